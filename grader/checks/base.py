@@ -1,0 +1,168 @@
+"""How checks are declared: probes to run in the worker, and a judge to run here.
+
+A check is pytest-like: its judge is a plain function that reads the
+student's observations (and the reference solution's, from the same probes)
+and raises `Fail` with feedback written for the student. It runs in the
+trusted process only, on decoded plain data.
+
+    LESSON = probe("relu_model.lesson", "relu_model", exercise="relu_model", features=...)
+
+    @check("relu_model", "lesson_inputs", "ReLU network on the quiz's inputs",
+           points=3, probes=[LESSON], hint="Apply tf.nn.relu to the hidden layer only.")
+    def lesson_inputs(ev: Evidence) -> None:
+        got, want = ev.array(LESSON), ev.reference_array(LESSON)
+        if not np.allclose(got, want):
+            raise Fail("...", mistake="relu_missing", expected=want, got=got)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.model import Observation, Probe, Visibility
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str        # module name students edit: exercises/<name>.py
+    title: str
+    order: int
+
+
+EXERCISES: tuple[Exercise, ...] = (
+    Exercise("parameter_count", "Counting parameters", 1),
+    Exercise("relu_model", "A ReLU hidden layer", 2),
+    Exercise("mlp_mnist", "A 2-layer network on MNIST", 3),
+    Exercise("save_restore", "Save and restore a model", 4),
+    Exercise("named_variables", "Named variables for finetuning", 5),
+    Exercise("regularization", "L2 regularization", 6),
+    Exercise("dropout", "Dropout with keep_prob", 7),
+    Exercise("quiz", "The lesson's quizzes", 8),
+)
+EXERCISE_NAMES = tuple(e.name for e in EXERCISES)
+
+
+class Fail(Exception):
+    """The student's answer is wrong; `message` tells them why."""
+
+    def __init__(self, message: str, *, mistake: str | None = None,
+                 expected: Any = None, got: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mistake = mistake
+        self.expected = expected
+        self.got = got
+
+
+class NotAttempted(Exception):
+    """The student left this part as the stub gave it."""
+
+
+class ProbeFailed(Exception):
+    """The student's code raised (or the worker was stopped) during a probe."""
+
+    def __init__(self, observation: Observation) -> None:
+        super().__init__(observation.error.message if observation.error else "failed")
+        self.observation = observation
+
+
+def probe(id: str, driver: str, *, exercise: str, timeout: float = 30.0, **args: Any) -> Probe:
+    """A probe whose driver looks up functions in `exercise`.py first."""
+    return Probe(id=id, driver=driver, args=dict(args), timeout=timeout, exercise=exercise)
+
+
+Judge = Callable[["Evidence"], "str | None"]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str                    # "<exercise>.<name>", stable: reports and grades key on it
+    exercise: str
+    title: str
+    points: float
+    visibility: Visibility
+    probes: tuple[Probe, ...]
+    judge: Judge
+    hint: str = ""
+
+
+class Evidence:
+    """What a judge may look at: observations of the student and the reference."""
+
+    def __init__(self, check: Check, student: dict[str, Observation],
+                 reference: dict[str, Observation] | None) -> None:
+        self.check = check
+        self._student = student
+        self._reference = reference or {}
+
+    def observation(self, p: Probe | str) -> Observation:
+        pid = p if isinstance(p, str) else p.id
+        obs = self._student.get(pid)
+        if obs is None:
+            raise KeyError(pid)
+        return obs
+
+    def value(self, p: Probe | str) -> Any:
+        obs = self.observation(p)
+        if obs.error is not None:
+            raise ProbeFailed(obs)
+        return obs.value
+
+    def array(self, p: Probe | str, key: str | None = None) -> np.ndarray:
+        value = self.value(p)
+        if key is not None:
+            value = value[key] if isinstance(value, dict) and key in value else None
+        return _as_array(value)
+
+    def reference(self, p: Probe | str) -> Any:
+        pid = p if isinstance(p, str) else p.id
+        obs = self._reference.get(pid)
+        if obs is None or obs.error is not None:
+            from grader.errors import ReferenceError_
+
+            why = obs.error.message if obs is not None and obs.error else "missing"
+            raise ReferenceError_(f"reference solution has no result for probe {pid}: {why}")
+        return obs.value
+
+    def reference_array(self, p: Probe | str, key: str | None = None) -> np.ndarray:
+        value = self.reference(p)
+        if key is not None:
+            value = value[key]
+        return _as_array(value)
+
+
+def _as_array(value: Any) -> np.ndarray:
+    """Observations were type-checked by drivers; still refuse anything odd here."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.astype(np.float64)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return np.asarray(float(value))
+    if isinstance(value, list):
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+        else:
+            return arr
+    raise Fail("The value your code produced is not an array of numbers.", mistake="wrong_type")
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(exercise: str, name: str, title: str, *, points: float, probes: Sequence[Probe],
+          visibility: Visibility = "public", hint: str = "") -> Callable[[Judge], Judge]:
+    """Register a check; the decorated function is its judge."""
+
+    def register(fn: Judge) -> Judge:
+        cid = f"{exercise}.{name}"
+        if cid in CHECKS:
+            raise ValueError(f"check {cid} registered twice")
+        CHECKS[cid] = Check(cid, exercise, title, float(points), visibility, tuple(probes), fn, hint)
+        return fn
+
+    return register

@@ -1,0 +1,1 @@
+"""Hidden checks: inputs the student never sees. Not shipped in the student bundle."""

@@ -1,0 +1,1 @@
+"""One module per command (`<name>_cmd.py`): NAME, HELP, add_arguments(parser), run(args) -> exit code."""

@@ -1,0 +1,49 @@
+"""Glue between the stages for one submission: run probes, judge, score."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from grader.check import judge_all
+from grader.checks import Check
+from grader.errors import ReferenceError_
+from grader.model import Observation, Probe, StudentResult
+from grader.run import Runner
+from grader.score import score_student
+
+
+def probes_for(checks: Sequence[Check]) -> list[Probe]:
+    """Each probe once, in check order (checks may share probes)."""
+    seen: dict[str, Probe] = {}
+    for c in checks:
+        for p in c.probes:
+            seen.setdefault(p.id, p)
+    return list(seen.values())
+
+
+def read_python_files(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
+
+
+def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) -> dict[str, Observation]:
+    """Run the reference solutions through the same probes, once per batch."""
+    outcome = runner.run(read_python_files(solutions), probes_for(checks))
+    broken = [f"{o.probe_id}: {o.error.message}" for o in outcome.observations.values() if o.error]
+    broken += [f"{load.name}: {load.error.message}" for load in outcome.loads if load.error]
+    broken += list(outcome.problems)
+    if broken:
+        raise ReferenceError_("the reference solutions failed: " + "; ".join(broken[:5]))
+    return outcome.observations
+
+
+def sources_by_exercise(files: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """exercise -> (file name, code), for files named after an exercise."""
+    return {Path(name).stem: (name, code) for name, code in files.items()}
+
+
+def grade_files(runner: Runner, student_id: str, files: dict[str, str], checks: Sequence[Check],
+                reference: dict[str, Observation] | None) -> StudentResult:
+    outcome = runner.run(files, probes_for(checks))
+    results = judge_all(list(checks), outcome.observations, reference)
+    return score_student(student_id, results, outcome, sources_by_exercise(files))
