@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from grader.checks.base import Check, Evidence, Fail, NotAttempted, ProbeFailed
 from grader.errors import ReferenceError_
-from grader.model import CheckResult, ErrorInfo, Observation
+from grader.model import CheckResult, ErrorInfo, FileLoad, Observation
 
 DISPLAY_LIMIT = 400  # array elements kept for the expected-vs-got table
 
@@ -33,11 +35,33 @@ def displayable(value: Any) -> Any:
     return value
 
 
-def describe_error(err: ErrorInfo, where: str) -> tuple[str, str]:
+def failed_load(loads: Sequence[FileLoad], exercise: str) -> FileLoad | None:
+    """The file that most likely should have defined this exercise's names but failed to load.
+
+    The exercise's own file (`relu_model.py`, or a notebook converted to
+    `relu_model.py`) comes first; otherwise any file that failed, since
+    students may put every function in one file.
+    """
+    broken = [load for load in loads if load.error is not None]
+    for load in broken:
+        if Path(load.name).stem == exercise:
+            return load
+    return broken[0] if broken else None
+
+
+def load_message(load: FileLoad) -> str:
+    err = load.error
+    assert err is not None
+    return f"{load.name} could not be loaded: {err.type}: {err.message}"
+
+
+def describe_error(err: ErrorInfo, where: str, broken: FileLoad | None = None) -> tuple[str, str]:
     """(status, message) for a probe that raised or was stopped."""
     if err.killed:
         return "error", err.message
     if err.missing:
+        if broken is not None:
+            return "failed", f"{load_message(broken)}, so {err.missing} was not found."
         return "failed", err.message
     if err.type == "NotImplementedError":
         return "not_attempted", "Not attempted yet: the stub still raises NotImplementedError."
@@ -47,8 +71,12 @@ def describe_error(err: ErrorInfo, where: str) -> tuple[str, str]:
 
 
 def judge(check: Check, student: dict[str, Observation],
-          reference: dict[str, Observation] | None) -> CheckResult:
-    """Run one check's judge on the student's observations."""
+          reference: dict[str, Observation] | None, loads: Sequence[FileLoad] = ()) -> CheckResult:
+    """Run one check's judge on the student's observations.
+
+    `loads` tells how loading each submitted file went, so that a function
+    missing because its file did not even load is reported as such.
+    """
     base: dict[str, Any] = dict(
         check_id=check.id, exercise=check.exercise, title=check.title,
         max_score=check.points, visibility=check.visibility, hint=check.hint,
@@ -73,14 +101,17 @@ def judge(check: Check, student: dict[str, Observation],
         err = pf.observation.error
         assert err is not None
         driver = next((p.driver for p in check.probes if p.id == pf.observation.probe_id), "")
-        status, message = describe_error(err, driver)
+        broken = failed_load(loads, check.exercise) if err.missing else None
+        status, message = describe_error(err, driver, broken)
+        mistake = ("file_not_loaded" if broken is not None else "missing_function") if err.missing else None
+        trace = broken.error.traceback if broken is not None and broken.error else err.traceback
         return CheckResult(score=0.0, status=status, message=message,  # type: ignore[arg-type]
-                           mistake=err.missing and "missing_function", traceback=err.traceback, **base)
+                           mistake=mistake, traceback=trace, **base)
     except ReferenceError_:
         raise
     return CheckResult(score=check.points, status="passed", message=praise or "Correct.", **base)
 
 
 def judge_all(checks: list[Check], student: dict[str, Observation],
-              reference: dict[str, Observation] | None) -> list[CheckResult]:
-    return [judge(c, student, reference) for c in checks]
+              reference: dict[str, Observation] | None, loads: Sequence[FileLoad] = ()) -> list[CheckResult]:
+    return [judge(c, student, reference, loads) for c in checks]

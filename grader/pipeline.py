@@ -45,5 +45,5 @@ def sources_by_exercise(files: dict[str, str]) -> dict[str, tuple[str, str]]:
 def grade_files(runner: Runner, student_id: str, files: dict[str, str], checks: Sequence[Check],
                 reference: dict[str, Observation] | None) -> StudentResult:
     outcome = runner.run(files, probes_for(checks))
-    results = judge_all(list(checks), outcome.observations, reference)
+    results = judge_all(list(checks), outcome.observations, reference, outcome.loads)
     return score_student(student_id, results, outcome, sources_by_exercise(files))

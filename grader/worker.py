@@ -241,6 +241,9 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
     """
     from grader.drivers import DRIVERS  # imported before fork in the zygote
 
+    from grader import tf1shim
+
+    tf1shim.install()  # student code's `import tensorflow` means TF 1 (this process only)
     files: dict[str, str] = {n: s for n, s in job["files"].items() if n not in job.get("skip_files", ())}
     code = StudentCode(files)
     sys.meta_path.append(code)

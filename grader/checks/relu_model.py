@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.base import Evidence, Fail, check, probe
+from grader.checks.quiz_format import RELU_QUIZ, function_or_quiz, judge_relu_quiz
 
 LESSON_INPUTS: dict[str, Any] = {
     "features": [[1.0, 2.0, 3.0, 4.0], [-1.0, -2.0, -3.0, -4.0], [11.0, 12.0, 13.0, 14.0]],
@@ -22,6 +23,14 @@ LESSON = probe("relu_model.lesson", "relu_model", exercise="relu_model", **LESSO
 
 def _relu(x: np.ndarray) -> np.ndarray:
     return np.maximum(x, 0.0)
+
+
+def relu_logits(inputs: dict[str, Any]) -> np.ndarray:
+    """The right answer, computed here so the student's self-check needs no solution file."""
+    x = np.asarray(inputs["features"], dtype=np.float64)
+    w0, w1 = (np.asarray(w, dtype=np.float64) for w in inputs["weights"])
+    b0, b1 = (np.asarray(b, dtype=np.float64) for b in inputs["biases"])
+    return _relu(x @ w0 + b0) @ w1 + b1
 
 
 def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
@@ -53,6 +62,16 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
 
 def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any], *, show: bool = True) -> None:
     """Raise Fail with the most helpful message when `got` is not `want`."""
+    lesson = relu_logits(LESSON_INPUTS)
+
+    def is_lesson(a: np.ndarray, tol: float) -> bool:
+        return a.shape == lesson.shape and bool(np.allclose(a, lesson, atol=tol))
+
+    # The published answer on other inputs: the student copied the output in.
+    if is_lesson(got, 0.01) and not is_lesson(want, 1e-3):
+        raise Fail("These are the ReLU quiz's logits, but the inputs were different: compute the logits from "
+                   "features, weights and biases instead of returning fixed numbers.",
+                   mistake="hard_coded", expected=want, got=got)
     if got.shape != want.shape:
         raise Fail(f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
                    "([batch, n_classes]).", mistake="wrong_shape", expected=want, got=got)
@@ -68,7 +87,12 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any], *,
 
 
 @check("relu_model", "lesson_inputs", "relu_model on the ReLU quiz's inputs", points=4,
-       probes=[LESSON], hint="hidden = relu(features @ W0 + b0); logits = hidden @ W1 + b1.")
+       probes=[LESSON, RELU_QUIZ], hint="hidden = relu(features @ W0 + b0); logits = hidden @ W1 + b1.")
 def lesson_inputs(ev: Evidence) -> str:
-    compare_logits(ev.array(LESSON), ev.reference_array(LESSON), LESSON_INPUTS)
+    # The quiz's original format (a script leaving `output`) is accepted here, on these inputs only.
+    kind, got = function_or_quiz(ev, LESSON, RELU_QUIZ)
+    if kind == "quiz":
+        return judge_relu_quiz(got)
+    # Judged with numpy: the student bundle ships without the reference solution.
+    compare_logits(got, relu_logits(LESSON_INPUTS), LESSON_INPUTS)
     return "Matches the quiz's expected output [[5.11, 8.44], [0, 0], [24.01, 38.24]]."

@@ -40,3 +40,14 @@ def new_inputs(ev: Evidence) -> None:
        hint="Weights are [inputs, outputs]: tf.matmul(features, weights[0]).")
 def square_weights(ev: Evidence) -> None:
     compare_logits(ev.array(P_SQUARE), ev.reference_array(P_SQUARE), SQUARE)
+
+
+ONE_ROW = _inputs(9103, batch=1, n_in=6, n_hidden=5, n_out=4)
+P_ONE_ROW = probe("relu_model.hidden_one_row", "relu_model", exercise="relu_model", **ONE_ROW)
+
+
+@check("relu_model", "one_row_wide", "relu_model on a single example with a wider hidden layer", points=3,
+       probes=[P_ONE_ROW], visibility="hidden",
+       hint="Nothing in the model should depend on the batch size or the layer widths.")
+def one_row_wide(ev: Evidence) -> None:
+    compare_logits(ev.array(P_ONE_ROW), ev.reference_array(P_ONE_ROW), ONE_ROW)

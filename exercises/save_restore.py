@@ -1,0 +1,72 @@
+"""Exercise 4: save a trained model and restore it (lesson section 14).
+
+Training can take hours; a tf.train.Saver writes the variables to disk so you
+can use them later without training again. `saver.save(sess, save_file)`
+writes four kinds of files next to `save_file`:
+
+    model.ckpt.index, model.ckpt.data-00000-of-00001, model.ckpt.meta, checkpoint
+
+To restore, rebuild the same variables in a fresh graph, make a new Saver and
+call `saver.restore(sess, save_file)`. Restoring *is* the initialization: do
+not run tf.global_variables_initializer() afterwards, or you throw the saved
+values away.
+
+The model is the lesson's logistic classifier, logits = features @ weights + bias,
+on MNIST read with reshape=True (images are [N, 784]):
+
+    from grader.data import read_data_sets
+    mnist = read_data_sets(".", one_hot=True)
+    acc = train_and_save(mnist, "./model.ckpt", learning_rate=0.5, training_epochs=10)
+    tf.reset_default_graph()
+    assert restore_and_evaluate(mnist, "./model.ckpt") == acc
+
+Check your work with `grader check save_restore`.
+"""
+
+import math
+
+import tensorflow.compat.v1 as tf
+
+N_INPUT = 784    # MNIST data input (img shape: 28*28)
+N_CLASSES = 10   # MNIST total classes (0-9 digits)
+
+
+def build_model():
+    """Build the logistic model in the default graph.
+
+    Returns (features, labels, tensors): the two placeholders and a dict with
+    the 'logits', 'cost' and 'accuracy' tensors. Both functions below call it,
+    so the saved and the restored graph have the same variables.
+    """
+    # TODO: placeholders features [None, 784] and labels [None, 10]; tf.Variable weights
+    # [784, 10] and bias [10] from tf.random_normal; logits, the mean softmax
+    # cross-entropy, and the accuracy (argmax of logits equals argmax of labels).
+    # TODO: write your code here.
+    raise NotImplementedError("not written yet")
+
+
+def train_and_save(mnist, save_file, learning_rate=0.001, training_epochs=100, batch_size=128):
+    """Train the logistic model, save it to `save_file`, return its test accuracy.
+
+    mnist: the datasets from read_data_sets(..., one_hot=True) (images [N, 784]).
+    Train with tf.train.GradientDescentOptimizer(learning_rate) for
+    `training_epochs` epochs of mini-batches, save with tf.train.Saver after
+    training, and return the accuracy on mnist.test as a float.
+    """
+    # TODO: build the model, add the optimizer, create a tf.train.Saver(), initialize,
+    # train over math.ceil(mnist.train.num_examples / batch_size) batches per epoch,
+    # then saver.save(sess, save_file) and measure the test accuracy.
+    # TODO: write your code here.
+    raise NotImplementedError("not written yet")
+
+
+def restore_and_evaluate(mnist, save_file):
+    """Rebuild the model in the (fresh) default graph, restore it, return its test accuracy.
+
+    The grader calls this in a new, empty graph, as if in a new program: the
+    only way to get the trained weights back is the checkpoint at `save_file`.
+    """
+    # TODO: build the same model again, create a tf.train.Saver(), and in a session call
+    # saver.restore(sess, save_file) -- no initializer -- then evaluate on mnist.test.
+    # TODO: write your code here.
+    raise NotImplementedError("not written yet")

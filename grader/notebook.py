@@ -1,0 +1,185 @@
+"""Turning a submitted Jupyter notebook (nbformat 4) into one Python source.
+
+Only code cells count, in order; stored outputs are ignored. IPython-only
+syntax (line magics `%...`, cell magics `%%...`, shell escapes `!...`,
+`x = !cmd`, `obj?` help) is never run: each such line becomes a comment, so
+every other line keeps a stable number, and a note says what was skipped.
+Cells are numbered by position in the notebook (markdown cells count too),
+since execution counts change on every run. Each code cell starts with an
+`# In[n]` marker line, so a traceback's line number
+can be mapped back to "cell n, line m" with `NotebookSource.where()`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from grader.errors import SubmissionError
+
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # a notebook with big stored plots is still fine
+MAX_CODE_CHARS = 1024 * 1024             # the code itself: far beyond any honest answer
+MAX_NOTES = 20
+
+# Cell magics whose body is ordinary Python: drop the magic line, keep the body.
+PYTHON_BODY_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun"})
+
+LINE_MAGIC = re.compile(r"^\s*(?P<sigil>%|!)")
+ASSIGNED_MAGIC = re.compile(r"^\s*[A-Za-z_][A-Za-z0-9_]*(\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*\s*=\s*(?P<sigil>%|!)")
+HELP = re.compile(r"^\s*(\?\??[A-Za-z_][\w.]*|[A-Za-z_][\w.]*\?\??)\s*$")
+CELL_MAGIC = re.compile(r"^\s*%%(?P<name>[A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class NotebookSource:
+    source: str
+    notes: tuple[str, ...]
+    # (cell number as shown in the note/marker, first line of that cell in `source`)
+    cells: tuple[tuple[int, int], ...] = ()
+
+    def where(self, line: int) -> str:
+        """`"cell 3, line 2"` for a line number of `source` (1-based)."""
+        found: tuple[int, int] | None = None
+        for cell, first in self.cells:
+            if first <= line:
+                found = (cell, first)
+        if found is None:
+            return f"line {line}"
+        return f"cell {found[0]}, line {line - found[1] + 1}"
+
+
+def _cell_text(cell: dict[str, Any], number: int) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    raise SubmissionError(f"notebook cell {number}: its source is not text "
+                          "(expected a string or a list of strings).")
+
+
+def _compiles(text: str) -> bool:
+    try:
+        compile(text, "<cell>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def _skipped(line: str, why: str) -> str:
+    """A comment that stands in for a skipped line (indented like it, so blocks stay valid)."""
+    indent = line[: len(line) - len(line.lstrip())]
+    return f"{indent}pass  # [skipped {why}] {line.strip()}" if indent else f"# [skipped {why}] {line.strip()}"
+
+
+def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
+    lines = text.split("\n")
+    first = next((ln for ln in lines if ln.strip()), "")
+    cell_magic = CELL_MAGIC.match(first)
+    if cell_magic:
+        name = cell_magic["name"]
+        if name not in PYTHON_BODY_CELL_MAGICS:
+            notes.append(f"cell {number}: skipped the whole cell (cell magic %%{name} is not Python)")
+            return [f"# [skipped %%{name} cell] {ln}" if ln.strip() else "" for ln in lines]
+        notes.append(f"cell {number}: skipped the cell magic %%{name} and ran the cell's code")
+        at = lines.index(first)
+        lines[at] = _skipped(first, "cell magic")
+    # Plain Python (even with `%` or `!` inside strings) is left exactly as written.
+    rest = "\n".join(lines)
+    if _compiles(rest):
+        return lines
+    out: list[str] = []
+    continuing = False
+    for line in lines:
+        kind = None
+        if continuing:
+            kind = "magic"
+        elif (m := ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line)):
+            kind = "shell command" if m["sigil"] == "!" else "magic"
+        elif HELP.match(line):
+            kind = "help"
+        if kind is None:
+            out.append(line)
+            continue
+        if not continuing:
+            notes.append(f"cell {number}: skipped IPython {kind} `{line.strip()[:60]}` (never run)")
+        continuing = line.rstrip().endswith("\\")
+        out.append(_skipped(line, kind))
+    return out
+
+
+def notebook_to_source(data: bytes, name: str) -> NotebookSource:
+    """The code cells of notebook `name` as one Python source, plus notes on what was skipped.
+
+    Raises SubmissionError (with a message for the student) when the file is
+    not an nbformat 4 notebook with at least one non-empty code cell.
+    """
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        raise SubmissionError(f"{name}: the notebook is {len(data) // (1024 * 1024)} MB; the limit is "
+                              f"{MAX_NOTEBOOK_BYTES // (1024 * 1024)} MB (clear large outputs before submitting).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"{name}: the notebook is not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+    try:
+        nb = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(f"{name}: the notebook is not valid JSON (line {exc.lineno}: {exc.msg}); "
+                              "was it saved completely?") from exc
+    if not isinstance(nb, dict):
+        raise SubmissionError(f"{name}: not a Jupyter notebook (the JSON is not an object).")
+    version = nb.get("nbformat")
+    if version != 4:
+        shown = "missing" if version is None else repr(version)
+        raise SubmissionError(f"{name}: notebook format version {shown} is not supported; "
+                              "save it from Jupyter 4 or later (nbformat 4).")
+    cells = nb.get("cells")
+    if not isinstance(cells, list):
+        raise SubmissionError(f"{name}: the notebook has no list of cells.")
+
+    notes: list[str] = []
+    out: list[str] = []
+    starts: list[tuple[int, int]] = []
+    code_cells = 0
+    for index, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise SubmissionError(f"{name}: notebook cell {index} is not an object.")
+        if cell.get("cell_type") != "code":
+            continue
+        body = _cell_text(cell, index)
+        if not body.strip():
+            continue
+        code_cells += 1
+        out.append(f"# In[{index}]:")
+        starts.append((index, len(out) + 1))
+        out.extend(_clean_cell(body, index, notes))
+        out.append("")
+    if code_cells == 0:
+        raise SubmissionError(f"{name}: the notebook has no code cells with code in them.")
+    source = "\n".join(out) + "\n"
+    if len(source) > MAX_CODE_CHARS:
+        raise SubmissionError(f"{name}: the notebook's code is {len(source)} characters; "
+                              f"the limit is {MAX_CODE_CHARS}.")
+    _schema_note(nb, notes)
+    if len(notes) > MAX_NOTES:
+        notes[MAX_NOTES:] = [f"... and {len(notes) - MAX_NOTES} more skipped lines"]
+    return NotebookSource(source, tuple(notes), tuple(starts))
+
+
+def _schema_note(nb: dict[str, Any], notes: list[str]) -> None:
+    """Schema problems that did not stop us are worth a note, not a rejection."""
+    import warnings
+
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "cell is missing an id": harmless for grading
+            nbformat.validate(nbformat.from_dict(nb), version=4)
+    except nbformat.ValidationError as exc:
+        notes.append(f"the notebook does not fully follow the nbformat 4 schema ({exc.message[:120]}); "
+                     "its code was read anyway")
+    except Exception:  # noqa: BLE001 - the validator itself must never sink a submission
+        pass

@@ -1,0 +1,382 @@
+"""Confinement of one worker process, applied right after the zygote forks it.
+
+As root: new network, IPC and mount namespaces; the whole file tree is
+re-mounted read-only; hidden paths (the repository, hidden checks, solutions,
+submissions, the batch output) are covered with empty tmpfs; directories the
+worker must still import from (stdlib, site-packages, the grader package) are
+bound back read-only; /tmp, /var/tmp and /dev/shm are fresh, small tmpfs; then
+rlimits are set and the process drops to the slot's own unprivileged uid.
+
+Without root we try an unprivileged user namespace for the same mounts and no
+network, and otherwise fall back to rlimits and a new session only; the
+zygote reports the reduced isolation once so the runner can warn about it.
+
+Everything here talks to the kernel through ctypes because Python 3.11 has no
+`os.unshare` or `mount`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import resource
+import signal
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_NOATIME = 1024
+MS_NODIRATIME = 2048
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MS_RELATIME = 1 << 21
+MS_STRICTATIME = 1 << 24
+_OPTION_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
+                 "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
+
+UID_BASE = 61000  # slot s runs as uid/gid UID_BASE + s
+
+_libc: Any = None
+
+
+def libc() -> Any:
+    global _libc
+    if _libc is None:
+        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    return _libc
+
+
+class SandboxSetupError(OSError):
+    pass
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise SandboxSetupError(err, f"{what}: {os.strerror(err)}")
+
+
+def unshare(flags: int) -> None:
+    _check(libc().unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    def b(s: str | None) -> bytes | None:
+        return None if s is None else os.fsencode(s)
+
+    _check(libc().mount(b(source), b(target), b(fstype), ctypes.c_ulong(flags), b(data)), f"mount {target}")
+
+
+def prctl(option: int, arg: int) -> None:
+    _check(libc().prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0),
+                        ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
+
+
+def drop_capabilities() -> None:
+    """Clear every capability (used inside a user namespace, where we keep our uid)."""
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                    ("inheritable", ctypes.c_uint32)]
+
+    header = Header(0x20080522, 0)
+    data = (Data * 2)()
+    _check(libc().capset(ctypes.byref(header), ctypes.byref(data)), "capset")
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Plain settings the runner sends to the zygote for each worker."""
+
+    uid: int | None = None            # None: keep our uid (not root)
+    memory_mb: int = 2048
+    data_mb: int = 0                  # RLIMIT_DATA; 0 = none
+    nproc: int = 256
+    cpu_seconds: int = 0              # RLIMIT_CPU; 0 = none
+    file_mb: int = 64                 # RLIMIT_FSIZE: largest file (and captured output)
+    tmp_mb: int = 256                 # size of the fresh /tmp
+    hidden: tuple[str, ...] = ()      # covered with an empty tmpfs
+    exposed: tuple[str, ...] = ()     # bound back read-only when under a covered folder
+    namespaces: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["hidden"], d["exposed"] = list(self.hidden), list(self.exposed)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "SandboxConfig":
+        d = dict(d)
+        d["hidden"], d["exposed"] = tuple(d.get("hidden", ())), tuple(d.get("exposed", ()))
+        return cls(**d)
+
+
+@dataclass
+class MountPlan:
+    """What to cover and what to bring back, computed from paths alone (testable)."""
+
+    cover: list[str] = field(default_factory=list)      # outermost first
+    expose: list[str] = field(default_factory=list)     # bound back after covering
+    recover: list[str] = field(default_factory=list)    # hidden paths inside exposed folders
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _blocker(path: str) -> str | None:
+    """The outermost ancestor an unprivileged uid cannot traverse (e.g. /root, mode 0700)."""
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        folder = str(Path(*parts[:i]))
+        try:
+            mode = os.stat(folder).st_mode
+        except OSError:
+            return None
+        if not mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+def plan_mounts(hidden: Iterable[str], exposed: Iterable[str], *, unprivileged: bool) -> MountPlan:
+    """Cover hidden paths (and, for an unprivileged uid, untraversable parents of
+    exposed folders); bind back exposed folders that end up under a cover; then
+    cover again every hidden path that a bound-back folder brought back."""
+    hidden_set = {os.path.realpath(h) for h in hidden if os.path.lexists(h)}
+    wanted = []
+    for e in exposed:
+        real = os.path.realpath(e)
+        if os.path.isdir(real):
+            wanted.append(real)
+    covers = set(hidden_set)
+    if unprivileged:
+        for e in wanted:
+            b = _blocker(e)
+            if b is not None:
+                covers.add(b)
+    # Only the outermost covers are mounted first; inner ones vanish with them.
+    outer = sorted(c for c in covers if not any(c != o and _inside(c, o) for o in covers))
+    expose = sorted({e for e in wanted if any(_inside(e, c) for c in outer)
+                     and not any(e != o and _inside(e, o) for o in wanted)})
+    # Binding a folder back brings back what it holds: cover hidden paths in it again.
+    recover = sorted(h for h in hidden_set if any(_inside(h, e) for e in expose))
+    return MountPlan(cover=outer, expose=expose, recover=recover)
+
+
+def _unescape(field_: str) -> str:
+    """Mount points in mountinfo escape space, tab, newline and backslash as octal."""
+    out, i = [], 0
+    while i < len(field_):
+        if field_[i] == "\\" and i + 3 < len(field_) + 0 and field_[i + 1:i + 4].isdigit():
+            out.append(chr(int(field_[i + 1:i + 4], 8)))
+            i += 4
+        else:
+            out.append(field_[i])
+            i += 1
+    return "".join(out)
+
+
+def mount_points() -> list[tuple[str, int]]:
+    """(mount point, per-mount flags to keep) for every mount we can see."""
+    out = []
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            flags = 0
+            for opt in parts[5].split(","):
+                flags |= _OPTION_FLAGS.get(opt, 0)
+            out.append((_unescape(parts[4]), flags))
+    return out
+
+
+def _cover(path: str) -> None:
+    if os.path.isdir(path):
+        mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    else:
+        mount("/dev/null", path, None, MS_BIND)
+
+
+def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -> None:
+    mount(None, "/", None, MS_REC | MS_PRIVATE)
+    # O_PATH handles reach the real folders even after they are covered.
+    handles = {e: os.open(e, os.O_PATH | os.O_DIRECTORY) for e in plan.expose}
+    for path in plan.cover:
+        _cover(path)
+    for path, fd in handles.items():
+        os.makedirs(path, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+    for path in plan.recover:
+        _cover(path)
+    # Everything read-only: the worker may write only to the fresh tmpfs below.
+    for point, flags in mount_points():
+        try:
+            mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
+        except OSError:
+            pass  # e.g. a mount hidden under a cover; it is unreachable anyway
+    uid = config.uid if config.uid is not None else os.getuid()
+    mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+          f"size={config.tmp_mb}m,mode=700,uid={uid},gid={uid}")
+    for small in ("/var/tmp", "/dev/shm"):
+        if os.path.isdir(small):
+            try:
+                mount("tmpfs", small, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
+            except OSError as exc:
+                warnings.append(f"could not replace {small}: {exc}")
+
+
+def _user_namespace() -> None:
+    """Enter a user namespace keeping our own uid, so we may mount and unshare."""
+    uid, gid = os.getuid(), os.getgid()
+    unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)
+    with open("/proc/self/setgroups", "w") as f:
+        f.write("deny")
+    with open("/proc/self/uid_map", "w") as f:
+        f.write(f"{uid} {uid} 1")
+    with open("/proc/self/gid_map", "w") as f:
+        f.write(f"{gid} {gid} 1")
+
+
+def set_limits(config: SandboxConfig) -> None:
+    def lim(which: int, value: int) -> None:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            soft, hard = resource.getrlimit(which)
+            if hard == resource.RLIM_INFINITY or value <= hard:
+                resource.setrlimit(which, (value, hard))
+
+    lim(resource.RLIMIT_CORE, 0)
+    lim(resource.RLIMIT_FSIZE, config.file_mb << 20)
+    if config.data_mb:
+        lim(resource.RLIMIT_DATA, config.data_mb << 20)
+    if config.cpu_seconds:
+        lim(resource.RLIMIT_CPU, config.cpu_seconds)
+    if config.uid is not None or os.getuid() != 0:
+        lim(resource.RLIMIT_NPROC, config.nproc)
+    # A write past RLIMIT_FSIZE then fails with EFBIG instead of killing the worker.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def enter(config: SandboxConfig) -> list[str]:
+    """Confine the calling (freshly forked, single-threaded) process.
+
+    Returns warnings for whatever could not be done; raises only when a step
+    that must not be skipped (dropping root) fails.
+    """
+    warnings: list[str] = []
+    os.setsid()
+    root = os.getuid() == 0
+    unprivileged = config.uid is not None
+    plan = plan_mounts(config.hidden, config.exposed, unprivileged=unprivileged)
+    if config.namespaces:
+        try:
+            if root:
+                unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)
+            else:
+                _user_namespace()
+            _apply_mounts(config, plan, warnings)
+        except OSError as exc:
+            warnings.append(f"no private network or file-system view ({exc})")
+    else:
+        warnings.append("namespaces disabled")
+    try:
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+    except OSError as exc:
+        warnings.append(f"no_new_privs: {exc}")
+    set_limits(config)
+    if config.uid is not None and root:
+        os.setgroups([])
+        os.setgid(config.uid)
+        os.setuid(config.uid)
+        if os.getuid() != config.uid or os.geteuid() != config.uid:
+            raise SandboxSetupError(0, "could not drop root")
+    elif not root and config.namespaces:
+        try:
+            drop_capabilities()
+        except OSError as exc:
+            warnings.append(f"capabilities kept: {exc}")
+    # Die with the zygote (a credential change clears this, so set it last).
+    try:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+    return warnings
+
+
+# -- the trusted side: watching and killing a slot's processes -------------
+
+@dataclass(frozen=True)
+class ProcInfo:
+    pid: int
+    uid: int
+    anon_kb: int
+    threads: int
+    zombie: bool
+
+
+def processes(uids: set[int] | None = None) -> Iterator[ProcInfo]:
+    """Every process (optionally only those whose real uid is in `uids`), from /proc."""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                text = f.read()
+        except OSError:
+            continue
+        uid = anon = threads = 0
+        zombie = False
+        for line in text.split(b"\n"):
+            if line.startswith(b"Uid:"):
+                uid = int(line.split()[1])
+                if uids is not None and uid not in uids:
+                    break
+            elif line.startswith(b"RssAnon:"):
+                anon = int(line.split()[1])
+            elif line.startswith(b"Threads:"):
+                threads = int(line.split()[1])
+            elif line.startswith(b"State:"):
+                zombie = b"Z" in line.split()[1]
+        else:
+            if uids is None or uid in uids:
+                yield ProcInfo(int(name), uid, anon, threads, zombie)
+
+
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process of `uid`, including any that left the process group.
+
+    kill(-1) from a helper running as that uid reaches exactly its processes,
+    all at once, so a fork bomb cannot outrun a pid-by-pid sweep.
+    """
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        except BaseException:  # noqa: BLE001
+            os._exit(1)
+        os._exit(0)
+    os.waitpid(pid, 0)

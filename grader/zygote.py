@@ -1,0 +1,229 @@
+"""The fork server: pays for TensorFlow's import once, then forks one worker per job.
+
+Started by `Runner.__enter__` as `python -P -m grader.zygote <fd>`, where fd
+is a SOCK_SEQPACKET control socket to the runner. It imports numpy,
+TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
+`grader.data` exists), creates no session, and then serves requests:
+
+    runner -> zygote   {"op": "spawn", "token": n, "config": {...}}  + fds [job, channel, output]
+    zygote -> runner   {"op": "spawned", "token": n, "pid": p}
+                       {"op": "exited", "pid": p, "status": s}
+
+It never imports `grader.checks` or `solutions`, and never sees expected
+values: those stay in the runner, which is why workers are not forked there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+FD_JOB, FD_CHANNEL, FD_OUTPUT = 3, 4, 5  # where a worker finds its descriptors
+# Folders a worker must still import from: this process's own sys.path (not the
+# runner's, which pytest extends with tests/) and the grader package.
+EXPOSED: list[str] = []
+
+
+def preload() -> None:
+    import numpy  # noqa: F401
+
+    import grader.drivers  # noqa: F401 - registers every driver, imports TF
+    import grader.worker  # noqa: F401
+    from grader.tfsupport import tf1
+
+    tf1()
+    for optional in ("grader.tf1shim", "grader.data"):
+        try:
+            __import__(optional)
+        except ModuleNotFoundError as exc:
+            if exc.name != optional:
+                raise
+    data = sys.modules.get("grader.data")
+    # Parse MNIST now so every worker shares the arrays copy-on-write.
+    for name in ("split_arrays", "mnist_arrays"):
+        fn = getattr(data, name, None)
+        if callable(fn):
+            fn()
+            break
+
+
+def _status() -> dict[str, int]:
+    out = {}
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("RssAnon", "VmData"):
+                out[key] = int(rest.split()[0])
+    return out
+
+
+def worker_main(config_raw: dict[str, Any]) -> None:
+    """In the forked child: confine, read the job, run it, exit. Never returns."""
+    code = 0
+    try:
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+            signal.signal(sig, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(FD_OUTPUT, 1)
+        os.dup2(FD_OUTPUT, 2)
+        os.closerange(FD_OUTPUT + 1, 1 << 16)
+        from grader.sandbox import SandboxConfig, enter
+
+        warnings = enter(SandboxConfig.from_dict(config_raw))
+        workdir = "/tmp"
+        if warnings and any("file-system view" in w for w in warnings):
+            import tempfile  # reduced isolation: at least a folder of our own
+
+            workdir = tempfile.mkdtemp(prefix="grader-worker-")
+        os.chdir(workdir)
+        from grader import wire
+        from grader.worker import Channel, run_job
+
+        with os.fdopen(FD_JOB, "rb") as f:
+            job = wire.decode(f.read())
+        try:
+            run_job(job, Channel(FD_CHANNEL), Path(workdir))
+        finally:
+            if workdir != "/tmp":
+                import shutil
+
+                shutil.rmtree(workdir, ignore_errors=True)
+    except BaseException as exc:  # noqa: BLE001 - report on the output file and die
+        try:
+            os.write(2, f"worker setup failed: {type(exc).__name__}: {exc}\n".encode())
+        except OSError:
+            pass
+        code = 70
+    os._exit(code)
+
+
+def probe_isolation(config_raw: dict[str, Any]) -> list[str]:
+    """Fork a throw-away child that confines itself and reports what failed."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            from grader.sandbox import SandboxConfig, enter
+
+            config_raw = dict(config_raw, exposed=list(config_raw.get("exposed", ())) + EXPOSED)
+            warnings = enter(SandboxConfig.from_dict(config_raw))
+            if config_raw.get("uid") is not None:
+                import importlib
+                importlib.import_module("wave")  # lazy stdlib import as the unprivileged uid
+        except BaseException as exc:  # noqa: BLE001
+            warnings = [f"sandbox setup failed: {type(exc).__name__}: {exc}"]
+        os.write(w, json.dumps(warnings).encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    try:
+        result = json.loads(data)
+    except ValueError:
+        return ["the sandbox probe died"]
+    return [str(x) for x in result] if isinstance(result, list) else ["the sandbox probe died"]
+
+
+def serve(control: socket.socket) -> None:
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    os.set_blocking(wake_r, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    import select
+
+    def send(msg: dict[str, Any]) -> None:
+        control.send(json.dumps(msg).encode())
+
+    while True:
+        ready, _, _ = select.select([control, wake_r], [], [], 1.0)
+        if wake_r in ready:
+            try:
+                os.read(wake_r, 4096)
+            except BlockingIOError:
+                pass
+        # Reap workers and anything they left behind (we are their subreaper).
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            send({"op": "exited", "pid": pid, "status": status})
+        if control not in ready:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 20, 8)
+        except OSError:
+            return
+        if not data:
+            return  # the runner went away
+        msg = json.loads(data)
+        if msg.get("op") != "spawn" or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            # Drop the zygote's own descriptors (the control socket above all: it
+            # spawns workers as root), then put ours at fixed numbers.
+            for fd in (wake_r, wake_w, control.detach()):
+                os.close(fd)
+            for target, fd in zip((FD_JOB, FD_CHANNEL, FD_OUTPUT), fds):
+                os.dup2(fd, target + 1000)  # out of the way first: fds may overlap targets
+            for fd in fds:
+                os.close(fd)
+            for target in (FD_JOB, FD_CHANNEL, FD_OUTPUT):
+                os.dup2(target + 1000, target)
+                os.close(target + 1000)
+            config = dict(msg["config"])
+            config["exposed"] = list(config.get("exposed", ())) + EXPOSED
+            worker_main(config)
+        for fd in fds:
+            os.close(fd)
+        send({"op": "spawned", "token": msg.get("token"), "pid": pid})
+
+
+def main(argv: list[str]) -> int:
+    control = socket.socket(fileno=int(argv[1]))
+    from grader.sandbox import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
+
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    started = time.monotonic()
+    preload()
+    import grader
+
+    EXPOSED[:] = [p for p in sys.path if p and os.path.isabs(p)] + [os.path.dirname(grader.__file__)]
+    # Check definitions (inputs of hidden checks, judges) and solutions must never
+    # be here; grader.checks.base (declarations only) is tolerated for drivers.
+    leaked = [m for m in sys.modules if m == "solutions" or m.startswith("solutions.")
+              or (m.startswith("grader.checks.") and m != "grader.checks.base")]
+    if leaked:
+        raise SystemExit(f"grader.zygote: refusing to serve, imported {leaked}")
+    probe_config = json.loads(argv[2]) if len(argv) > 2 else None
+    warnings = probe_isolation(probe_config) if probe_config is not None else []
+    status = _status()
+    control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings,
+                             "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
+                             "preload_s": time.monotonic() - started}).encode())
+    serve(control)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,5 @@
+import numpy as np
+
+LOGISTIC_PARAMETERS = np.int64(28 * 28 * 10 + 10)
+L2_DERIVATIVE = "w"
+DROPOUT_EVALUATION = 4.0

@@ -1,0 +1,2 @@
+import numpy as np
+output = np.zeros((3, 2))

@@ -1,0 +1,7 @@
+import tensorflow.compat.v1 as tf
+
+
+def dropout_model(features, weights, biases, keep_prob):
+    hidden_layer = tf.nn.relu(tf.add(tf.matmul(features, weights[0]), biases[0]))
+    hidden_layer = tf.nn.dropout(hidden_layer, 0.5)
+    return tf.add(tf.matmul(hidden_layer, weights[1]), biases[1])

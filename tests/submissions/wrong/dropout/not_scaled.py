@@ -1,0 +1,8 @@
+import tensorflow.compat.v1 as tf
+
+
+def dropout_model(features, weights, biases, keep_prob):
+    hidden_layer = tf.nn.relu(tf.add(tf.matmul(features, weights[0]), biases[0]))
+    mask = tf.floor(keep_prob + tf.random_uniform(tf.shape(hidden_layer)))
+    hidden_layer = hidden_layer * mask  # kept units should also be divided by keep_prob
+    return tf.add(tf.matmul(hidden_layer, weights[1]), biases[1])

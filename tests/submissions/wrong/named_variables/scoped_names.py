@@ -1,0 +1,15 @@
+"""Wrong submission (named_variables): the variables live in a scope, so they are 'layer_0/weights_0'."""
+
+import tensorflow.compat.v1 as tf
+
+
+def make_variables(n_inputs=2, n_outputs=3):
+    """Create and return (weights, bias), named 'weights_0' and 'bias_0'.
+
+    weights is an [n_inputs, n_outputs] variable and bias an [n_outputs] one,
+    both initialized from tf.truncated_normal, as in the lesson.
+    """
+    with tf.variable_scope("layer_0"):
+        weights = tf.Variable(tf.truncated_normal([n_inputs, n_outputs]), name="weights_0")
+        bias = tf.Variable(tf.truncated_normal([n_outputs]), name="bias_0")
+    return weights, bias
