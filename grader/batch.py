@@ -103,6 +103,7 @@ class BatchReport:
     reference_time: float = 0.0
     run_time: float = 0.0          # sum of workers' wall time for graded students
     probe_time: float = 0.0        # sum of probes' own durations inside the workers
+    post_time: float = 0.0         # judging, scoring and writing files, in this process
     reports_written: bool = True
 
 
@@ -206,8 +207,12 @@ def _clean_temp_files(folder: Path) -> None:
             pass
 
 
-def finished(out: Path, sub: Submission) -> StudentResult | None:
-    """The student's valid results.json from an earlier run, if any."""
+def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> StudentResult | None:
+    """The student's valid results.json from an earlier run, if any.
+
+    A result graded with a different set of checks (the catalogue changed
+    since) does not count: the student is graded again.
+    """
     path = out / sub.safe_id / RESULTS
     if not path.is_file():
         return None
@@ -215,7 +220,11 @@ def finished(out: Path, sub: Submission) -> StudentResult | None:
         result = load_result(path)
     except ResultsFileError:
         return None
-    return result if result.student_id == sub.student_id else None
+    if result.student_id != sub.student_id:
+        return None
+    if check_ids is not None and {c.check_id for c in result.checks} != check_ids:
+        return None
+    return result
 
 
 def write_student(out: Path, safe: str, result: StudentResult, render: Any) -> None:
@@ -295,7 +304,7 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     todo: list[Submission] = []
     for sub in subs:
         _clean_temp_files(out / sub.safe_id)
-        previous = None if opts.force else finished(out, sub)
+        previous = None if opts.force else finished(out, sub, {c.id for c in checks})
         if previous is None:
             todo.append(sub)
             continue
@@ -315,8 +324,10 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
             items = ((s.safe_id, s.files, probes) for s in todo)
             for safe, outcome in _run_many(runner, items):
                 sub = by_safe[safe]
+                t1 = time.monotonic()
                 result = grade_outcome(sub, outcome, checks, reference)
                 write_student(out, safe, result, render)
+                report.post_time += time.monotonic() - t1
                 report.graded.append(safe)
                 report.results[safe] = result
                 report.run_time += outcome.duration

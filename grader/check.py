@@ -93,10 +93,18 @@ def judge(check: Check, student: dict[str, Observation],
     try:
         praise = check.judge(ev)
     except Fail as fail:
+        if fail.mistake == "missing_function":
+            # A judge that diagnosed the missing function itself: still say why, when a file failed to load.
+            name = next((o.error.missing for o in observed if o.error and o.error.missing), None)
+            broken = failed_load(loads, check.exercise)
+            if name and broken is not None and broken.error is not None:
+                return CheckResult(score=0.0, status="failed", mistake="file_not_loaded",
+                                   message=f"{load_message(broken)}, so {name} was not found.",
+                                   traceback=broken.error.traceback, **base)
         return CheckResult(score=0.0, status="failed", message=fail.message, mistake=fail.mistake,
                            expected=displayable(fail.expected), got=displayable(fail.got), **base)
-    except NotAttempted:
-        return CheckResult(score=0.0, status="not_attempted", message="Not attempted yet.", **base)
+    except NotAttempted as na:
+        return CheckResult(score=0.0, status="not_attempted", message=str(na) or "Not attempted yet.", **base)
     except ProbeFailed as pf:
         err = pf.observation.error
         assert err is not None

@@ -219,7 +219,6 @@ class _Attempt:
 
 
 _warned = False
-_instances = itertools.count()
 
 
 def default_hidden() -> list[Path]:
@@ -250,11 +249,13 @@ class Runner:
                  hidden_paths: Iterable[str | Path] = (), drop_root: bool = True,
                  namespaces: bool = True) -> None:
         self.limits = limits or Limits()
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        # Slots are uid blocks of 128 (see _claim_uids).
+        self.jobs = min(128, max(1, jobs or os.cpu_count() or 1))
         self.hidden = [str(Path(p).resolve()) for p in [*default_hidden(), *hidden_paths]]
         self.as_root = os.getuid() == 0 and drop_root
         self.namespaces = namespaces
-        self.uid_base = UID_BASE + (next(_instances) * 97 + os.getpid() * 31) % 400 * 128
+        self.uid_base = UID_BASE
+        self._uid_lock: int | None = None
         self.zygote: subprocess.Popen[bytes] | None = None
         self.control: socket.socket | None = None
         self.warnings: list[str] = []
@@ -278,8 +279,31 @@ class Runner:
             file_mb=lim.file_mb, tmp_mb=lim.tmp_mb, hidden=tuple(self.hidden),
             namespaces=self.namespaces)
 
+    def _claim_uids(self) -> None:
+        """Lock a block of 128 uids for this runner's slots, so concurrent graders
+        (or test runs) on one machine never kill each other's workers."""
+        import fcntl
+        import tempfile
+
+        folder = Path(tempfile.gettempdir()) / "grader-uid-blocks"
+        folder.mkdir(mode=0o700, exist_ok=True)
+        for block in range(400):
+            fd = os.open(folder / f"{block}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self._uid_lock, self.uid_base = fd, UID_BASE + block * 128
+            return
+        raise SandboxError("no free block of sandbox uids (400 graders running?)")
+
     def __enter__(self) -> "Runner":
         global _warned
+        if self.as_root:
+            self._claim_uids()
+            for slot in range(self.jobs):
+                self._sweep(slot)  # leftovers of a grader that was killed
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # Workers inherit the zygote's environment: pass on nothing secret.
         env = {k: v for k, v in os.environ.items()
@@ -327,6 +351,9 @@ class Runner:
         if self.as_root:
             for slot in range(self.jobs):
                 self._sweep(slot)
+        if self._uid_lock is not None:
+            os.close(self._uid_lock)
+            self._uid_lock = None
 
     # -- running -----------------------------------------------------------
     def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome:
@@ -364,7 +391,7 @@ class Runner:
             if self.control in ready:
                 self._control_messages(by_token)
             now = time.monotonic()
-            finished: list[tuple[_Attempt, str | None, str]] = []
+            finished: list[tuple[_Attempt, str | None, str]] = []  # (attempt, killed kind, message)
             for a in list(active.values()):
                 if a.channel in ready:
                     self._read(a)
@@ -390,13 +417,13 @@ class Runner:
                         a = active[slot]
                         finished.append((a, "memory", f"exceeded the {self.limits.memory_mb} MiB memory limit "
                                                       f"in {where(a.student.collector.current)}"))
-            for a, kind, message in finished:
+            for a, stop_kind, message in finished:
                 self._stop(a)
                 del active[a.slot]
                 by_token.pop(a.token, None)
                 st = a.student
-                if kind is not None:
-                    skipped = st.collector.stopped(kind, message)
+                if stop_kind is not None:
+                    skipped = st.collector.stopped(stop_kind, message)
                     if skipped:
                         st.skip.append(skipped)
                 again = self._remaining(a)

@@ -64,7 +64,7 @@ class CappedText(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, s: str) -> int:  # type: ignore[override]
+    def write(self, s: str) -> int:
         if not isinstance(s, str):
             s = str(s)
         room = self.cap - self.kept
@@ -149,7 +149,7 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         for mod in self._namespaces(prefer):
             obj = mod.__dict__.get(name)
             if callable(obj):
-                return obj  # type: ignore[no-any-return]
+                return obj
         raise MissingFunction(name)
 
 
@@ -222,7 +222,7 @@ def _captured(fn: Callable[[], Any]) -> tuple[Any, BaseException | None, str]:
     """Run `fn` with Python-level stdout/stderr captured."""
     sink = CappedText()
     old = sys.stdout, sys.stderr
-    sys.stdout = sys.stderr = sink  # type: ignore[assignment]
+    sys.stdout = sys.stderr = sink
     try:
         return fn(), None, sink.text()
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything

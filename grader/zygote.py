@@ -148,7 +148,7 @@ def serve(control: socket.socket) -> None:
         control.send(json.dumps(msg).encode())
 
     while True:
-        ready, _, _ = select.select([control, wake_r], [], [], 1.0)
+        ready, _, _ = select.select([control.fileno(), wake_r], [], [], 1.0)
         if wake_r in ready:
             try:
                 os.read(wake_r, 4096)
@@ -163,7 +163,7 @@ def serve(control: socket.socket) -> None:
             if pid == 0:
                 break
             send({"op": "exited", "pid": pid, "status": status})
-        if control not in ready:
+        if control.fileno() not in ready:
             continue
         try:
             data, fds, _, _ = socket.recv_fds(control, 1 << 20, 8)

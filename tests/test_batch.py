@@ -107,6 +107,9 @@ def test_rerun_skips_then_force_regrades_identically(tmp_path: Path, paths: Path
     again = grade_class(subs, paths, _opts(out), relu_checks)
     assert not again.graded and len(again.skipped) == 4
     assert (out / "perfect" / "results.json").stat().st_mtime_ns == stamp
+    fewer = grade_class(subs, paths, _opts(out), relu_checks[:1])  # catalogue changed: regrade
+    assert len(fewer.graded) == 4
+    grade_class(subs, paths, _opts(out), relu_checks)
     forced = grade_class(subs, paths, _opts(out, force=True), relu_checks)
     assert len(forced.graded) == 4
     assert _scores(out) == first  # same class, same scores, check by check

@@ -65,6 +65,9 @@ ROWS = [
           unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
     Wrong(DROP, "not_scaled", "dropout.lesson_keep_prob_half", "not_scaled", "not scaled by 1 / keep_prob",
           unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
+    # Right scaling, wrong keep probability: only the kept fraction over many rows shows it.
+    Wrong(DROP, "inverted_mask", "dropout.other_keep_probs", "wrong_keep_rate", "of the hidden units were kept",
+          unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
     Wrong(DROP, "dropout_before_bias", "dropout.many_rows", "dropout_before_bias", "before the hidden bias",
           unaffected=("dropout.keep_prob_one",)),
     # Exercise 8: the quizzes; each wrong option gets its own explanation.
@@ -74,6 +77,9 @@ ROWS = [
     Wrong(QUIZ, "other_wrong_options", "quiz.logistic_parameters", "sizes_added", "every input is connected"),
     Wrong(QUIZ, "other_wrong_options", "quiz.l2_derivative", "integrated", "lowers the power"),
     Wrong(QUIZ, "other_wrong_options", "quiz.dropout_evaluation", "no_value", "placeholder"),
+    # The file stops loading at the NameError; what it defined before that still counts.
+    Wrong(QUIZ, "unquoted_letter", "quiz.l2_derivative", "file_not_loaded",
+          "quiz.py could not be loaded: NameError", unaffected=("quiz.logistic_parameters",)),
     Wrong(QUIZ, "partly_answered", "quiz.l2_derivative", None, "not attempted", status="not_attempted",
           unaffected=("quiz.logistic_parameters",)),
     Wrong(QUIZ, "partly_answered", "quiz.dropout_evaluation", "not_an_option", "from 1 to 4",

@@ -42,7 +42,7 @@ def _fails(fn: object, got: object) -> Fail:
 # --- ReLU quiz: judge only (fast) ----------------------------------------------------------------
 
 def test_relu_quiz_answer_is_the_published_one() -> None:
-    np.testing.assert_allclose(relu_quiz_answer(), [[5.11, 8.44], [0, 0], [24.01, 38.24]], atol=1e-9)
+    np.testing.assert_allclose(relu_quiz_answer(), np.array([[5.11, 8.44], [0, 0], [24.01, 38.24]]), atol=1e-9)
     assert "cannot earn the hidden-input" in judge_relu_quiz(relu_quiz_answer().astype(np.float32))
 
 
@@ -115,7 +115,7 @@ DROPOUT = "dropout.lesson_keep_prob_half"
     ("relu_quiz_tensor.py", "relu_model.py", RELU, "passed", "Matches the quiz's expected output"),
     ("relu_quiz_no_relu.py", "relu_model.py", RELU, "failed", "no ReLU"),
     ("relu_quiz_hidden.py", "relu_model.py", RELU, "failed", "looks like the hidden layer"),
-    ("relu_quiz_no_output.py", "relu_model.py", RELU, "failed", "relu_model"),
+    ("relu_quiz_no_output.py", "relu_model.py", RELU, "failed", "no quiz-format `output` variable"),
     ("zeros.py", "relu_model.py", RELU, "failed", "all zeros"),
     ("dropout_quiz.py", "dropout.py", DROPOUT, "passed", "valid dropout mask"),
     ("dropout_quiz_tensor.py", "dropout.py", DROPOUT, "passed", "valid dropout mask"),
@@ -133,14 +133,18 @@ def test_output_left_as_none_is_explained(runner: Runner) -> None:
     outcome = runner.run({"relu_model.py": "output = None\n"}, [RELU_QUIZ])
     err = outcome.observations[RELU_QUIZ.id].error
     assert err is not None and "still None" in err.message
+    result = _grade(runner, {"relu_model.py": "output = None\n"}, RELU)
+    assert result.status == "failed" and "still None" in result.message
 
 
 @pytest.mark.slow
 def test_another_exercises_output_is_never_used(runner: Runner) -> None:
     # A dropout answer in dropout.py must not be judged as the ReLU quiz.
     outcome = runner.run({"dropout.py": (QUIZ / "dropout_quiz.py").read_text()}, [RELU_QUIZ, DROPOUT_QUIZ])
-    assert outcome.observations[RELU_QUIZ.id].error is not None
-    assert outcome.observations[DROPOUT_QUIZ.id].error is None
+    relu = outcome.observations[RELU_QUIZ.id]
+    assert relu.error is None and relu.value is None
+    dropout = outcome.observations[DROPOUT_QUIZ.id]
+    assert dropout.error is None and dropout.value is not None
 
 
 @pytest.mark.slow

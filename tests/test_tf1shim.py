@@ -17,7 +17,7 @@ from grader.run import Limits, Runner
 LESSON = Path(__file__).resolve().parent / "submissions" / "lesson"
 
 # Every valid row of the dropout quiz's output with keep_prob 0.5 (QUIZZES.md section 8).
-DROPOUT_ROWS = [
+DROPOUT_ROWS: list[list[list[float]]] = [
     [[0, 0], [6.58, 8.46], [1.88, 0.94], [8.46, 9.4], [1.1, 6.6], [7.68, 15.06], [2.98, 7.54], [9.56, 16.0]],
     [[0, 0], [0.714, 0.918], [0.196, 0.098], [0.91, 1.016], [0.112, 0.672], [0.826, 1.59], [0.308, 0.77],
      [1.022, 1.688]],
@@ -41,7 +41,7 @@ def _run(runner: Runner, name: str, names: list[str]) -> dict[str, Any]:
     obs = outcome.observations["values"]
     assert obs.error is None, obs.error
     assert set(obs.value) == set(names), f"missing: {set(names) - set(obs.value)}"
-    return obs.value  # type: ignore[no-any-return]
+    return obs.value
 
 
 @pytest.mark.slow
@@ -76,7 +76,8 @@ def test_save_restore_and_finetune_walkthrough(lesson_runner: Runner) -> None:
 def test_dropout_uses_keep_prob_semantics(lesson_runner: Runner) -> None:
     v = _run(lesson_runner, "dropout.py", ["output", "no_dropout", "kept_fraction", "kept_scale"])
     np.testing.assert_allclose(v["no_dropout"], [[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]], rtol=1e-4)
-    for row, valid in zip(v["output"], DROPOUT_ROWS):
+    valid_rows: list[list[list[float]]] = DROPOUT_ROWS
+    for row, valid in zip(v["output"], valid_rows):
         assert any(np.allclose(row, r, rtol=1e-3, atol=1e-3) for r in valid), row
     # keep_prob=0.8 keeps ~80% of units (rate semantics would keep ~20%) and scales them by 1/0.8.
     assert 0.74 < v["kept_fraction"] < 0.86

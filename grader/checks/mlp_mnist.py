@@ -43,6 +43,29 @@ FORWARD_INPUTS = _forward_inputs(3101, batch=4, n_in=6, n_hidden=5, n_out=3)
 FORWARD = probe("mlp_mnist.forward", "mlp_mnist.forward", exercise=EXERCISE, **FORWARD_INPUTS)
 
 
+def require(condition: bool) -> None:
+    """Observations come from a process that runs student code: refuse anything malformed."""
+    if not condition:
+        raise Fail("The grader could not read what your code produced (the result had an unexpected "
+                   "form). Return plain values as the docstrings describe.", mistake="malformed")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def is_shape(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+
+
+def _valid_parameters(got: Any) -> None:
+    require(isinstance(got, dict) and isinstance(got.get("weights"), dict) and isinstance(got.get("biases"), dict))
+    for part in ("weights", "biases"):
+        for entry in got[part].values():
+            require(isinstance(entry, dict) and isinstance(entry.get("variable"), bool)
+                    and is_shape(entry.get("shape")) and is_number(entry.get("std")))
+
+
 def expected_shapes(n_input: int, n_hidden: int, n_classes: int) -> dict[str, dict[str, list[int]]]:
     return {"weights": {"hidden_layer": [n_input, n_hidden], "out": [n_hidden, n_classes]},
             "biases": {"hidden_layer": [n_hidden], "out": [n_classes]}}
@@ -50,6 +73,7 @@ def expected_shapes(n_input: int, n_hidden: int, n_classes: int) -> dict[str, di
 
 def compare_parameters(got: Any, sizes: tuple[int, int, int]) -> None:
     """Raise Fail unless make_parameters made the right dicts of random variables."""
+    _valid_parameters(got)
     want = expected_shapes(*sizes)
     for part in ("weights", "biases"):
         keys = sorted(got[part])
@@ -148,9 +172,13 @@ def forward(ev: Evidence) -> str:
 
 
 def _judge_training(got: Any) -> str:
+    require(isinstance(got, dict) and is_number(got.get("accuracy")) and is_number(got.get("scrambled_accuracy")))
     accuracy, shuffled = float(got["accuracy"]), float(got["scrambled_accuracy"])
     settings = (f"learning_rate={TRAINING['learning_rate']}, training_epochs={TRAINING['training_epochs']}, "
                 f"batch_size={TRAINING['batch_size']}")
+    if not (np.isfinite(accuracy) and np.isfinite(shuffled)):
+        raise Fail(f"train_mnist returned {accuracy}: the training diverged or the accuracy is not computed.",
+                   mistake="not_finite", got=accuracy)
     if not 0.0 <= accuracy <= 1.0:
         extra = " It looks like a percentage; return a fraction." if 1.0 < accuracy <= 100.0 else ""
         raise Fail(f"train_mnist returned {accuracy:g}, but an accuracy is a fraction between 0 and 1.{extra}",
@@ -184,7 +212,4 @@ def _judge_training(got: Any) -> str:
        hint="Train with GradientDescentOptimizer(learning_rate) on mnist.train.next_batch(batch_size), "
             "then return the accuracy on mnist.test.")
 def training(ev: Evidence) -> str:
-    got = ev.value(TRAIN)
-    if not isinstance(got, dict) or "accuracy" not in got:
-        raise Fail("The training probe returned nothing usable.", mistake="wrong_type")
-    return _judge_training(got)
+    return _judge_training(ev.value(TRAIN))

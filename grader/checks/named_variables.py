@@ -7,11 +7,30 @@ from typing import Any
 import numpy as np
 
 from grader.checks.base import Evidence, Fail, check, probe
+from grader.checks.mlp_mnist import is_shape, require
 
 EXERCISE = "named_variables"
 NAMES = ["weights_0:0", "bias_0:0"]
 SHIFTED = probe("named_variables.shifted", "named_variables", exercise=EXERCISE,
                 n_inputs=2, n_outputs=3, decoys=1, folder="named_public")
+
+
+def _arrays(value: Any) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in value))
+
+
+def observed(ev: Evidence, p: Any) -> dict[str, Any]:
+    """The probe's value, checked for the form the driver gives it."""
+    got = ev.value(p)
+    require(isinstance(got, dict))
+    for key in ("names", "restore_names"):
+        require(isinstance(got.get(key), list) and len(got[key]) == 2 and all(isinstance(n, str) for n in got[key]))
+    require(isinstance(got.get("shapes"), list) and len(got["shapes"]) == 2 and all(is_shape(s) for s in got["shapes"]))
+    require(_arrays(got.get("saved")) and (got.get("restored") is None or _arrays(got["restored"])))
+    require(got.get("restore_error") is None or isinstance(got["restore_error"], str))
+    require(got["restore_error"] is not None or got["restored"] is not None)
+    return got
 
 
 def judge_names(got: dict[str, Any]) -> None:
@@ -68,19 +87,19 @@ def judge_restore(got: dict[str, Any]) -> None:
 @check(EXERCISE, "names", "the variables are named 'weights_0' and 'bias_0'", points=3, probes=[SHIFTED],
        hint="tf.Variable(tf.truncated_normal([n_inputs, n_outputs]), name='weights_0')")
 def names(ev: Evidence) -> str:
-    judge_names(ev.value(SHIFTED))
+    judge_names(observed(ev, SHIFTED))
     return "weights_0:0 and bias_0:0."
 
 
 @check(EXERCISE, "shapes", "make_variables returns [2, 3] weights and a [3] bias", points=2, probes=[SHIFTED],
        hint="weights are [n_inputs, n_outputs], the bias is [n_outputs]; return (weights, bias).")
 def shapes(ev: Evidence) -> str:
-    judge_shapes(ev.value(SHIFTED), 2, 3)
+    judge_shapes(observed(ev, SHIFTED), 2, 3)
     return "Shapes [2, 3] and [3], returned as (weights, bias)."
 
 
 @check(EXERCISE, "restore_shifted", "a checkpoint restores after another variable is created first", points=3,
        probes=[SHIFTED], hint="Unnamed variables are named by creation order; give both a name.")
 def restore_shifted(ev: Evidence) -> str:
-    judge_restore(ev.value(SHIFTED))
+    judge_restore(observed(ev, SHIFTED))
     return "Restored the saved values although the automatic names had shifted."

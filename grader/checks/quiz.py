@@ -31,7 +31,7 @@ def is_right(name: str, normalized: str) -> bool:
 def answer(ev: Evidence, p: Any) -> Any:
     value = ev.value(p)
     if value is None:
-        raise NotAttempted()
+        raise NotAttempted(f"Not attempted yet: {p.args['name']} is still None.")
     return value
 
 

@@ -56,8 +56,14 @@ def function_or_quiz(ev: Evidence, function_probe: Any, quiz_probe: Any) -> tupl
             quiz = ev.observation(quiz_probe)
         except KeyError:
             quiz = None
-        if quiz is not None and quiz.error is None:
+        if quiz is not None and (quiz.error is not None or quiz.value is not None):
+            # `output` exists: judge it (an error evaluating it is the student's to see).
             return "quiz", ev.array(quiz_probe)
+        if err.missing:
+            raise Fail(f"No function named `{err.missing}` was found in your submission, and no quiz-format "
+                       "`output` variable either. Define the function as in the stub, or, in the quiz's "
+                       "original format, store the session's result in a variable named `output`.",
+                       mistake="missing_function")
     return "function", ev.array(function_probe)
 
 

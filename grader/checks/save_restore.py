@@ -13,6 +13,7 @@ import numpy as np
 
 from grader import data
 from grader.checks.base import Evidence, Fail, NotAttempted, check, probe
+from grader.checks.mlp_mnist import is_number, is_shape, require
 
 EXERCISE = "save_restore"
 TRAINING = {"learning_rate": 0.5, "training_epochs": 10, "batch_size": 128}
@@ -22,6 +23,27 @@ CHECKPOINT_FILES = (".index", ".data-", ".meta", "checkpoint")
 
 SAVE = probe("save_restore.save", "save_restore", exercise=EXERCISE, timeout=90.0,
              folder="public", **TRAINING)
+
+
+def observed(ev: Evidence, p: Any) -> dict[str, Any]:
+    """The probe's value, checked for the form the driver gives it."""
+    got = ev.value(p)
+    require(isinstance(got, dict) and is_number(got.get("saved_accuracy"))
+            and isinstance(got.get("files"), list) and all(isinstance(f, str) for f in got["files"])
+            and (got.get("restored_accuracy") is None or is_number(got["restored_accuracy"])))
+    err = got.get("restore_error")
+    require(err is None or (isinstance(err, dict) and isinstance(err.get("type"), str)
+                            and isinstance(err.get("message"), str)))
+    require(err is not None or is_number(got.get("restored_accuracy")))
+    ckpt = got.get("checkpoint")
+    require(isinstance(ckpt, dict) and (ckpt.get("error") is None or isinstance(ckpt["error"], str))
+            and isinstance(ckpt.get("variables"), dict)
+            and all(is_shape(s) for s in ckpt["variables"].values()))
+    for key, shape in (("weights", (data.N_PIXELS, data.N_CLASSES)), ("bias", (data.N_CLASSES,))):
+        arrays = ckpt.get(key)
+        require(isinstance(arrays, list) and all(
+            isinstance(a, np.ndarray) and a.shape == shape and a.dtype.kind == "f" for a in arrays))
+    return got
 
 
 def split_accuracy(weights: np.ndarray, bias: np.ndarray, split: str) -> float:
@@ -58,7 +80,7 @@ def checkpoint_accuracy(got: dict[str, Any], split: str, near: float | None) -> 
 @check(EXERCISE, "checkpoint_files", "train_and_save writes a checkpoint at save_file", points=3,
        probes=[SAVE], hint="saver = tf.train.Saver() before the session; saver.save(sess, save_file) after training.")
 def checkpoint_files(ev: Evidence) -> str:
-    got = ev.value(SAVE)
+    got = observed(ev, SAVE)
     files: list[str] = got["files"]
     missing = [suffix for suffix in CHECKPOINT_FILES if not any(suffix in f for f in files)]
     if missing:
@@ -74,7 +96,7 @@ def checkpoint_files(ev: Evidence) -> str:
 @check(EXERCISE, "saved_after_training", "the checkpoint holds the trained model whose accuracy was reported",
        points=4, probes=[SAVE], hint="Save after the training loop, and return the test accuracy of that model.")
 def saved_after_training(ev: Evidence) -> str:
-    got = ev.value(SAVE)
+    got = observed(ev, SAVE)
     reported = float(got["saved_accuracy"])
     actual = checkpoint_accuracy(got, "test", reported)
     if abs(actual - reported) > TOLERANCE:
@@ -99,6 +121,10 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
         kind, message = err["type"], err["message"]
         if kind == "NotImplementedError":
             raise NotAttempted()
+        if "not a valid checkpoint" in message or "Failed to find any matching files" in message:
+            raise Fail("restore_and_evaluate found no checkpoint at save_file to restore: train_and_save "
+                       "must write it there with saver.save(sess, save_file).", mistake="no_checkpoint",
+                       got=f"{kind}: {message}")
         if "No variables to save" in message:
             raise Fail("restore_and_evaluate created the Saver before the model's variables: build the "
                        "model (the same variables as when saving) first, then tf.train.Saver(), then restore.",
@@ -123,6 +149,6 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
 @check(EXERCISE, "restored_accuracy", "restore_and_evaluate gets the saved model's accuracy back", points=5,
        probes=[SAVE], hint="Rebuild the same variables, saver.restore(sess, save_file), no initializer after it.")
 def restored_accuracy(ev: Evidence) -> str:
-    got = ev.value(SAVE)
+    got = observed(ev, SAVE)
     actual = judge_restore(got, "test")
     return f"Restored in a fresh graph: test accuracy {actual:.3f}, the same as the saved model."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Evidence, check, probe
-from grader.checks.named_variables import EXERCISE, judge_names, judge_restore, judge_shapes
+from grader.checks.named_variables import EXERCISE, judge_names, judge_restore, judge_shapes, observed
 
 P_OTHER = probe("named_variables.hidden_other", "named_variables", exercise=EXERCISE,
                 n_inputs=4, n_outputs=5, decoys=2, folder="named_hidden")
@@ -13,7 +13,7 @@ P_OTHER = probe("named_variables.hidden_other", "named_variables", exercise=EXER
        points=2, probes=[P_OTHER], visibility="hidden",
        hint="Use n_inputs and n_outputs for the shapes; keep the names.")
 def other_sizes(ev: Evidence) -> None:
-    got = ev.value(P_OTHER)
+    got = observed(ev, P_OTHER)
     judge_shapes(got, 4, 5)
     judge_names(got)
     judge_restore(got)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Evidence, check, probe
-from grader.checks.save_restore import EXERCISE, TRAINING, judge_restore
+from grader.checks.save_restore import EXERCISE, TRAINING, judge_restore, observed
 
 # restore_and_evaluate receives datasets whose test split holds the validation
 # digits with shifted labels: an honest evaluation scores near zero, while a
@@ -17,4 +17,4 @@ P_OTHER = probe("save_restore.hidden_other_test", "save_restore", exercise=EXERC
        hint="Compute the accuracy in restore_and_evaluate from mnist.test; do not reuse a number from training.")
 def evaluates_given_data(ev: Evidence) -> None:
     ev.reference(P_OTHER)
-    judge_restore(ev.value(P_OTHER), "relabelled")
+    judge_restore(observed(ev, P_OTHER), "relabelled")

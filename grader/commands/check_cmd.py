@@ -1,0 +1,142 @@
+"""`grader check [EXERCISE...]`: the student's self-check of exercises/ against the public checks.
+
+Runs in the student bundle too, which has neither solutions/ nor hidden
+checks. Public checks carry their own expected values, so the reference
+solution is never run here, even where solutions/ exists: the verdicts are
+the same in the repository and in the bundle, and the self-check does not
+pay for a second run (the MNIST exercise trains a network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from grader.checks import EXERCISE_NAMES, load_checks
+from grader.errors import SubmissionError, UsageError
+from grader.model import CheckResult, StudentResult
+from grader.paths import Paths
+
+HELP = "Check your exercises in exercises/ with the public checks (all exercises, or the ones named)."
+REPORT_NAME = "self-check.html"
+MARKS = {"passed": "PASS", "failed": "FAIL", "not_attempted": "TODO", "error": "ERROR"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("exercises", nargs="*", metavar="EXERCISE",
+                        help=f"exercises to check (default: all): {', '.join(EXERCISE_NAMES)}")
+    parser.add_argument("--notebooks", action="store_true",
+                        help="check exercises/<name>.ipynb instead of <name>.py where both exist")
+    parser.add_argument("--no-report", action="store_true", help=f"do not write reports/{REPORT_NAME}")
+
+
+def chosen_exercises(names: list[str]) -> tuple[str, ...] | None:
+    unknown = [n for n in names if n not in EXERCISE_NAMES]
+    if unknown:
+        raise UsageError(f"unknown exercise {', '.join(map(repr, unknown))}; "
+                         f"choose from: {', '.join(EXERCISE_NAMES)}")
+    return tuple(dict.fromkeys(names)) or None
+
+
+def student_files(folder: Path, prefer_notebooks: bool = False) -> tuple[dict[str, str], list[str]]:
+    """The student's files: each `<name>.py`, or `<name>.ipynb` when there is no such .py file.
+
+    With `prefer_notebooks`, a notebook wins over the .py file of the same
+    name. Timestamps are not used: Jupyter's autosave touches notebooks the
+    student never edited. Returns (files, notes about notebooks).
+    """
+    files: dict[str, str] = {}
+    notes: list[str] = []
+    stems = sorted({p.stem for p in folder.glob("*.py")} | {p.stem for p in folder.glob("*.ipynb")})
+    for stem in stems:
+        py, nb = folder / f"{stem}.py", folder / f"{stem}.ipynb"
+        if nb.is_file() and (prefer_notebooks or not py.is_file()):
+            from grader.notebook import notebook_to_source
+
+            try:
+                converted = notebook_to_source(nb.read_bytes(), nb.name)
+            except SubmissionError as exc:
+                notes.append(f"{nb.name} could not be read: {exc}")
+            else:
+                files[f"{stem}.py"] = converted.source
+                notes.append(f"checked {nb.name}" + (f" instead of {py.name}" if py.is_file() else ""))
+                notes.extend(f"{nb.name}: {n}" for n in converted.notes)
+                continue
+        if py.is_file():
+            files[py.name] = py.read_text(encoding="utf-8")
+    return files, notes
+
+
+def _indent(text: str, prefix: str = "        ") -> str:
+    lines = []
+    for para in text.strip().splitlines() or [""]:
+        lines.extend(textwrap.wrap(para, 100 - len(prefix)) or [""])
+    return "\n".join(prefix + line for line in lines)
+
+
+def format_check(c: CheckResult) -> str:
+    out = [f"  {MARKS.get(c.status, c.status.upper()):<5} {c.score:g}/{c.max_score:g}  {c.title}"]
+    if c.status != "passed" or c.message not in ("", "Correct."):
+        out.append(_indent(c.message))
+    if c.status in ("failed", "error") and c.hint:
+        out.append(_indent(f"Hint: {c.hint}"))
+    if c.traceback and c.status in ("failed", "error"):
+        out.append(_indent(c.traceback.rstrip()))
+    return "\n".join(out)
+
+
+def summary(result: StudentResult) -> str:
+    lines: list[str] = []
+    for ex in result.exercises:
+        lines.append(f"{ex.name} - {ex.title}: {ex.score:g}/{ex.max_score:g}")
+        lines.extend(format_check(c) for c in ex.checks)
+        lines.append("")
+    passed = sum(c.status == "passed" for c in result.checks)
+    lines.append(f"Public checks: {passed} of {len(result.checks)} passed, "
+                 f"{result.score:g}/{result.max_score:g} points.")
+    lines.append("Hidden checks with other inputs add the remaining points when your work is graded.")
+    lines.extend(f"Problem: {p}" for p in result.problems)
+    return "\n".join(lines)
+
+
+def write_report(result: StudentResult, path: Path) -> bool:
+    try:
+        from grader.render import write_student_report
+    except ImportError:  # a build without the HTML renderer
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_student_report(result, path, view="student")
+    return True
+
+
+def self_check(paths: Paths, exercises: tuple[str, ...] | None,
+               prefer_notebooks: bool = False) -> tuple[StudentResult, list[str]]:
+    from grader.pipeline import grade_files
+    from grader.run import Runner
+
+    if not paths.exercises.is_dir():
+        raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "
+                         "(or set GRADER_ROOT)")
+    checks = load_checks(exercises, include_hidden=False)
+    files, notes = student_files(paths.exercises, prefer_notebooks)
+    with Runner() as runner:
+        result = grade_files(runner, "self-check", files, checks, None)
+    return result, notes
+
+
+def run(args: argparse.Namespace) -> int:
+    exercises = chosen_exercises(list(args.exercises))
+    paths = Paths.discover()
+    result, notes = self_check(paths, exercises, args.notebooks)
+    for note in notes:
+        print(f"Note: {note}")
+    print(summary(result))
+    if not args.no_report:
+        report = paths.reports / REPORT_NAME
+        if write_report(result, report):
+            print(f"Report: {report}")
+    sys.stdout.flush()
+    all_passed = bool(result.checks) and all(c.status == "passed" for c in result.checks)
+    return 0 if all_passed else 1

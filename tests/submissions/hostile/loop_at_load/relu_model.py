@@ -1,0 +1,3 @@
+"""Hostile submission: loop at load."""
+while True:
+    pass

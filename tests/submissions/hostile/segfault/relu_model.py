@@ -1,0 +1,6 @@
+"""Hostile submission: segfault."""
+import ctypes
+
+
+def relu_model(features, weights, biases):
+    return ctypes.string_at(0)

@@ -1,0 +1,2 @@
+def relu_model(features, weights, biases)
+    return features

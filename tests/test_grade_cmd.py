@@ -1,0 +1,113 @@
+"""`grader grade`: options, exit codes, quiet output, and the progress display."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from grader import batch
+from grader.batch import Progress
+from grader.cli import main
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("argv", [
+    ["grade", "--out", "OUT"],                                   # nothing to grade
+    ["grade", "missing_dir", "--out", "OUT"],                    # no such folder
+    ["grade", "DIR", "--example", "--out", "OUT"],               # two modes at once
+    ["grade", "--student", "ann", "missing.py", "--out", "OUT"],  # no such entry
+])
+def test_usage_errors_exit_2(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "DIR").mkdir()
+    assert main(argv) == 2
+    assert "grader:" in capsys.readouterr().err
+    assert not (tmp_path / "OUT").exists()
+
+
+@pytest.mark.parametrize("bad", [["--jobs", "0"], ["--timeout", "-1"], ["--memory", "lots"]])
+def test_bad_option_values(bad: list[str], tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["grade", str(tmp_path), "--out", str(tmp_path / "o"), *bad])
+    assert exc.value.code == 2
+
+
+def test_progress_modes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    tty = FakeTTY()
+    bar = Progress(2, stream=tty)
+    bar.step("alice: 3/5")
+    bar.step("bob: 5/5")
+    assert bar.mode == "bar" and "\r[" in tty.getvalue() and "ETA" in tty.getvalue()
+    assert tty.getvalue().endswith("\n")
+    monkeypatch.setenv("CI", "true")
+    ci = FakeTTY()
+    Progress(1, stream=ci).step("alice: 3/5")
+    assert ci.getvalue() == "[1/1] alice: 3/5\n"
+    pipe = io.StringIO()
+    Progress(1, stream=pipe).step("x")
+    assert pipe.getvalue() == "[1/1] x\n"
+    quiet = FakeTTY()
+    Progress(1, "quiet", stream=quiet).step("x")
+    assert quiet.getvalue() == ""
+
+
+@pytest.mark.slow
+def test_grade_cli_quiet_and_rerun(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from test_batch import ARGS, P_HIDDEN, P_PUBLIC, _compare  # noqa: F401 - the same small checks
+
+    from grader.checks import Check
+
+    checks = [Check("relu_model.batch_public", "relu_model", "public", 2.0, "public", (P_PUBLIC,),
+                    _compare(P_PUBLIC))]  # type: ignore[arg-type]
+    monkeypatch.setattr(batch, "load_checks", lambda: checks)
+    root = Path(__file__).resolve().parents[1]
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.py").write_text((root / "solutions" / "relu_model.py").read_text())
+    (subs / "bob.zip").write_bytes(b"not a zip")
+    out = tmp_path / "out"
+    monkeypatch.chdir(root)
+    capsys.readouterr()
+    assert main(["grade", str(subs), "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["students"]["ann"]["score"] == 2.0
+    assert summary["students"]["bob"]["score"] == 0 and summary["students"]["bob"]["problems"]
+    assert main(["grade", str(subs), "--out", str(out), "--jobs", "1"]) == 0
+    assert "skipped 2 already graded" in capsys.readouterr().out
+    one = tmp_path / "one"
+    assert main(["grade", "--student", "cy", str(subs / "ann.py"), "--out", str(one), "--quiet"]) == 0
+    assert json.loads((one / "summary.json").read_text())["students"]["cy"]["score"] == 2.0
+
+
+@pytest.mark.slow
+def test_broken_reference_is_the_graders_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_batch import P_PUBLIC, _compare
+
+    from grader.checks import Check
+
+    checks = [Check("relu_model.batch_public", "relu_model", "public", 2.0, "public", (P_PUBLIC,),
+                    _compare(P_PUBLIC))]  # type: ignore[arg-type]
+    monkeypatch.setattr(batch, "load_checks", lambda: checks)
+    course = tmp_path / "course"
+    (course / "solutions").mkdir(parents=True)
+    (course / "exercises").mkdir()
+    (course / "pyproject.toml").write_text("")
+    (course / "solutions" / "relu_model.py").write_text("def relu_model(*a):\n    raise ValueError('oops')\n")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    (subs / "ann.py").write_text("x = 1\n")
+    monkeypatch.setenv("GRADER_ROOT", str(course))
+    assert main(["grade", str(subs), "--out", str(tmp_path / "out"), "--quiet"]) == 4
+    assert not (tmp_path / "out" / "ann" / "results.json").exists()
