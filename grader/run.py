@@ -262,6 +262,8 @@ class Runner:
         self.baseline_kb = 0
         self.data_kb = 0
         self.preload_s = 0.0
+        self.peak_kb = 0
+        self.peak_threads = 0
         self._tokens = itertools.count(1)
         self._exits: dict[int, int] = {}
 
@@ -515,13 +517,21 @@ class Runner:
         return deadline, limit, scope
 
     def _memory(self, uids: dict[int, int]) -> dict[int, int]:
-        """KiB used per slot: anonymous RSS beyond what every worker shares with the zygote."""
+        """KiB used per slot: anonymous RSS beyond what every worker shares with the zygote.
+
+        Also records the peaks (memory, processes+threads) seen in one slot,
+        which is how the default limits were sized.
+        """
         usage = dict.fromkeys(uids.values(), 0)
         if not uids:
             return usage
+        threads = dict.fromkeys(uids.values(), 0)
         for p in processes(set(uids)):
             if not p.zombie:
                 usage[uids[p.uid]] += max(0, p.anon_kb - self.baseline_kb)
+                threads[uids[p.uid]] += p.threads
+        self.peak_kb = max([self.peak_kb, *usage.values()])
+        self.peak_threads = max([self.peak_threads, *threads.values()])
         return usage
 
     def _stop(self, a: _Attempt) -> None:

@@ -54,7 +54,7 @@ ROWS = [
     # keep_prob 0.5 cannot tell keep_prob from rate; 0.8 can.
     Wrong(DROP, "keep_prob_as_rate", "dropout.other_keep_probs", "keep_prob_as_rate", "expects `rate`",
           unaffected=("dropout.lesson_keep_prob_half", "dropout.many_rows")),
-    Wrong(DROP, "keep_prob_as_rate", "dropout.lesson_keep_prob_one", "keep_prob_as_rate",
+    Wrong(DROP, "keep_prob_as_rate", "dropout.lesson_keep_prob_one", "keep_prob_inverted",
           "every hidden unit was dropped"),
     Wrong(DROP, "keep_prob_ignored", "dropout.lesson_keep_prob_one", "keep_prob_ignored", "instead of a constant",
           unaffected=("dropout.lesson_keep_prob_half", "dropout.many_rows")),
@@ -67,7 +67,8 @@ ROWS = [
           unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
     # Right scaling, wrong keep probability: only the kept fraction over many rows shows it.
     Wrong(DROP, "inverted_mask", "dropout.other_keep_probs", "wrong_keep_rate", "of the hidden units were kept",
-          unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
+          unaffected=("dropout.lesson_keep_prob_half", "dropout.many_rows")),
+    Wrong(DROP, "inverted_mask", "dropout.keep_prob_one", "keep_prob_inverted", "probability to KEEP a unit"),
     Wrong(DROP, "dropout_before_bias", "dropout.many_rows", "dropout_before_bias", "before the hidden bias",
           unaffected=("dropout.keep_prob_one",)),
     # Exercise 8: the quizzes; each wrong option gets its own explanation.

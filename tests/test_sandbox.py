@@ -336,21 +336,31 @@ def test_patched_numpy_stays_in_the_worker(box: Runner, graded: Any) -> None:
 
 @pytest.mark.slow
 def test_expected_values_are_not_in_worker_memory(box: Runner, graded: Any) -> None:
+    import hashlib
+
+    def digest(a: np.ndarray) -> str:  # as in the fixture
+        data = np.round(np.asarray(a, dtype=np.float64), 3).tobytes() + repr(tuple(a.shape)).encode()
+        return hashlib.sha1(data).hexdigest()[:16]
+
     checks, ref = graded
     result, outcome = batch(box, graded, hostile("memory_scan"))
     assert result.score == 0
-    hidden = [o for o in outcome.observations.values() if o.probe_id.startswith("relu_model.hidden")]
-    assert hidden and all(o.error is not None and o.error.type == "LookupError" for o in hidden)
-    shapes = next(o.output for o in hidden if "SHAPES" in o.output)
-    assert "(7, 5)" in shapes  # the scan works: it sees the probe's inputs
-    assert str(tuple(ref["relu_model.hidden_shapes"].value.shape)) not in shapes
+    seen = set()
+    for o in outcome.observations.values():
+        for line in o.output.splitlines():
+            if line.startswith("DIGESTS"):
+                seen.update(line.split()[1:])
+    inputs = next(p for c in checks for p in c.probes if p.id == "relu_model.hidden_shapes").args
+    assert digest(np.asarray(inputs["features"])) in seen  # the scan works: it finds the inputs
+    expected = [o.value for o in ref.values() if isinstance(o.value, np.ndarray)]
+    assert expected and not {digest(e) for e in expected} & seen
 
 
 @pytest.mark.slow
 def test_killing_other_processes(box: Runner, graded: Any) -> None:
-    result, outcome = batch(box, graded, hostile("kill_everyone"))  # the zygote survives
+    result, outcome = batch(box, graded, hostile("kill_everyone"))  # batch() checks the zygote lives
     assert result.score == 0
-    assert any(e.killed == "crash" and "SIGKILL" in e.message for e in errors(outcome))
+    assert any(e.message == "could not kill: PermissionError, PermissionError" for e in errors(outcome))
 
 
 @pytest.mark.slow
@@ -407,7 +417,20 @@ def test_reduced_isolation_still_runs_and_warns() -> None:
     assert any("namespaces" in w for w in r.warnings)
 
 
-def test_mount_plan_reexposes_imports_under_hidden_and_blocked_folders(tmp_path: Path) -> None:
+def test_mount_plan_reexposes_imports_under_hidden_and_blocked_folders() -> None:
+    # pytest's own base folder is 0700: give the plan a traversable place to look at.
+    base = Path(os.path.realpath("/var/tmp")) / f"grader-plan-{os.getpid()}"
+    base.mkdir(mode=0o755)
+    try:
+        check_plan(base)
+    finally:
+        (base / "home").chmod(0o755)
+        import shutil
+
+        shutil.rmtree(base)
+
+
+def check_plan(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     (repo / ".venv" / "lib" / "site-packages").mkdir(parents=True)
     (repo / "grader" / "checks").mkdir(parents=True)

@@ -165,10 +165,10 @@ def judge_plain(got: np.ndarray, want: np.ndarray, net: Net) -> None:
         return
     nothing_kept = _matches((np.zeros_like(want) + net.b1)[:, None, :], got)[:, 0]
     if nothing_kept.all() and (net.hidden > 1e-9).any():
-        raise Fail("With keep_prob fed 1.0 every hidden unit was dropped. This is what happens when keep_prob is "
-                   "passed where TensorFlow 2 expects `rate` (the probability to DROP a unit): use "
-                   "tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or rate=1 - keep_prob.",
-                   mistake="keep_prob_as_rate", expected=want, got=got)
+        raise Fail("With keep_prob fed 1.0 every hidden unit was dropped, but keep_prob is the probability to "
+                   "KEEP a unit. Passing keep_prob where TensorFlow 2 expects `rate` (the probability to DROP "
+                   "one) does this: use tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or "
+                   "rate=1 - keep_prob.", mistake="keep_prob_inverted", expected=want, got=got)
     if np.all(hidden_masks(net, got, 2.0).any(axis=1)):
         raise Fail("With keep_prob fed 1.0 units were still dropped (as if keep_prob were 0.5): pass the "
                    "keep_prob argument to the dropout instead of a constant.",

@@ -1,4 +1,4 @@
-"""Hostile submission: kill everyone."""
+"""Hostile submission: kill the zygote, init, and every process it may signal."""
 import os
 import signal
 
@@ -10,4 +10,5 @@ def relu_model(features, weights, biases):
             os.kill(target, signal.SIGKILL)
         except OSError as exc:
             errors.append(type(exc).__name__)
-    os.kill(-1, signal.SIGKILL)  # everything this uid may signal: only itself
+    os.kill(-1, signal.SIGKILL)  # every process this uid may signal: none but itself, spared
+    raise RuntimeError("could not kill: " + ", ".join(errors))
