@@ -33,7 +33,7 @@ from typing import Any, TextIO
 from grader.check import judge
 from grader.checks import EXERCISES, Check, load_checks
 from grader.discover import Submission, discover, read_submission
-from grader.errors import GraderError
+from grader.errors import GraderError, UsageError
 from grader.model import CheckResult, Observation, Probe, RunOutcome, StudentResult
 from grader.paths import Paths
 from grader.pipeline import compute_reference, probes_for
@@ -341,9 +341,24 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     return report
 
 
+def _within(inner: Path, outer: Path) -> bool:
+    return inner == outer or outer in inner.parents
+
+
+def check_out_folder(out: Path, paths: Paths, submissions: Path) -> None:
+    """OUT is hidden from workers and scanned for results: it must not overlap the inputs."""
+    out, subs = out.resolve(), submissions.resolve()
+    if _within(out, subs) or _within(subs, out):
+        raise UsageError(f"the output folder {out} and the submissions {subs} must not contain each other")
+    for needed in (paths.solutions.resolve(), paths.package.resolve()):
+        if _within(needed, out):
+            raise UsageError(f"the output folder {out} must not contain {needed}")
+
+
 def grade_class(submissions: Path, paths: Paths, opts: BatchOptions,
                 checks: Sequence[Check] | None = None) -> BatchReport:
     """Grade every entry of `submissions` into `opts.out`."""
+    check_out_folder(opts.out, paths, submissions)
     subs = discover(submissions)
     return grade_submissions(subs, paths, opts, checks, hidden=[submissions.resolve()])
 
@@ -351,5 +366,6 @@ def grade_class(submissions: Path, paths: Paths, opts: BatchOptions,
 def grade_student(student_id: str, path: Path, paths: Paths, opts: BatchOptions,
                   checks: Sequence[Check] | None = None) -> BatchReport:
     """Grade one entry (folder, zip, notebook or .py) as `student_id` into `opts.out`."""
+    check_out_folder(opts.out, paths, path)
     sub = read_submission(path, student_id)
     return grade_submissions([sub], paths, opts, checks, hidden=[path.resolve()])

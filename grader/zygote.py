@@ -144,6 +144,8 @@ def serve(control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     import select
 
+    workers: set[int] = set()
+
     def send(msg: dict[str, Any]) -> None:
         control.send(json.dumps(msg).encode())
 
@@ -162,7 +164,9 @@ def serve(control: socket.socket) -> None:
                 break
             if pid == 0:
                 break
-            send({"op": "exited", "pid": pid, "status": status})
+            if pid in workers:  # orphans of a fork bomb are reaped silently
+                workers.discard(pid)
+                send({"op": "exited", "pid": pid, "status": status})
         if control.fileno() not in ready:
             continue
         try:
@@ -194,6 +198,7 @@ def serve(control: socket.socket) -> None:
             worker_main(config)
         for fd in fds:
             os.close(fd)
+        workers.add(pid)
         send({"op": "spawned", "token": msg.get("token"), "pid": pid})
 
 

@@ -23,6 +23,8 @@ class FakeTTY(io.StringIO):
     ["grade", "missing_dir", "--out", "OUT"],                    # no such folder
     ["grade", "DIR", "--example", "--out", "OUT"],               # two modes at once
     ["grade", "--student", "ann", "missing.py", "--out", "OUT"],  # no such entry
+    ["grade", "DIR", "--out", "DIR/OUT"],                        # results would become a student
+    ["grade", "DIR", "--out", "/"],                              # would hide the whole course
 ])
 def test_usage_errors_exit_2(argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
@@ -30,7 +32,7 @@ def test_usage_errors_exit_2(argv: list[str], tmp_path: Path, monkeypatch: pytes
     (tmp_path / "DIR").mkdir()
     assert main(argv) == 2
     assert "grader:" in capsys.readouterr().err
-    assert not (tmp_path / "OUT").exists()
+    assert not (tmp_path / "OUT").exists() and not (tmp_path / "DIR" / "OUT").exists()
 
 
 @pytest.mark.parametrize("bad", [["--jobs", "0"], ["--timeout", "-1"], ["--memory", "lots"]])

@@ -219,11 +219,11 @@ def test_the_probe_timeout_applies_without_a_global_override() -> None:
 
 @pytest.mark.slow
 def test_the_student_timeout_bounds_the_whole_submission() -> None:
-    probes = [relu_probe(f"h{i}", 3, timeout=2) for i in range(5)]
+    probes = [relu_probe(f"h{i}", 3, timeout=2) for i in range(8)]  # 16 s without the cap
     with Runner(Limits(student_timeout=3, load_timeout=5), jobs=1) as r:
         started = time.monotonic()
         out = r.run({"relu_model.py": PICKY_RELU}, probes)
-    assert time.monotonic() - started < 6
+    assert time.monotonic() - started < 9  # 3 s, plus slack for a busy machine
     assert set(out.observations) == {p.id for p in probes}
     messages = [o.error.message for o in out.observations.values() if o.error]
     assert "timed out after 3 s in h1 (the whole submission's time limit)" in messages

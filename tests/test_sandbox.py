@@ -444,3 +444,48 @@ def check_plan(tmp_path: Path) -> None:
     assert plan.expose == sorted([str(repo / ".venv" / "lib" / "site-packages"), str(repo / "grader"),
                                   str(locked / "py" / "lib")])
     assert plan.recover == [str(repo / "grader" / "checks")]
+
+
+@pytest.mark.slow
+def test_a_user_without_root_gets_what_isolation_the_kernel_allows(places: dict[str, Path]) -> None:
+    """As `nobody` (a laptop user): a user namespace gives the same hiding and no
+    network; where the kernel refuses one, enter() warns instead of failing."""
+    import encodings.idna  # noqa: F401 - socket needs it; nobody cannot import from /root
+    import json
+
+    from grader.sandbox import SandboxConfig, enter, prctl
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - child
+        os.close(r)
+        report: dict[str, Any] = {}
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            prctl(4, 1)  # PR_SET_DUMPABLE, as for any process that never was root
+            report["warnings"] = enter(SandboxConfig(uid=None, hidden=(str(places["submissions"]),)))
+            try:
+                report["read"] = places["other"].read_text()
+            except OSError as exc:
+                report["read"] = type(exc).__name__
+            try:
+                socket.create_connection(("127.0.0.1", 9), timeout=1)
+                report["net"] = "connected"
+            except OSError as exc:
+                report["net"] = str(exc)
+        except BaseException as exc:  # noqa: BLE001
+            report["crash"] = repr(exc)
+        os.write(w, json.dumps(report).encode())
+        os._exit(0)
+    os.close(w)
+    report = json.loads(os.read(r, 1 << 16))
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert "crash" not in report, report
+    if report["warnings"]:
+        assert any("no private network" in x for x in report["warnings"])
+    else:
+        assert report["read"] == "FileNotFoundError"
+        assert "unreachable" in report["net"]

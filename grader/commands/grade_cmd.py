@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from grader.paths import Paths
     from grader.run import Limits
 
+    # Workers inherit this: TensorFlow's C++ start-up chatter is not the grader's output.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     modes = sum(x is not None and x is not False for x in (args.submissions, args.student, args.example or None))
     if modes != 1:
         raise UsageError("give exactly one of SUBMISSIONS_DIR, --student ID PATH or --example")
