@@ -32,6 +32,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -168,7 +169,7 @@ def _checks(exercises: tuple[str, ...] | None) -> list[Check]:
 
 
 def bench_engine(paths: Paths, subs_dir: Path, out: Path, jobs: int,
-                 exercises: tuple[str, ...] | None) -> dict[str, float]:
+                 exercises: tuple[str, ...] | None) -> dict[str, Any]:
     subs = discover(subs_dir)
     sampler = MemorySampler()
     sampler.start()
@@ -189,12 +190,12 @@ def bench_engine(paths: Paths, subs_dir: Path, out: Path, jobs: int,
         "worker_extra": (report.run_time - report.probe_time) / n,
         "post": report.post_time / n,
         "peak_mb": peak / 1024,
-        "scores": {s: r.score for s, r in report.results.items()},  # type: ignore[dict-item]
+        "scores": {s: r.score for s, r in report.results.items()},
     }
 
 
 def bench_naive(paths: Paths, subs_dir: Path, work: Path, jobs: int,
-                exercises: tuple[str, ...] | None) -> dict[str, float]:
+                exercises: tuple[str, ...] | None) -> dict[str, Any]:
     checks = _checks(exercises)
     with Runner(Limits(), 1) as runner:
         reference = compute_reference(runner, paths.solutions, checks)
@@ -231,7 +232,7 @@ def bench_naive(paths: Paths, subs_dir: Path, work: Path, jobs: int,
         "overhead_slots": (wall * jobs - probe) / n,
         "probe_time": probe / n,
         "peak_mb": peak / 1024,
-        "scores": {f.name: d["score"] for f, (_, d) in zip(students, runs)},  # type: ignore[dict-item]
+        "scores": {f.name: d["score"] for f, (_, d) in zip(students, runs)},
     }
 
 
@@ -270,7 +271,7 @@ def main() -> int:
     if naive:
         ratio = engine["per_min"] / naive["per_min"]
         print(f"\nthroughput ratio engine/naive: {ratio:.1f}x (target >= 5x)")
-        differ = [s for s in engine["scores"] if engine["scores"][s] != naive["scores"].get(s)]  # type: ignore[attr-defined]
+        differ = [s for s in engine["scores"] if engine["scores"][s] != naive["scores"].get(s)]
         print(f"students scored differently by the two ways: {len(differ)} {differ[:5]}")
     print(f"engine overhead per student: {engine['overhead']:.3f} s (target < 0.2 s): "
           f"{engine['worker_extra']:.3f} s in the worker outside probes (fork, sandbox, loading files), "

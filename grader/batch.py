@@ -293,6 +293,10 @@ def write_class_files(out: Path, results: dict[str, StudentResult]) -> None:
 def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptions,
                       checks: Sequence[Check] | None = None,
                       hidden: Sequence[Path] = ()) -> BatchReport:
+    """Grade `subs` into `opts.out`; `hidden` are extra folders workers must not see.
+
+    The reference runs once, and only when some student still needs grading.
+    """
     started = time.monotonic()
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

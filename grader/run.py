@@ -51,6 +51,7 @@ class Limits:
     tmp_mb: int = 256                    # size of the worker's private /tmp
     nproc: int = 0                       # processes+threads per slot; 0 = sized to the machine
     cpu_seconds: int = 0                 # RLIMIT_CPU backstop; 0 = derived from student_timeout
+    max_processes: int = 32              # live processes per slot before it counts as a fork bomb
 
 
 def _error(raw: Any) -> ErrorInfo | None:
@@ -185,6 +186,8 @@ def describe_status(status: int) -> tuple[str, str]:
     code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1
     if code == 70:
         return "crash", "could not be started by the sandbox"
+    if code == 71:
+        return "crash", "stopped on an exception it could not report (KeyboardInterrupt?)"
     return "crash", f"exited early with status {code} (sys.exit or os._exit?)"
 
 
@@ -251,7 +254,9 @@ class Runner:
         self.limits = limits or Limits()
         # Slots are uid blocks of 128 (see _claim_uids).
         self.jobs = min(128, max(1, jobs or os.cpu_count() or 1))
-        self.hidden = [str(Path(p).resolve()) for p in [*default_hidden(), *hidden_paths]]
+        # Covering "/" would hide the whole system; everything else may be hidden.
+        self.hidden = [h for h in dict.fromkeys(str(Path(p).resolve()) for p in [*default_hidden(), *hidden_paths])
+                       if h != "/"]
         self.as_root = os.getuid() == 0 and drop_root
         self.namespaces = namespaces
         self.uid_base = UID_BASE
@@ -367,10 +372,18 @@ class Runner:
         """Run submissions `jobs` at a time; yield (key, outcome) as each finishes."""
         if self.control is None:
             raise SandboxError("use the Runner as a context manager (with Runner() as r: ...)")
-        pending = iter(items)
-        free = list(range(self.jobs))
         active: dict[int, _Attempt] = {}          # slot -> attempt
         by_token: dict[int, _Attempt] = {}
+        try:
+            yield from self._schedule(iter(items), active, by_token)
+        finally:
+            for a in active.values():  # the caller stopped early: leave no worker behind
+                self._stop(a)
+
+    def _schedule(self, pending: Iterator[tuple[K, dict[str, str], Sequence[Probe]]],
+                  active: dict[int, _Attempt], by_token: dict[int, _Attempt]) -> Iterator[tuple[K, RunOutcome]]:
+        assert self.control is not None
+        free = [s for s in range(self.jobs) if s not in active]
         exhausted = False
         last_poll = 0.0
         while active or not exhausted:
@@ -413,12 +426,15 @@ class Runner:
             if now - last_poll >= POLL_INTERVAL and self.as_root:
                 last_poll = now
                 busy = {a.slot for a, _, _ in finished}
-                usage = self._memory({self.uid_base + s: s for s in active if s not in busy})
+                usage, counts = self._memory({self.uid_base + s: s for s in active if s not in busy})
                 for slot, kb in usage.items():
+                    a = active[slot]
                     if kb > self.limits.memory_mb * 1024:
-                        a = active[slot]
                         finished.append((a, "memory", f"exceeded the {self.limits.memory_mb} MiB memory limit "
                                                       f"in {where(a.student.collector.current)}"))
+                    elif counts[slot] > self.limits.max_processes:
+                        finished.append((a, "crash", f"started more than {self.limits.max_processes} processes "
+                                                     f"in {where(a.student.collector.current)}"))
             for a, stop_kind, message in finished:
                 self._stop(a)
                 del active[a.slot]
@@ -516,23 +532,27 @@ class Runner:
             deadline, limit, scope = total, lim.student_timeout, f"{scope} (the whole submission's time limit)"
         return deadline, limit, scope
 
-    def _memory(self, uids: dict[int, int]) -> dict[int, int]:
-        """KiB used per slot: anonymous RSS beyond what every worker shares with the zygote.
+    def _memory(self, uids: dict[int, int]) -> tuple[dict[int, int], dict[int, int]]:
+        """Per slot: KiB used (anonymous RSS beyond what every worker shares with
+        the zygote) and live processes.
 
         Also records the peaks (memory, processes+threads) seen in one slot,
         which is how the default limits were sized.
         """
         usage = dict.fromkeys(uids.values(), 0)
+        counts = dict.fromkeys(uids.values(), 0)
         if not uids:
-            return usage
+            return usage, counts
         threads = dict.fromkeys(uids.values(), 0)
         for p in processes(set(uids)):
             if not p.zombie:
-                usage[uids[p.uid]] += max(0, p.anon_kb - self.baseline_kb)
-                threads[uids[p.uid]] += p.threads
+                slot = uids[p.uid]
+                usage[slot] += max(0, p.anon_kb - self.baseline_kb)
+                threads[slot] += p.threads
+                counts[slot] += 1
         self.peak_kb = max([self.peak_kb, *usage.values()])
         self.peak_threads = max([self.peak_threads, *threads.values()])
-        return usage
+        return usage, counts
 
     def _stop(self, a: _Attempt) -> None:
         """Kill whatever the attempt left running, collect its output, close its fds."""

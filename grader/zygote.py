@@ -1,7 +1,8 @@
 """The fork server: pays for TensorFlow's import once, then forks one worker per job.
 
-Started by `Runner.__enter__` as `python -P -m grader.zygote <fd>`, where fd
-is a SOCK_SEQPACKET control socket to the runner. It imports numpy,
+Started by `Runner.__enter__` as `python -P -m grader.zygote <fd> <probe>`,
+where fd is a SOCK_SEQPACKET control socket to the runner and probe a sandbox
+config to try once (its warnings are reported in the `ready` message). It imports numpy,
 TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
 `grader.data` exists), creates no session, and then serves requests:
 
@@ -9,8 +10,10 @@ TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
     zygote -> runner   {"op": "spawned", "token": n, "pid": p}
                        {"op": "exited", "pid": p, "status": s}
 
-It never imports `grader.checks` or `solutions`, and never sees expected
-values: those stay in the runner, which is why workers are not forked there.
+It never imports check definitions (`grader.checks.<exercise>`, the hidden
+ones) or `solutions`, and never sees expected values: those stay in the
+runner, which is why workers are not forked there. (`grader.checks.base`, mere
+declarations, is tolerated because a driver imports EXERCISE_NAMES from it.)
 """
 
 from __future__ import annotations
@@ -66,19 +69,21 @@ def _status() -> dict[str, int]:
 def worker_main(config_raw: dict[str, Any]) -> None:
     """In the forked child: confine, read the job, run it, exit. Never returns."""
     code = 0
+    workdir = "/tmp"
     try:
         signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(FD_OUTPUT, 1)
         os.dup2(FD_OUTPUT, 2)
-        os.closerange(FD_OUTPUT + 1, 1 << 16)
+        import resource
+
+        os.closerange(FD_OUTPUT + 1, max(1 << 16, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
         from grader.sandbox import SandboxConfig, enter
 
         warnings = enter(SandboxConfig.from_dict(config_raw))
-        workdir = "/tmp"
         if warnings and any("file-system view" in w for w in warnings):
             import tempfile  # reduced isolation: at least a folder of our own
 
@@ -89,20 +94,27 @@ def worker_main(config_raw: dict[str, Any]) -> None:
 
         with os.fdopen(FD_JOB, "rb") as f:
             job = wire.decode(f.read())
-        try:
-            run_job(job, Channel(FD_CHANNEL), Path(workdir))
-        finally:
-            if workdir != "/tmp":
-                import shutil
-
-                shutil.rmtree(workdir, ignore_errors=True)
     except BaseException as exc:  # noqa: BLE001 - report on the output file and die
-        try:
-            os.write(2, f"worker setup failed: {type(exc).__name__}: {exc}\n".encode())
-        except OSError:
-            pass
-        code = 70
+        _say(f"worker setup failed: {type(exc).__name__}: {exc}")
+        os._exit(70)
+    try:
+        run_job(job, Channel(FD_CHANNEL), Path(workdir))
+    except BaseException as exc:  # noqa: BLE001 - e.g. student code raising KeyboardInterrupt
+        _say(f"the worker stopped on {type(exc).__name__}")
+        code = 71
+    finally:
+        if workdir != "/tmp":
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
     os._exit(code)
+
+
+def _say(text: str) -> None:
+    try:
+        os.write(2, (text + "\n").encode())
+    except OSError:
+        pass
 
 
 def probe_isolation(config_raw: dict[str, Any]) -> list[str]:

@@ -113,3 +113,32 @@ def test_broken_reference_is_the_graders_failure(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv("GRADER_ROOT", str(course))
     assert main(["grade", str(subs), "--out", str(tmp_path / "out"), "--quiet"]) == 4
     assert not (tmp_path / "out" / "ann" / "results.json").exists()
+
+
+def test_example_class_is_built_from_solutions(tmp_path: Path) -> None:
+    import shutil
+    import zipfile
+
+    from grader.discover import discover
+    from grader.examples import ExampleError, build_example_class
+    from grader.paths import Paths
+
+    root = Path(__file__).resolve().parents[1]
+    made = build_example_class(Paths(root), tmp_path / "class")
+    subs = {s.student_id: s for s in discover(tmp_path / "class")}
+    assert set(subs) == {Path(m).stem for m in made}
+    solution = (root / "solutions" / "relu_model.py").read_text()
+    assert subs["perfect"].files["relu_model.py"] == solution
+    assert "tf.nn.relu(tf.add(tf.matmul(hidden_layer" in subs["mistakes"].files["relu_model.py"]
+    assert "NotImplementedError" in subs["untouched"].files["relu_model.py"]
+    assert list(subs["notebook"].files) == ["notebook.py"]
+    assert zipfile.ZipFile(tmp_path / "class" / "zipped.zip").namelist()[0].startswith("homework/")
+    assert subs["empty"].empty
+    with pytest.raises(SyntaxError):
+        compile(subs["loop_and_syntax"].files["regularization.py"], "regularization.py", "exec")
+    # A solution edited under a mutation must stop the build, not yield a perfect "mistakes" student.
+    course = tmp_path / "course"
+    shutil.copytree(root / "solutions", course / "solutions")
+    (course / "solutions" / "relu_model.py").write_text(solution.replace("weights[1]), biases[1])", "w1), b1)"))
+    with pytest.raises(ExampleError, match="ReLU on the output"):
+        build_example_class(Paths(course), tmp_path / "class2")

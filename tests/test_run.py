@@ -228,3 +228,15 @@ def test_the_student_timeout_bounds_the_whole_submission() -> None:
     messages = [o.error.message for o in out.observations.values() if o.error]
     assert "timed out after 3 s in h1 (the whole submission's time limit)" in messages
     assert any(m.startswith("not run: the submission used up its 3 s") for m in messages)
+
+
+@pytest.mark.slow
+def test_stopping_run_many_early_leaves_no_worker_behind(quick: Runner) -> None:
+    from grader.sandbox import processes
+
+    items = [(k, {"s.py": "import time\ntime.sleep(30)\n" if k else "x = 1\n"}, []) for k in range(3)]
+    gen = quick.run_many(items)
+    assert next(gen)[0] == 0  # the quick one; the sleepers are still running
+    gen.close()
+    uids = set(range(quick.uid_base, quick.uid_base + quick.jobs))
+    assert [p for p in processes(uids) if not p.zombie] == []

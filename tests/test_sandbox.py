@@ -202,7 +202,12 @@ def test_memory_bomb(box: Runner, graded: Any, case: str) -> None:
 def test_fork_bomb(box: Runner, graded: Any) -> None:
     result, outcome = batch(box, graded, hostile("fork_bomb"))  # batch() asserts no survivors
     assert result.score == 0
-    assert all(e.killed in ("timeout", "memory", "crash") for e in errors(outcome))
+    bombed = [o for o in outcome.observations.values() if o.error and o.error.killed]
+    assert bombed
+    for o in bombed:
+        assert o.error is not None
+        assert o.error.message == f"started more than 32 processes in {o.probe_id}"
+    assert outcome.duration < 2 * len(bombed)  # caught long before each 3 s timeout
 
 
 @pytest.mark.slow
@@ -361,6 +366,14 @@ def test_killing_other_processes(box: Runner, graded: Any) -> None:
     result, outcome = batch(box, graded, hostile("kill_everyone"))  # batch() checks the zygote lives
     assert result.score == 0
     assert any(e.message == "could not kill: PermissionError, PermissionError" for e in errors(outcome))
+
+
+@pytest.mark.slow
+def test_other_processes_memory_and_environment_are_unreadable(box: Runner, graded: Any) -> None:
+    result, outcome = batch(box, graded, hostile("proc_snoop"))
+    assert result.score == 0
+    assert "FOUND 0" in outcome.loads[0].output
+    assert "hunter2" not in texts(outcome)  # in the grader's own environment
 
 
 @pytest.mark.slow
