@@ -26,6 +26,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -326,17 +327,36 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
             reference = compute_reference(runner, paths.solutions, checks)
             report.reference_time = time.monotonic() - t0
             items = ((s.safe_id, s.files, probes) for s in todo)
-            for safe, outcome in _run_many(runner, items):
-                sub = by_safe[safe]
-                t1 = time.monotonic()
-                result = grade_outcome(sub, outcome, checks, reference)
-                write_student(out, safe, result, render)
-                report.post_time += time.monotonic() - t1
-                report.graded.append(safe)
-                report.results[safe] = result
-                report.run_time += outcome.duration
-                report.probe_time += sum(o.duration for o in outcome.observations.values())
-                progress.step(f"{sub.student_id}: {result.score:g}/{result.max_score:g}")
+            failed: list[BaseException] = []
+
+            def finish(safe: str, outcome: RunOutcome) -> None:
+                """Judge and write one student (in the writer thread)."""
+                if failed:
+                    return  # an earlier student failed: stop as if the run was killed there
+                try:
+                    t1 = time.monotonic()
+                    sub = by_safe[safe]
+                    result = grade_outcome(sub, outcome, checks, reference)
+                    write_student(out, safe, result, render)
+                    report.post_time += time.monotonic() - t1
+                    report.graded.append(safe)
+                    report.results[safe] = result
+                    report.run_time += outcome.duration
+                    report.probe_time += sum(o.duration for o in outcome.observations.values())
+                    progress.step(f"{sub.student_id}: {result.score:g}/{result.max_score:g}")
+                except BaseException as exc:
+                    failed.append(exc)
+                    raise
+
+            # Judging and writing happen in one writer thread, so run_many refills a
+            # worker slot as soon as a student finishes instead of after its files are written.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-writer") as writer:
+                for safe, outcome in _run_many(runner, items):
+                    writer.submit(finish, safe, outcome)
+                    if failed:
+                        break
+            if failed:
+                raise failed[0]
 
     write_class_files(out, collect_results(out))
     if render is not None:
