@@ -317,6 +317,11 @@ class Runner:
                if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL", "HOME",
                         "XDG_CACHE_HOME", "GRADER_CACHE", "GRADER_ROOT")}
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        # One worker per core already fills the machine: TF's own thread pools
+        # per session would only fight each other for the same cores.
+        threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
+        env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
+        env.setdefault("TF_NUM_INTEROP_THREADS", threads)
         probe = self.config(0).to_dict()
         self.zygote = subprocess.Popen(
             [sys.executable, "-P", "-m", "grader.zygote", str(theirs.fileno()), json.dumps(probe)],

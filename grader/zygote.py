@@ -12,8 +12,7 @@ TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
 
 It never imports check definitions (`grader.checks.<exercise>`, the hidden
 ones) or `solutions`, and never sees expected values: those stay in the
-runner, which is why workers are not forked there. (`grader.checks.base`, mere
-declarations, is tolerated because a driver imports EXERCISE_NAMES from it.)
+runner, which is why workers are not forked there.
 """
 
 from __future__ import annotations
@@ -23,7 +22,9 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,28 @@ def preload() -> None:
         if callable(fn):
             fn()
             break
+
+
+def quietly(fn: Callable[[], None]) -> None:
+    """Run `fn` with fd 2 in a scratch file: TensorFlow's C++ start-up chatter
+    (absl and oneDNN notices) would otherwise land on the user's terminal.
+    The file is shown only if `fn` fails."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        sys.stderr.flush()
+        os.dup2(log.fileno(), 2)
+        try:
+            fn()
+        except BaseException:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode("utf-8", "replace")[-8000:])
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _status() -> dict[str, int]:
@@ -222,14 +245,13 @@ def main(argv: list[str]) -> int:
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.monotonic()
-    preload()
+    quietly(preload)
     import grader
 
     EXPOSED[:] = [p for p in sys.path if p and os.path.isabs(p)] + [os.path.dirname(grader.__file__)]
-    # Check definitions (inputs of hidden checks, judges) and solutions must never
-    # be here; grader.checks.base (declarations only) is tolerated for drivers.
+    # Check definitions (inputs of hidden checks, judges) and solutions must never be here.
     leaked = [m for m in sys.modules if m == "solutions" or m.startswith("solutions.")
-              or (m.startswith("grader.checks.") and m != "grader.checks.base")]
+              or m == "grader.checks" or m.startswith("grader.checks.")]
     if leaked:
         raise SystemExit(f"grader.zygote: refusing to serve, imported {leaked}")
     probe_config = json.loads(argv[2]) if len(argv) > 2 else None

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.base import EXERCISE_NAMES
+from grader.catalog import EXERCISE_NAMES
 from grader.drivers import driver
 from grader.tfsupport import is_tf_value, tf1, to_array
 from grader.worker import WrongType
