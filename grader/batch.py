@@ -18,32 +18,34 @@ from every results.json present.
 from __future__ import annotations
 
 import csv
-import inspect
 import io
+import itertools
 import json
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from grader.check import judge
+from grader import render
+from grader.check import judge_all
 from grader.checks import EXERCISES, Check, load_checks
 from grader.discover import Submission, discover, read_submission
-from grader.errors import GraderError, UsageError
-from grader.model import CheckResult, Observation, Probe, RunOutcome, StudentResult
+from grader.errors import UsageError
+from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
-from grader.pipeline import compute_reference, probes_for
+from grader.pipeline import probes_for, read_python_files, reference_observations
 from grader.results_io import ResultsFileError, atomic_write_text, load_result, write_result
 from grader.run import Limits, Runner
 from grader.score import score_student
 
 RESULTS = "results.json"
 REPORT = "report.html"
+DASHBOARD_HREF = "../index.html"  # from OUT/<id>/report.html
 
 
 # -- progress --------------------------------------------------------------------
@@ -105,7 +107,6 @@ class BatchReport:
     run_time: float = 0.0          # sum of workers' wall time for graded students
     probe_time: float = 0.0        # sum of probes' own durations inside the workers
     post_time: float = 0.0         # judging, scoring and writing files, in this process
-    reports_written: bool = True
 
 
 # -- helpers -----------------------------------------------------------------------
@@ -143,60 +144,16 @@ def _submission_problems(sub: Submission, outcome: RunOutcome) -> tuple[str, ...
     return tuple(problems)
 
 
-def judge_safely(check: Check, observations: dict[str, Observation],
-                 reference: dict[str, Observation]) -> CheckResult:
-    """A judge that crashes on odd student data costs that check, not the whole batch."""
-    try:
-        return judge(check, observations, reference)
-    except GraderError:
-        raise  # e.g. the reference is broken: every student would be wrong
-    except Exception as exc:  # noqa: BLE001 - a bug in one check must not stop the class
-        print(f"grader: check {check.id} crashed ({type(exc).__name__}: {exc}); scored as an error",
-              file=sys.stderr)
-        return CheckResult(check_id=check.id, exercise=check.exercise, title=check.title, score=0.0,
-                           max_score=check.points, status="error", visibility=check.visibility,
-                           hint=check.hint, message="The grader could not judge this check (an internal "
-                           "error, not your fault); your instructor can see the details.",
-                           traceback=f"{type(exc).__name__}: {exc}"[:2000])
-
-
 def grade_outcome(sub: Submission, outcome: RunOutcome, checks: Sequence[Check],
                   reference: dict[str, Observation]) -> StudentResult:
     """Judge and score one student's run (trusted side)."""
-    verdicts = [judge_safely(c, outcome.observations, reference) for c in checks]
+    verdicts = judge_all(list(checks), outcome.observations, reference, outcome.loads)
     result = score_student(sub.student_id, verdicts, outcome, exercise_sources(sub.files, checks))
     return replace(result, problems=_submission_problems(sub, outcome))
 
 
-def _runner(limits: Limits, jobs: int, hidden: Sequence[Path]) -> Runner:
-    """A Runner that hides OUT and the submissions from workers, when the runner supports it."""
-    params = inspect.signature(Runner).parameters
-    if "hidden_paths" in params:
-        return Runner(limits, jobs, hidden_paths=tuple(hidden))  # type: ignore[call-arg,unused-ignore]
-    # TODO(runner): the provisional runner has no sandbox; the sandboxed one takes hidden_paths.
-    return Runner(limits, jobs)
-
-
-Item = tuple[str, dict[str, str], Sequence[Probe]]
-
-
-def _run_many(runner: Runner, items: Iterable[Item]) -> Iterator[tuple[str, RunOutcome]]:
-    many: Callable[[Iterable[Item]], Iterator[tuple[str, RunOutcome]]] | None = getattr(runner, "run_many", None)
-    if many is not None:
-        yield from many(items)
-        return
-    for key, files, probes in items:  # provisional runner: one at a time
-        yield key, runner.run(files, probes)
-
-
-def _renderer() -> Any:
-    try:
-        from grader import render
-    except ModuleNotFoundError as exc:
-        if exc.name != "grader.render":
-            raise
-        return None  # TODO(render): grader/render.py not present yet; reports are skipped.
-    return render
+# A key no student's safe folder name can take.
+REFERENCE_KEY = "/reference"
 
 
 def _clean_temp_files(folder: Path) -> None:
@@ -228,12 +185,11 @@ def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> S
     return result
 
 
-def write_student(out: Path, safe: str, result: StudentResult, render: Any) -> None:
+def write_student(out: Path, safe: str, result: StudentResult) -> None:
     """report.html first, then results.json: a valid results.json marks a finished student."""
     folder = out / safe
     folder.mkdir(parents=True, exist_ok=True)
-    if render is not None:
-        render.write_student_report(result, folder / REPORT, view="student")
+    render.write_student_report(result, folder / REPORT, view="student", dashboard_href=DASHBOARD_HREF)
     write_result(result, folder / RESULTS)
 
 
@@ -302,8 +258,7 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     checks = list(checks) if checks is not None else load_checks()
-    render = _renderer()
-    report = BatchReport(reports_written=render is not None)
+    report = BatchReport()
     progress = Progress(len(subs), opts.progress)
 
     todo: list[Submission] = []
@@ -315,18 +270,22 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
             continue
         report.skipped.append(sub.safe_id)
         report.results[sub.safe_id] = previous
-        if render is not None and not (out / sub.safe_id / REPORT).is_file():
-            render.write_student_report(previous, out / sub.safe_id / REPORT, view="student")
+        if not (out / sub.safe_id / REPORT).is_file():
+            render.write_student_report(previous, out / sub.safe_id / REPORT, view="student",
+                                        dashboard_href=DASHBOARD_HREF)
         progress.step(f"{sub.student_id}: already graded ({previous.score:g}/{previous.max_score:g})")
 
     if todo:
         probes = probes_for(checks)
         by_safe = {s.safe_id: s for s in todo}
-        with _runner(opts.limits, opts.jobs, [out, *hidden]) as runner:
+        reference: dict[str, Observation] = {}
+        with Runner(opts.limits, opts.jobs, hidden_paths=(out, *hidden)) as runner:
             t0 = time.monotonic()
-            reference = compute_reference(runner, paths.solutions, checks)
-            report.reference_time = time.monotonic() - t0
-            items = ((s.safe_id, s.files, probes) for s in todo)
+            # The reference runs as the first job, alongside the first students;
+            # their outcomes wait for it before they are judged.
+            items = itertools.chain([(REFERENCE_KEY, read_python_files(paths.solutions), probes)],
+                                    ((s.safe_id, s.files, probes) for s in todo))
+            waiting: list[tuple[str, RunOutcome]] = []
             failed: list[BaseException] = []
 
             def finish(safe: str, outcome: RunOutcome) -> None:
@@ -337,7 +296,7 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
                     t1 = time.monotonic()
                     sub = by_safe[safe]
                     result = grade_outcome(sub, outcome, checks, reference)
-                    write_student(out, safe, result, render)
+                    write_student(out, safe, result)
                     report.post_time += time.monotonic() - t1
                     report.graded.append(safe)
                     report.results[safe] = result
@@ -351,16 +310,24 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
             # Judging and writing happen in one writer thread, so run_many refills a
             # worker slot as soon as a student finishes instead of after its files are written.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-writer") as writer:
-                for safe, outcome in _run_many(runner, items):
-                    writer.submit(finish, safe, outcome)
+                for key, outcome in runner.run_many(items):
+                    if key == REFERENCE_KEY:
+                        reference.update(reference_observations(outcome, probes))
+                        report.reference_time = time.monotonic() - t0
+                        for safe, earlier in waiting:
+                            writer.submit(finish, safe, earlier)
+                        waiting.clear()
+                    elif not reference:
+                        waiting.append((key, outcome))
+                    else:
+                        writer.submit(finish, key, outcome)
                     if failed:
                         break
             if failed:
                 raise failed[0]
 
     write_class_files(out, collect_results(out))
-    if render is not None:
-        render.write_dashboard(out)
+    render.write_dashboard(out)
     report.elapsed = time.monotonic() - started
     return report
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from grader.checks.base import Check, Evidence, Fail, NotAttempted, ProbeFailed
-from grader.errors import ReferenceError_
+from grader.errors import GraderError
 from grader.model import CheckResult, ErrorInfo, FileLoad, Observation
 
 DISPLAY_LIMIT = 400  # array elements kept for the expected-vs-got table
@@ -115,8 +116,14 @@ def judge(check: Check, student: dict[str, Observation],
         trace = broken.error.traceback if broken is not None and broken.error else err.traceback
         return CheckResult(score=0.0, status=status, message=message,  # type: ignore[arg-type]
                            mistake=mistake, traceback=trace, **base)
-    except ReferenceError_:
-        raise
+    except GraderError:
+        raise  # e.g. the reference is broken: every student would be wrong
+    except Exception as exc:  # noqa: BLE001 - a judge tripping on odd data costs this check, not the class
+        print(f"grader: check {check.id} crashed ({type(exc).__name__}: {exc}); scored as an error",
+              file=sys.stderr)
+        return CheckResult(score=0.0, status="error", **{**base, "traceback": f"{type(exc).__name__}: {exc}"[:2000]},
+                           message="The grader could not judge this check (an internal error, not your "
+                           "fault); your instructor can see the details.")
     return CheckResult(score=check.points, status="passed", message=praise or "Correct.", **base)
 
 

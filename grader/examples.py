@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,12 +57,30 @@ NOTEBOOK_EXERCISES = ("relu_model", "regularization", "dropout", "quiz")
 ZIP_EXERCISES = ("parameter_count", "relu_model", "dropout", "quiz")
 
 
+def apply_edits(source: str, edits: Sequence[tuple[str, str]], where: str) -> str:
+    """Replace each `old` (found exactly once in the original `source`) by its `new`.
+
+    Edits are located in the original text, so one edit's result can never be
+    matched by another; overlapping edits are refused.
+    """
+    spans = []
+    for old, new in edits:
+        count = source.count(old)
+        if count != 1:
+            raise ExampleError(f"{where}: expects {old!r} exactly once, found it {count} times")
+        start = source.index(old)
+        spans.append((start, start + len(old), new))
+    spans.sort()
+    if any(a[1] > b[0] for a, b in zip(spans, spans[1:])):
+        raise ExampleError(f"{where}: edits overlap")
+    for start, end, new in reversed(spans):
+        source = source[:start] + new + source[end:]
+    return source
+
+
 def mutate(source: str, m: Mutation) -> str:
-    count = source.count(m.old)
-    if count != 1:
-        raise ExampleError(f"example class: the mutation '{m.mistake}' expects {m.old!r} exactly once in "
-                           f"solutions/{m.file}, found it {count} times; update grader/examples.py")
-    return source.replace(m.old, m.new)
+    where = f"example class: the mutation '{m.mistake}' of solutions/{m.file} (update grader/examples.py)"
+    return apply_edits(source, [(m.old, m.new)], where)
 
 
 def _solutions(paths: Paths) -> dict[str, str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from grader.check import judge_all
 from grader.checks import Check
 from grader.errors import ReferenceError_
-from grader.model import Observation, Probe, StudentResult
+from grader.model import Observation, Probe, RunOutcome, StudentResult
 from grader.run import Runner
 from grader.score import score_student
 
@@ -31,11 +31,9 @@ def read_python_files(folder: Path) -> dict[str, str]:
 REFERENCE_OPTIONAL_DRIVERS = frozenset({"quiz_output"})
 
 
-def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) -> dict[str, Observation]:
-    """Run the reference solutions through the same probes, once per batch."""
-    probes = probes_for(checks)
+def reference_observations(outcome: RunOutcome, probes: Sequence[Probe]) -> dict[str, Observation]:
+    """The reference run's observations, or ReferenceError_ if any probe it must answer failed."""
     optional = {p.id for p in probes if p.driver in REFERENCE_OPTIONAL_DRIVERS}
-    outcome = runner.run(read_python_files(solutions), probes)
     broken = [f"{o.probe_id}: {o.error.message}" for o in outcome.observations.values()
               if o.error and o.probe_id not in optional]
     broken += [f"{load.name}: {load.error.message}" for load in outcome.loads if load.error]
@@ -43,6 +41,12 @@ def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) 
     if broken:
         raise ReferenceError_("the reference solutions failed: " + "; ".join(broken[:5]))
     return outcome.observations
+
+
+def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) -> dict[str, Observation]:
+    """Run the reference solutions through the same probes, once per batch."""
+    probes = probes_for(checks)
+    return reference_observations(runner.run(read_python_files(solutions), probes), probes)
 
 
 def sources_by_exercise(files: dict[str, str]) -> dict[str, tuple[str, str]]:

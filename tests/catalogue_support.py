@@ -1,6 +1,10 @@
 """The wrong-submission catalogue: a table row type and the runner every catalogue test uses.
 
-Each row names one realistic wrong file under tests/submissions/wrong/<exercise>/,
+Each row names one realistic wrong submission under tests/submissions/wrong/<exercise>/:
+either a small file `<name>.py`, or, where the mistake is a small change to a long
+reference solution, `<name>.json` = {"about", "base", "edits": [{"old", "new"}]}
+applied to that solution (each `old` must occur exactly once, so a changed
+solution fails the test loudly instead of silently grading something else);
 the check that must lose its points for it, the mistake id and a phrase the
 feedback must contain, and the checks that must stay unaffected. The file is
 submitted as `<exercise>.py`, graded against that exercise's checks only.
@@ -20,6 +24,7 @@ or call `grade_row(runner, reference, all_checks, row)` directly.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +32,13 @@ from pathlib import Path
 import pytest
 
 from grader.checks import Check
+from grader.examples import apply_edits
 from grader.model import CheckResult, Observation, StudentResult
 from grader.pipeline import grade_files
 from grader.run import Runner
 
-WRONG = Path(__file__).resolve().parent / "submissions" / "wrong"
+ROOT = Path(__file__).resolve().parents[1]
+WRONG = ROOT / "tests" / "submissions" / "wrong"
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,16 @@ class Wrong:
 
     @property
     def path(self) -> Path:
-        return WRONG / self.exercise / f"{self.file}.py"
+        py = WRONG / self.exercise / f"{self.file}.py"
+        return py if py.is_file() else py.with_suffix(".json")
+
+    def source(self) -> str:
+        """The submitted code: the file itself, or the edited reference solution."""
+        if self.path.suffix == ".py":
+            return self.path.read_text(encoding="utf-8")
+        spec = json.loads(self.path.read_text(encoding="utf-8"))
+        base = (ROOT / spec["base"]).read_text(encoding="utf-8")
+        return apply_edits(base, [(e["old"], e["new"]) for e in spec["edits"]], str(self.path))
 
 
 def row_id(row: Wrong) -> str:
@@ -55,7 +71,7 @@ def row_id(row: Wrong) -> str:
 
 def grade_row(runner: Runner, reference: dict[str, Observation], checks: list[Check], row: Wrong) -> StudentResult:
     mine = [c for c in checks if c.exercise == row.exercise]
-    files = {f"{row.exercise}.py": row.path.read_text(encoding="utf-8")}
+    files = {f"{row.exercise}.py": row.source()}
     return grade_files(runner, f"wrong-{row.file}", files, mine, reference)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader import batch
-from grader.batch import BatchOptions, grade_class, grade_submissions
+from grader.batch import BatchOptions, grade_class
 import numpy as np
 
 from grader.checks import Check
@@ -94,8 +94,8 @@ def test_grades_a_class(tmp_path: Path, paths: Paths, relu_checks: list[Check]) 
     assert summary["students"][safe["José =cmd"]]["student_id"] == "José =cmd"
     assert summary["exercises"]["relu_model"]["students"] == 4
     assert not list(out.rglob("*.tmp"))
-    if report.reports_written:
-        assert (out / "perfect" / "report.html").is_file() and (out / "index.html").is_file()
+    assert (out / "perfect" / "report.html").is_file() and (out / "index.html").is_file()
+    assert 'href="../index.html"' in (out / "perfect" / "report.html").read_text()
 
 
 def test_rerun_skips_then_force_regrades_identically(tmp_path: Path, paths: Paths,
@@ -121,14 +121,14 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
     real = batch.write_student
     calls = {"n": 0}
 
-    def dies_on_second(out_dir: Path, safe: str, result: object, render: object) -> None:
+    def dies_on_second(out_dir: Path, safe: str, result: object) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             # Killed mid-write: a temp file is left behind, the real file is never touched.
             (out_dir / safe).mkdir(parents=True, exist_ok=True)
             (out_dir / safe / ".results.json.abc.tmp").write_text('{"half": ')
             raise KeyboardInterrupt
-        real(out_dir, safe, result, render)  # type: ignore[arg-type]
+        real(out_dir, safe, result)  # type: ignore[arg-type]
 
     monkeypatch.setattr(batch, "write_student", dies_on_second)
     with pytest.raises(KeyboardInterrupt):

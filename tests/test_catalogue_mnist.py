@@ -182,10 +182,8 @@ def test_training_check_is_fast_and_repeatable(runner: Runner, reference: dict[s
 def test_grading_twice_gives_identical_scores(runner: Runner, reference: dict[str, Observation],
                                               all_checks: list[Check]) -> None:
     checks = [c for c in all_checks if c.exercise in (SR, NV)]
-    files = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "tests/submissions/wrong/save_restore"
-                                                                / "initializer_after_restore.py",)}
-    files = {f"{SR}.py": next(iter(files.values())),
-             f"{NV}.py": (ROOT / "tests/submissions/wrong/named_variables/unnamed.py").read_text(encoding="utf-8")}
+    files = {f"{SR}.py": Wrong(SR, "initializer_after_restore", "", None, "").source(),
+             f"{NV}.py": Wrong(NV, "unnamed", "", None, "").source()}
     a = grade_files(runner, "twice", files, checks, reference)
     b = grade_files(runner, "twice", files, checks, reference)
     assert [(c.check_id, c.score, c.message) for c in a.checks] == [(c.check_id, c.score, c.message) for c in b.checks]

@@ -30,6 +30,12 @@ HOSTILE = Path(__file__).resolve().parent / "submissions" / "hostile"
 SECRET_ENV = "GRADER_TEST_SECRET"
 LIMITS = Limits(check_timeout=3, load_timeout=5, student_timeout=40, memory_mb=1024)
 
+# Full containment (namespaces, a uid per slot, killing by uid) needs root, as
+# CI has. Elsewhere the runner warns that isolation is reduced, so these
+# claims do not hold there; under CI a missing root is a failure, not a skip.
+if os.geteuid() != 0 and os.environ.get("CI") != "true":
+    pytestmark = pytest.mark.skip(reason="the hostile suite proves root containment; run it as root (CI does)")
+
 
 @pytest.fixture(scope="module")
 def places(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
