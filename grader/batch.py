@@ -31,6 +31,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from threadpoolctl import threadpool_limits
+
 from grader import render
 from grader.check import judge_all
 from grader.checks import EXERCISES, Check, load_checks
@@ -247,35 +249,12 @@ def write_class_files(out: Path, results: dict[str, StudentResult]) -> None:
 
 # -- the batch -------------------------------------------------------------------------
 
-def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptions,
-                      checks: Sequence[Check] | None = None,
-                      hidden: Sequence[Path] = ()) -> BatchReport:
-    """Grade `subs` into `opts.out`; `hidden` are extra folders workers must not see.
-
-    The reference runs once, and only when some student still needs grading.
-    """
-    started = time.monotonic()
-    out = opts.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    checks = list(checks) if checks is not None else load_checks()
-    report = BatchReport()
-    progress = Progress(len(subs), opts.progress)
-
-    todo: list[Submission] = []
-    for sub in subs:
-        _clean_temp_files(out / sub.safe_id)
-        previous = None if opts.force else finished(out, sub, {c.id for c in checks})
-        if previous is None:
-            todo.append(sub)
-            continue
-        report.skipped.append(sub.safe_id)
-        report.results[sub.safe_id] = previous
-        if not (out / sub.safe_id / REPORT).is_file():
-            render.write_student_report(previous, out / sub.safe_id / REPORT, view="student",
-                                        dashboard_href=DASHBOARD_HREF)
-        progress.step(f"{sub.student_id}: already graded ({previous.score:g}/{previous.max_score:g})")
-
-    if todo:
+def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, checks: Sequence[Check],
+                hidden: Sequence[Path], out: Path, report: BatchReport, progress: Progress) -> None:
+    """Run, judge and write the students that still need grading."""
+    # Judging does small numpy products; OpenBLAS helper threads would only spin
+    # on the cores the workers are using, so this process keeps to one thread.
+    with threadpool_limits(limits=1, user_api="blas"):
         probes = probes_for(checks)
         by_safe = {s.safe_id: s for s in todo}
         reference: dict[str, Observation] = {}
@@ -325,6 +304,38 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
                         break
             if failed:
                 raise failed[0]
+
+
+def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptions,
+                      checks: Sequence[Check] | None = None,
+                      hidden: Sequence[Path] = ()) -> BatchReport:
+    """Grade `subs` into `opts.out`; `hidden` are extra folders workers must not see.
+
+    The reference runs once, and only when some student still needs grading.
+    """
+    started = time.monotonic()
+    out = opts.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    checks = list(checks) if checks is not None else load_checks()
+    report = BatchReport()
+    progress = Progress(len(subs), opts.progress)
+
+    todo: list[Submission] = []
+    for sub in subs:
+        _clean_temp_files(out / sub.safe_id)
+        previous = None if opts.force else finished(out, sub, {c.id for c in checks})
+        if previous is None:
+            todo.append(sub)
+            continue
+        report.skipped.append(sub.safe_id)
+        report.results[sub.safe_id] = previous
+        if not (out / sub.safe_id / REPORT).is_file():
+            render.write_student_report(previous, out / sub.safe_id / REPORT, view="student",
+                                        dashboard_href=DASHBOARD_HREF)
+        progress.step(f"{sub.student_id}: already graded ({previous.score:g}/{previous.max_score:g})")
+
+    if todo:
+        _grade_todo(todo, paths, opts, checks, hidden, out, report, progress)
 
     write_class_files(out, collect_results(out))
     render.write_dashboard(out)

@@ -11,7 +11,7 @@ with the course (no download needed):
 
     from grader.data import read_data_sets
     mnist = read_data_sets(".", one_hot=True, reshape=False)
-    print(train_mnist(mnist, learning_rate=0.1, training_epochs=10, batch_size=128))
+    print(train_mnist(mnist, learning_rate=0.2, training_epochs=5, batch_size=128))
 
 Images come as [N, 28, 28, 1] floats in [0, 1]; labels are one-hot [N, 10].
 Check your work with `grader check mlp_mnist`.

@@ -18,9 +18,12 @@ KEYS = ("hidden_layer", "out")
 
 # The hyperparameters the grader trains with: the lesson's 0.001 reaches only
 # about 0.4 on 4,000 digits in 20 epochs, so the check uses a larger step.
-TRAINING = {"learning_rate": 0.1, "training_epochs": 10, "batch_size": 128, "scrambled_epochs": 2}
-PASS_ACCURACY = 0.75     # the reference gets about 0.86; the lesson's learning rate gets about 0.4
+TRAINING = {"learning_rate": 0.2, "training_epochs": 5, "batch_size": 128, "scrambled_epochs": 2}
+PASS_ACCURACY = 0.75     # the reference gets about 0.85; the lesson's learning rate gets about 0.2
 CHANCE_LIMIT = 0.25      # shuffled test labels give 0.1 give or take 0.03
+# Below this the network learned nothing (an untrained or zero-weight one scores
+# 0.1 on 500 balanced digits; four standard deviations above that is ~0.15).
+NOT_LEARNING = 0.15
 TRAIN_SECONDS_LIMIT = 20.0
 
 PARAMETERS = probe("mlp_mnist.parameters", "mlp_mnist.parameters", exercise=EXERCISE, sizes=None)
@@ -194,13 +197,13 @@ def _judge_training(got: Any) -> str:
                    "so the accuracy is not measured on mnist.test. Evaluate on mnist.test.images and "
                    "mnist.test.labels, not the training or validation set.", mistake="wrong_split",
                    expected="about 0.1 with shuffled labels", got=[accuracy, shuffled])
-    if accuracy < CHANCE_LIMIT:
+    if accuracy < NOT_LEARNING:
         raise Fail(f"Test accuracy {accuracy:.4f} is about chance (0.1): the network did not learn. Is the "
                    "optimizer op run for every batch (sess.run(optimizer, feed_dict=...)), and are the "
                    "weights random rather than zeros?", mistake="not_training", got=accuracy)
     if accuracy < PASS_ACCURACY:
         raise Fail(f"Test accuracy {accuracy:.4f} with {settings} is below {PASS_ACCURACY}; the reference "
-                   "network reaches about 0.86. Use the learning_rate, training_epochs and batch_size "
+                   "network reaches about 0.85. Use the learning_rate, training_epochs and batch_size "
                    "arguments, run mnist.train.num_examples // batch_size batches per epoch, and feed "
                    "the labels with the images of the same batch.", mistake="low_accuracy",
                    expected=f">= {PASS_ACCURACY}", got=accuracy)

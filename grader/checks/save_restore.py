@@ -16,8 +16,8 @@ from grader.checks.base import Evidence, Fail, NotAttempted, check, probe
 from grader.checks.mlp_mnist import is_number, is_shape, require
 
 EXERCISE = "save_restore"
-TRAINING = {"learning_rate": 0.5, "training_epochs": 10, "batch_size": 128}
-TRAINED_ACCURACY = 0.5   # the reference's checkpoint scores about 0.82; untrained weights about 0.1
+TRAINING = {"learning_rate": 0.5, "training_epochs": 5, "batch_size": 128}
+TRAINED_ACCURACY = 0.5   # the reference's checkpoint scores about 0.81; untrained weights about 0.1
 TOLERANCE = 0.0025       # a bit more than one digit in 500, for float32 round-off in TF vs numpy
 CHECKPOINT_FILES = (".index", ".data-", ".meta", "checkpoint")
 
