@@ -9,11 +9,18 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _is_course(folder: Path) -> bool:
+    return (folder / "exercises").is_dir() and (folder / "pyproject.toml").is_file()
+
+
 def _find_root(start: Path) -> Path:
-    """Walk up from `start` to the folder holding `pyproject.toml` and `exercises/`."""
+    """The course folder: the nearest one above `start`, else the one this package
+    was installed from in development mode, else `start` itself."""
     for folder in (start, *start.parents):
-        if (folder / "exercises").is_dir() and (folder / "pyproject.toml").is_file():
+        if _is_course(folder):
             return folder
+    if _is_course(PACKAGE_DIR.parent):
+        return PACKAGE_DIR.parent
     return start
 
 

@@ -211,7 +211,9 @@ def compare(expected: Any, got: Any) -> Comparison | None:
         return None
     want, have = _numeric(expected), _numeric(got)
     if want is None or have is None:
-        return Comparison(expected_text=_value_text(expected), got_text=_value_text(got))
+        # A side the judge left out (e.g. a quiz answer it must not reveal) is not shown.
+        return Comparison(expected_text=None if expected is None else _value_text(expected),
+                          got_text=None if got is None else _value_text(got))
     (w, wshape), (g, gshape) = want, have
     if w.shape == g.shape:
         with np.errstate(invalid="ignore"):

@@ -296,3 +296,15 @@ def test_report_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["report", str(tmp_path / "nope")]) == 2
     with pytest.raises(SystemExit):
         main(["report", str(tmp_path), "--view", "teacher"])
+
+
+def test_a_side_the_judge_withheld_is_not_shown() -> None:
+    """A quiz judge gives only the student's answer: no 'Expected None' box."""
+    shown = compare(None, 7840)
+    assert shown is not None and shown.expected_text is None and shown.got_text == "7840"
+    check = CheckResult(check_id="quiz.logistic_parameters", exercise="quiz", title="Quiz", score=0.0,
+                        max_score=1.0, status="failed", message="7840 is not right.", visibility="public",
+                        got=7840)
+    result = StudentResult("kim", 0.0, 1.0, (ExerciseResult("quiz", "Quizzes", 0.0, 1.0, (check,)),))
+    page = render_student(result, "student")
+    assert "7840" in page and "<strong>Expected</strong>" not in page
