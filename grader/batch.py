@@ -151,7 +151,7 @@ def grade_outcome(sub: Submission, outcome: RunOutcome, checks: Sequence[Check],
     """Judge and score one student's run (trusted side)."""
     verdicts = judge_all(list(checks), outcome.observations, reference, outcome.loads)
     result = score_student(sub.student_id, verdicts, outcome, exercise_sources(sub.files, checks))
-    return replace(result, problems=_submission_problems(sub, outcome))
+    return replace(result, problems=_submission_problems(sub, outcome), submission_digest=sub.digest)
 
 
 # A key no student's safe folder name can take.
@@ -171,7 +171,8 @@ def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> S
     """The student's valid results.json from an earlier run, if any.
 
     A result graded with a different set of checks (the catalogue changed
-    since) does not count: the student is graded again.
+    since), or from other files (the student resubmitted), does not count:
+    the student is graded again.
     """
     path = out / sub.safe_id / RESULTS
     if not path.is_file():
@@ -180,7 +181,7 @@ def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> S
         result = load_result(path)
     except ResultsFileError:
         return None
-    if result.student_id != sub.student_id:
+    if result.student_id != sub.student_id or result.submission_digest != sub.digest:
         return None
     if check_ids is not None and {c.check_id for c in result.checks} != check_ids:
         return None

@@ -53,6 +53,18 @@ class Submission:
     def empty(self) -> bool:
         return not self.files
 
+    @property
+    def digest(self) -> str:
+        """Changes whenever the submitted files (or what was wrong with them) change."""
+        h = hashlib.sha256()
+        for name in sorted(self.files):
+            for part in (name, self.files[name]):
+                data = part.encode("utf-8", "surrogatepass")
+                h.update(len(data).to_bytes(8, "big") + data)
+        for problem in self.problems:
+            h.update(problem.encode("utf-8", "surrogatepass") + b"\0")
+        return h.hexdigest()
+
 
 class _TooBig(Exception):
     pass

@@ -123,6 +123,8 @@ class StudentResult:
     output: str = ""
     execution_time: float = 0.0
     grader_version: str = ""
+    # Digest of the submitted files: a rerun regrades a student whose files changed.
+    submission_digest: str = ""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:

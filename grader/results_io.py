@@ -135,6 +135,7 @@ def to_gradescope(r: StudentResult) -> dict[str, Any]:
             "problems": list(r.problems),
             "output": r.output,
             "grader_version": r.grader_version,
+            "submission_digest": r.submission_digest,
             "exercises": [
                 {"name": e.name, "title": e.title, "score": e.score, "max_score": e.max_score,
                  "source": e.source, "source_name": e.source_name,
@@ -225,6 +226,7 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
         output=_get(top, "output", str, "results"),
         execution_time=float(_get(top, "execution_time", (int, float), "results")),
         grader_version=_get(top, "grader_version", str, "results"),
+        submission_digest=_get(top, "submission_digest", str, "results") if "submission_digest" in top else "",
     )
 
 

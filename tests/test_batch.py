@@ -107,6 +107,12 @@ def test_rerun_skips_then_force_regrades_identically(tmp_path: Path, paths: Path
     again = grade_class(subs, paths, _opts(out), relu_checks)
     assert not again.graded and len(again.skipped) == 4
     assert (out / "perfect" / "results.json").stat().st_mtime_ns == stamp
+    # A resubmission is graded again; the others are not.
+    (subs / "nobody" / "relu_model.py").write_text((subs / "perfect" / "relu_model.py").read_text())
+    resubmitted = grade_class(subs, paths, _opts(out), relu_checks)
+    assert resubmitted.graded == ["nobody"] and len(resubmitted.skipped) == 3
+    assert _scores(out)["nobody"] == _scores(out)["perfect"]
+    (subs / "nobody" / "relu_model.py").unlink()
     fewer = grade_class(subs, paths, _opts(out), relu_checks[:1])  # catalogue changed: regrade
     assert len(fewer.graded) == 4
     grade_class(subs, paths, _opts(out), relu_checks)
