@@ -26,16 +26,11 @@ def read_python_files(folder: Path) -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.py"))}
 
 
-# Drivers the reference solutions do not answer by design: the quiz-format fallback
-# reads a script's `output`, while the solutions define functions.
-REFERENCE_OPTIONAL_DRIVERS = frozenset({"quiz_output"})
-
-
 def reference_observations(outcome: RunOutcome, probes: Sequence[Probe]) -> dict[str, Observation]:
-    """The reference run's observations, or ReferenceError_ if any probe it must answer failed."""
-    optional = {p.id for p in probes if p.driver in REFERENCE_OPTIONAL_DRIVERS}
-    broken = [f"{o.probe_id}: {o.error.message}" for o in outcome.observations.values()
-              if o.error and o.probe_id not in optional]
+    """The reference run's observations, or ReferenceError_ if any probe failed or gave no result."""
+    missing = [p.id for p in probes if p.id not in outcome.observations]
+    broken = [f"{o.probe_id}: {o.error.message}" for o in outcome.observations.values() if o.error]
+    broken += [f"{pid}: no result" for pid in missing]
     broken += [f"{load.name}: {load.error.message}" for load in outcome.loads if load.error]
     broken += list(outcome.problems)
     if broken:
