@@ -36,6 +36,7 @@ from grader.sandbox import UID_BASE, SandboxConfig, kill_uid, processes
 from grader.worker import FRAME_HEADER
 
 MAX_MESSAGE = 32 * 1024 * 1024
+MAX_CHANNEL = 256 * 1024 * 1024  # bytes one worker may send in all; more is a flood, not results
 POLL_INTERVAL = 0.1      # seconds between memory polls of running workers
 K = TypeVar("K")
 
@@ -90,8 +91,12 @@ def where(phase: str | None) -> str:
 class Collector:
     """Assembles worker messages into a `RunOutcome`, trusting nothing in them."""
 
-    def __init__(self, probes: Sequence[Probe], memory_mb: int | None = None) -> None:
+    def __init__(self, probes: Sequence[Probe], memory_mb: int | None = None,
+                 files: Iterable[str] | None = None) -> None:
         self.wanted = {p.id for p in probes}
+        # Load reports are kept only for files really submitted, once each, so a
+        # worker forging endless "load" frames cannot grow this process's memory.
+        self.files = set(files) if files is not None else None
         self.memory_mb = memory_mb
         self.observations: dict[str, Observation] = {}
         self.loads: list[FileLoad] = []
@@ -115,7 +120,8 @@ class Collector:
             self.current = pid
         elif kind == "load" and isinstance(message.get("name"), str):
             name = message["name"]
-            if all(load.name != name for load in self.loads):  # a rerun loads files again
+            known = self.files is None or name in self.files
+            if known and all(load.name != name for load in self.loads):  # a rerun loads files again
                 self.loads.append(FileLoad(name, self._memory(_error(message.get("error")), f"load:{name}"),
                                            _text(message.get("output"))[-20000:]))
         elif kind == "observation" and pid in self.wanted and pid not in self.observations:
@@ -219,6 +225,7 @@ class _Attempt:
     eof_at: float = 0.0
     status: int | None = None
     observed_before: int = 0
+    received: int = 0
 
 
 _warned = False
@@ -399,7 +406,7 @@ class Runner:
                     exhausted = True
                     break
                 st = _Student(key, dict(files), list(probes),
-                              Collector(probes, self.limits.memory_mb), time.monotonic())
+                              Collector(probes, self.limits.memory_mb, files), time.monotonic())
                 attempt = self._start(st, free.pop(0))
                 active[attempt.slot] = by_token[attempt.token] = attempt
             if not active:
@@ -511,8 +518,11 @@ class Runner:
             a.eof, a.eof_at = True, time.monotonic()
             return
         a.buffer += chunk
+        a.received += len(chunk)
         collector = a.student.collector
         try:
+            if a.received > MAX_CHANNEL:
+                raise wire.WireError(f"more than {MAX_CHANNEL >> 20} MiB of results")
             for message in read_frames(a.buffer):
                 collector.feed(message)
         except wire.WireError as exc:

@@ -95,6 +95,14 @@ def test_a_rerun_does_not_duplicate_file_loads() -> None:
     assert [load.name for load in c.loads] == ["a.py"]
 
 
+def test_forged_load_reports_for_files_never_submitted_are_dropped() -> None:
+    c = Collector([], files=["relu_model.py"])
+    for i in range(1000):
+        c.feed({"kind": "load", "name": f"forged{i}.py"})
+    c.feed({"kind": "load", "name": "relu_model.py"})
+    assert [load.name for load in c.loads] == ["relu_model.py"]
+
+
 def test_read_frames_handles_partial_and_rejects_bad_frames() -> None:
     data = frame({"kind": "start", "probe": "a"}) + frame({"kind": "done"})
     buffer = bytearray(data[:-3])

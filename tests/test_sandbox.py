@@ -332,6 +332,19 @@ def test_forged_frames_and_fake_json(box: Runner, graded: Any) -> None:
 
 
 @pytest.mark.slow
+def test_a_flood_of_forged_frames_is_cut_off(box: Runner, graded: Any) -> None:
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result, outcome = batch(box, graded, hostile("result_flood"))
+    assert result.score == 0
+    assert any("more than 256 MiB of results" in p for p in outcome.problems)
+    assert [load.name for load in outcome.loads] == ["relu_model.py"]  # forged names are dropped
+    # The grader's own memory did not follow the flood (ru_maxrss is in KiB).
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 64 * 1024
+
+
+@pytest.mark.slow
 def test_object_with_rigged_eq(box: Runner, graded: Any) -> None:
     result, _ = batch(box, graded, hostile("rigged_eq"))
     assert result.score == 0
