@@ -22,7 +22,6 @@ import io
 import itertools
 import json
 import os
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -40,14 +39,14 @@ from grader.discover import Submission, discover, read_submission
 from grader.errors import UsageError
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
-from grader.pipeline import probes_for, read_python_files, reference_observations
+from grader.pipeline import exercise_sources, probes_for, read_python_files, reference_observations
 from grader.results_io import ResultsFileError, atomic_write_text, load_result, write_result
 from grader.run import Limits, Runner
 from grader.score import score_student
 
-RESULTS = "results.json"
-REPORT = "report.html"
-DASHBOARD_HREF = "../index.html"  # from OUT/<id>/report.html
+RESULTS = render.RESULTS_NAME
+REPORT = render.REPORT_NAME
+DASHBOARD_HREF = f"../{render.DASHBOARD_NAME}"  # from OUT/<id>/report.html
 
 
 # -- progress --------------------------------------------------------------------
@@ -112,29 +111,6 @@ class BatchReport:
 
 
 # -- helpers -----------------------------------------------------------------------
-
-def _defines(code: str, name: str) -> bool:
-    return re.search(rf"^\s*(def\s+{re.escape(name)}\b|{re.escape(name)}\s*[:=])", code, re.M) is not None
-
-
-def exercise_sources(files: dict[str, str], checks: Sequence[Check]) -> dict[str, tuple[str, str]]:
-    """exercise -> (file name, code) for the report: the file named after the exercise, else the
-    file defining a function its probes' drivers call, else the only file there is."""
-    out: dict[str, tuple[str, str]] = {}
-    by_stem = {Path(n).stem: n for n in files}
-    for ex in EXERCISES:
-        if ex.name in by_stem:
-            name = by_stem[ex.name]
-            out[ex.name] = (name, files[name])
-            continue
-        drivers = {p.driver for c in checks if c.exercise == ex.name for p in c.probes}
-        hit = next((n for n in files for d in sorted(drivers) if _defines(files[n], d)), None)
-        if hit is None and len(files) == 1:
-            hit = next(iter(files))
-        if hit is not None:
-            out[ex.name] = (hit, files[hit])
-    return out
-
 
 def _submission_problems(sub: Submission, outcome: RunOutcome) -> tuple[str, ...]:
     problems = list(sub.problems)
@@ -338,8 +314,9 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     if todo:
         _grade_todo(todo, paths, opts, checks, hidden, out, report, progress)
 
-    write_class_files(out, collect_results(out))
-    render.write_dashboard(out)
+    results = collect_results(out)
+    write_class_files(out, results)
+    render.write_dashboard(out, results=sorted(results.items()))
     report.elapsed = time.monotonic() - started
     return report
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from grader.check import judge_all
-from grader.checks import Check
+from grader.checks import EXERCISES, Check
 from grader.errors import ReferenceError_
 from grader.model import Observation, Probe, RunOutcome, StudentResult
 from grader.run import Runner
@@ -44,13 +45,31 @@ def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) 
     return reference_observations(runner.run(read_python_files(solutions), probes), probes)
 
 
-def sources_by_exercise(files: dict[str, str]) -> dict[str, tuple[str, str]]:
-    """exercise -> (file name, code), for files named after an exercise."""
-    return {Path(name).stem: (name, code) for name, code in files.items()}
+def _defines(code: str, name: str) -> bool:
+    return re.search(rf"^\s*(def\s+{re.escape(name)}\b|{re.escape(name)}\s*[:=])", code, re.M) is not None
+
+
+def exercise_sources(files: dict[str, str], checks: Sequence[Check]) -> dict[str, tuple[str, str]]:
+    """exercise -> (file name, code) for the report: the file named after the exercise, else the
+    file defining a function its probes' drivers call, else the only file there is."""
+    out: dict[str, tuple[str, str]] = {}
+    by_stem = {Path(n).stem: n for n in files}
+    for ex in EXERCISES:
+        if ex.name in by_stem:
+            name = by_stem[ex.name]
+            out[ex.name] = (name, files[name])
+            continue
+        drivers = {p.driver for c in checks if c.exercise == ex.name for p in c.probes}
+        hit = next((n for n in files for d in sorted(drivers) if _defines(files[n], d)), None)
+        if hit is None and len(files) == 1:
+            hit = next(iter(files))
+        if hit is not None:
+            out[ex.name] = (hit, files[hit])
+    return out
 
 
 def grade_files(runner: Runner, student_id: str, files: dict[str, str], checks: Sequence[Check],
                 reference: dict[str, Observation] | None) -> StudentResult:
     outcome = runner.run(files, probes_for(checks))
     results = judge_all(list(checks), outcome.observations, reference, outcome.loads)
-    return score_student(student_id, results, outcome, sources_by_exercise(files))
+    return score_student(student_id, results, outcome, exercise_sources(files, checks))

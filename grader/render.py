@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +21,7 @@ from markupsafe import Markup
 from grader.errors import UsageError
 from grader.model import StudentResult
 from grader.paths import PACKAGE_DIR
+from grader.results_io import atomic_write_text, load_result
 from grader.views import Link, check_view_name, dashboard_page, student_page
 
 REPORT_NAME = "report.html"
@@ -60,26 +59,9 @@ def render_student(result: StudentResult, view: str = "student", dashboard_href:
     return environment().get_template("student.html").render(page=page, csp_script=Markup("'none'"))
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder, so readers never see half a page."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def write_student_report(result: StudentResult, path: Path, view: str = "student",
                          dashboard_href: str = "") -> None:
-    write_text_atomic(Path(path), render_student(result, view, dashboard_href))
+    atomic_write_text(Path(path), render_student(result, view, dashboard_href))
 
 
 def render_dashboard(results: Sequence[tuple[str, StudentResult]], summary: dict[str, Any] | None = None,
@@ -97,8 +79,6 @@ def result_files(out_dir: Path) -> list[Path]:
 
 
 def load_results(out_dir: Path) -> list[tuple[str, StudentResult]]:
-    from grader.results_io import load_result
-
     return [(p.parent.name, load_result(p)) for p in result_files(out_dir)]
 
 
@@ -125,7 +105,7 @@ def write_dashboard(out_dir: Path, view: str = "instructor",
         raise UsageError(f"{out_dir} is not a folder")
     loaded = list(results) if results is not None else load_results(out_dir)
     html = render_dashboard(loaded, read_summary(out_dir), view, dashboard_links(out_dir))
-    write_text_atomic(out_dir / DASHBOARD_NAME, html)
+    atomic_write_text(out_dir / DASHBOARD_NAME, html)
 
 
 def write_all(out_dir: Path, view: str = "student", dashboard_view: str = "instructor") -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import wire
-from grader.checks.base import EXERCISE_NAMES
+from grader.catalog import EXERCISE_NAMES
 from grader.errors import GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
 
@@ -253,6 +253,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports and grades are for reading
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -236,14 +236,15 @@ def default_hidden() -> list[Path]:
     .git, example students) and the course folder found from here."""
     from grader.paths import PACKAGE_DIR, Paths
 
-    hidden = [PACKAGE_DIR / "checks"]
-    repo = PACKAGE_DIR.parent
-    if (repo / "pyproject.toml").is_file():
-        hidden.append(repo)
-    course = Paths.discover().root
-    if (course / "exercises").is_dir():
-        hidden += [course / "solutions", course / "tests", course / ".git", course / "examples",
-                   course / "reports", course]
+    paths = Paths.discover()
+    hidden = [paths.hidden_checks]
+    if (PACKAGE_DIR.parent / "pyproject.toml").is_file():
+        hidden.append(PACKAGE_DIR.parent)  # a development checkout holds solutions and tests
+    if paths.exercises.is_dir():
+        # The whole course folder is covered; its parts are listed too so that
+        # they stay hidden even where a parent folder is re-exposed for imports.
+        hidden += [paths.solutions, paths.root / "tests", paths.root / ".git", paths.examples.parent,
+                   paths.reports, paths.root]
     return hidden
 
 

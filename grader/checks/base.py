@@ -134,6 +134,23 @@ def _as_array(value: Any) -> np.ndarray:
     raise Fail("The value your code produced is not an array of numbers.", mistake="wrong_type")
 
 
+def compare_logits_with_mistakes(got: np.ndarray, want: np.ndarray,
+                                 mistakes: dict[str, tuple[str, np.ndarray]], *,
+                                 shape_message: str, otherwise: str, tol: float = 1e-4) -> None:
+    """Return if `got` matches `want`; else raise Fail naming the first known
+    mistake (message, logits it gives) that `got` matches, or `otherwise`."""
+    if got.shape != want.shape:
+        raise Fail(shape_message, mistake="wrong_shape", expected=want, got=got)
+    if not np.all(np.isfinite(got)):
+        raise Fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got)
+    if np.allclose(got, want, rtol=tol, atol=tol):
+        return
+    for mistake, (message, candidate) in mistakes.items():
+        if candidate.shape == got.shape and np.allclose(got, candidate, rtol=tol, atol=tol):
+            raise Fail(message, mistake=mistake, expected=want, got=got)
+    raise Fail(otherwise, mistake="wrong_values", expected=want, got=got)
+
+
 CHECKS: dict[str, Check] = {}
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.checks.base import Evidence, Fail, check, probe
+from grader.checks.base import Evidence, Fail, check, compare_logits_with_mistakes, probe
 from grader.checks.quiz_format import RELU_QUIZ, function_or_quiz, judge_relu_quiz
 
 LESSON_INPUTS: dict[str, Any] = {
@@ -60,7 +60,7 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
     return out
 
 
-def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any], *, show: bool = True) -> None:
+def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) -> None:
     """Raise Fail with the most helpful message when `got` is not `want`."""
     lesson = relu_logits(LESSON_INPUTS)
 
@@ -72,18 +72,11 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any], *,
         raise Fail("These are the ReLU quiz's logits, but the inputs were different: compute the logits from "
                    "features, weights and biases instead of returning fixed numbers.",
                    mistake="hard_coded", expected=want, got=got)
-    if got.shape != want.shape:
-        raise Fail(f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
-                   "([batch, n_classes]).", mistake="wrong_shape", expected=want, got=got)
-    if not np.all(np.isfinite(got)):
-        raise Fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got)
-    if np.allclose(got, want, rtol=1e-4, atol=1e-4):
-        return
-    for mistake, (message, candidate) in known_mistakes(inputs).items():
-        if candidate.shape == got.shape and np.allclose(got, candidate, rtol=1e-4, atol=1e-4):
-            raise Fail(message, mistake=mistake, expected=want, got=got)
-    raise Fail("The logits are not what a ReLU hidden layer followed by a linear output layer gives.",
-               mistake="wrong_values", expected=want, got=got)
+    compare_logits_with_mistakes(
+        got, want, known_mistakes(inputs),
+        shape_message=f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
+                      "([batch, n_classes]).",
+        otherwise="The logits are not what a ReLU hidden layer followed by a linear output layer gives.")
 
 
 @check("relu_model", "lesson_inputs", "relu_model on the ReLU quiz's inputs", points=4,
