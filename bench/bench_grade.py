@@ -37,28 +37,28 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from grader import wire  # noqa: E402
+from grader.sandbox import wire  # noqa: E402
 from grader.batch import BatchOptions, grade_submissions  # noqa: E402
-from grader.checks import Check, load_checks  # noqa: E402
-from grader.discover import discover  # noqa: E402
-from grader.examples import MUTATIONS, _solutions, _stubs, mutate  # noqa: E402
+from grader.judging.checks import Check, load_checks  # noqa: E402
+from grader.discovery.discover import discover  # noqa: E402
+from grader.authoring.examples import MUTATIONS, _solutions, _stubs, mutate  # noqa: E402
 from grader.paths import Paths  # noqa: E402
 from grader.pipeline import compute_reference  # noqa: E402
-from grader.run import Limits, Runner  # noqa: E402
+from grader.runner.runner import Limits, Runner  # noqa: E402
 
 # The naive grader: one pytest process per student, everything in-process.
 NAIVE_TEST = '''
 import json, os, sys, tempfile, time
 from pathlib import Path
 
-from grader import wire
-from grader.check import judge
-from grader.checks import load_checks
-from grader.drivers import DRIVERS
+from grader.sandbox import wire
+from grader.judging.judge import judge
+from grader.judging.checks import load_checks
+from grader.sandbox.drivers import DRIVERS
 from grader.model import ErrorInfo, Observation
 from grader.pipeline import probes_for
-from grader.tfsupport import tf1
-from grader.worker import DriverContext, StudentCode
+from grader.sandbox.tfsupport import tf1
+from grader.sandbox.worker import DriverContext, StudentCode
 
 
 def test_student():

@@ -2,12 +2,12 @@
 
 Layout of OUT:
 
-    OUT/<safe_id>/results.json   Gradescope schema (grader.results_io); written last, so a
+    OUT/<safe_id>/results.json   Gradescope schema (grader.reports.results_io); written last, so a
                                  valid one means that student is finished
-    OUT/<safe_id>/report.html    the student's feedback page (grader.render)
+    OUT/<safe_id>/report.html    the student's feedback page (grader.reports.render)
     OUT/grades.csv               id, total, max, one column per exercise
     OUT/summary.json             safe ids -> student ids, scores, problems, exercise stats
-    OUT/index.html               the instructor dashboard (grader.render)
+    OUT/index.html               the instructor dashboard (grader.reports.render)
 
 Every file is written to a temp file and renamed, so killing the grader at
 any moment leaves either the old file or the new one. A rerun skips students
@@ -32,17 +32,17 @@ from typing import Any, TextIO
 
 from threadpoolctl import threadpool_limits
 
-from grader import render
-from grader.check import judge_all
-from grader.checks import EXERCISES, Check, load_checks
-from grader.discover import Submission, discover, read_submission
+from grader.reports import render
+from grader.judging.judge import judge_all
+from grader.judging.checks import EXERCISES, Check, load_checks
+from grader.discovery.discover import Submission, discover, read_submission
 from grader.errors import UsageError
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
 from grader.pipeline import exercise_sources, probes_for, read_python_files, reference_observations
-from grader.results_io import ResultsFileError, atomic_write_text, load_result, write_result
-from grader.run import Limits, Runner
-from grader.score import score_student
+from grader.reports.results_io import ResultsFileError, atomic_write_text, load_result, write_result
+from grader.runner.runner import Limits, Runner
+from grader.judging.score import score_student
 
 RESULTS = render.RESULTS_NAME
 REPORT = render.REPORT_NAME

@@ -63,10 +63,6 @@ class Paths:
         return PACKAGE_DIR
 
     @property
-    def templates(self) -> Path:
-        return PACKAGE_DIR / "templates"
-
-    @property
     def hidden_checks(self) -> Path:
-        """Check definitions; they hold hidden inputs, so workers must not read them."""
-        return PACKAGE_DIR / "checks"
+        """The judging room: checks and their oracles hold hidden inputs, so workers must not read them."""
+        return PACKAGE_DIR / "judging"

@@ -6,12 +6,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from grader.check import judge_all
-from grader.checks import EXERCISES, Check
+from grader.judging.judge import judge_all
+from grader.judging.checks import EXERCISES, Check
 from grader.errors import ReferenceError_
 from grader.model import Observation, Probe, RunOutcome, StudentResult
-from grader.run import Runner
-from grader.score import score_student
+from grader.runner.runner import Runner
+from grader.judging.score import score_student
 
 
 def probes_for(checks: Sequence[Check]) -> list[Probe]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import Check, load_checks
+from grader.judging.checks import Check, load_checks
 from grader.model import Observation
 from grader.paths import Paths
-from grader.run import Runner
+from grader.runner.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"

@@ -13,13 +13,13 @@ from grader import batch
 from grader.batch import BatchOptions, grade_class
 import numpy as np
 
-from grader.checks import Check
-from grader.checks.base import Evidence, Fail, probe
-from grader.discover import discover
-from grader.examples import build_example_class
+from grader.judging.checks import Check
+from grader.judging.checks.base import Evidence, Fail, probe
+from grader.discovery.discover import discover
+from grader.authoring.examples import build_example_class
 from grader.paths import Paths
-from grader.results_io import load_result
-from grader.run import Limits
+from grader.reports.results_io import load_result
+from grader.runner.runner import Limits
 
 pytestmark = pytest.mark.slow
 
@@ -154,7 +154,7 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader import results_io
+    from grader.reports import results_io
 
     target = tmp_path / "grades.csv"
     target.write_text("old\n")

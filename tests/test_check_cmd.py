@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.checks import EXERCISE_NAMES
+from grader.judging.checks import EXERCISE_NAMES
 from grader.cli import main
 from grader.commands.check_cmd import student_files
 from grader.paths import Paths

@@ -67,7 +67,7 @@ def test_grade_cli_quiet_and_rerun(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                                    capsys: pytest.CaptureFixture[str]) -> None:
     from test_batch import ARGS, P_HIDDEN, P_PUBLIC, _compare  # noqa: F401 - the same small checks
 
-    from grader.checks import Check
+    from grader.judging.checks import Check
 
     checks = [Check("relu_model.batch_public", "relu_model", "public", 2.0, "public", (P_PUBLIC,),
                     _compare(P_PUBLIC))]  # type: ignore[arg-type]
@@ -97,7 +97,7 @@ def test_grade_cli_quiet_and_rerun(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 def test_broken_reference_is_the_graders_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from test_batch import P_PUBLIC, _compare
 
-    from grader.checks import Check
+    from grader.judging.checks import Check
 
     checks = [Check("relu_model.batch_public", "relu_model", "public", 2.0, "public", (P_PUBLIC,),
                     _compare(P_PUBLIC))]  # type: ignore[arg-type]
@@ -119,8 +119,8 @@ def test_example_class_is_built_from_solutions(tmp_path: Path) -> None:
     import shutil
     import zipfile
 
-    from grader.discover import discover
-    from grader.examples import ExampleError, build_example_class
+    from grader.discovery.discover import discover
+    from grader.authoring.examples import ExampleError, build_example_class
     from grader.paths import Paths
 
     root = Path(__file__).resolve().parents[1]

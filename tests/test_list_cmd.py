@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader.checks import Check
+from grader.judging.checks import Check
 from grader.cli import main
 
 

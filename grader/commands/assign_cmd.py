@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from grader.authoring import assign
+from grader.authoring.assign import assign
 from grader.paths import Paths
 
 HELP = "Regenerate exercises/*.py stubs and exercises/*.ipynb notebooks from solutions/."

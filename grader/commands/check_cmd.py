@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from grader.checks import EXERCISE_NAMES, load_checks
+from grader.judging.checks import EXERCISE_NAMES, load_checks
 from grader.errors import SubmissionError, UsageError
 from grader.model import CheckResult, StudentResult
 from grader.paths import Paths
@@ -53,7 +53,7 @@ def student_files(folder: Path, prefer_notebooks: bool = False) -> tuple[dict[st
     for stem in stems:
         py, nb = folder / f"{stem}.py", folder / f"{stem}.ipynb"
         if nb.is_file() and (prefer_notebooks or not py.is_file()):
-            from grader.notebook import notebook_to_source
+            from grader.discovery.notebook import notebook_to_source
 
             try:
                 converted = notebook_to_source(nb.read_bytes(), nb.name)
@@ -103,7 +103,7 @@ def summary(result: StudentResult) -> str:
 
 def write_report(result: StudentResult, path: Path) -> bool:
     try:
-        from grader.render import write_student_report
+        from grader.reports.render import write_student_report
     except ImportError:  # a build without the HTML renderer
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def write_report(result: StudentResult, path: Path) -> bool:
 def self_check(paths: Paths, exercises: tuple[str, ...] | None,
                prefer_notebooks: bool = False) -> tuple[StudentResult, list[str]]:
     from grader.pipeline import grade_files
-    from grader.run import Runner
+    from grader.runner.runner import Runner
 
     if not paths.exercises.is_dir():
         raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "

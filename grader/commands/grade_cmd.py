@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
     from grader.batch import BatchOptions, BatchReport, grade_class, grade_student
     from grader.paths import Paths
-    from grader.run import Limits
+    from grader.runner.runner import Limits
 
     # Workers inherit this: TensorFlow's C++ start-up chatter is not the grader's output.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"{path} does not exist")
         report = grade_student(student_id, Path(path), paths, opts)
     elif args.example:
-        from grader.examples import build_example_class
+        from grader.authoring.examples import build_example_class
 
         with tempfile.TemporaryDirectory(prefix="grader-example-") as tmp:
             folder = Path(tmp) / "class"

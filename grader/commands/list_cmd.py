@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from grader.checks import EXERCISES, Check, Exercise, load_checks
+from grader.judging.checks import EXERCISES, Check, Exercise, load_checks
 
 HELP = "List the exercises and their checks, with points and visibility."
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from grader.paths import Paths
-from grader.release import build
+from grader.authoring.release import build
 
 HELP = "Build the student bundle: stubs, notebooks, public checks and the self-check grader."
 

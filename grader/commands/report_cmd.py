@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from grader.views import VIEWS
+from grader.reports.views import VIEWS
 
 HELP = "Re-render OUT/<student>/report.html and OUT/index.html from OUT/*/results.json."
 
@@ -21,7 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from grader.errors import UsageError
-    from grader.render import DASHBOARD_NAME, result_files, write_all
+    from grader.reports.render import DASHBOARD_NAME, result_files, write_all
 
     out: Path = args.out
     if not out.is_dir():

@@ -1,0 +1,1 @@
+"""Course staff tools: stubs and notebooks from solutions, the student bundle, the example class."""

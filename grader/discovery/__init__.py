@@ -1,0 +1,1 @@
+"""Intake: submissions (folders, zips, notebooks, scripts) -> the files to run."""

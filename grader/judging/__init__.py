@@ -1,0 +1,1 @@
+"""Verdicts: observations -> check results -> scores. Runs only in the grader process."""

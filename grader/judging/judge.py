@@ -1,0 +1,132 @@
+"""The check stage: turn observations into verdicts, in the trusted process."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted, ProbeFailed
+from grader.errors import GraderError
+from grader.model import CheckResult, ErrorInfo, FileLoad, Observation
+
+DISPLAY_LIMIT = 400  # array elements kept for the expected-vs-got table
+
+
+def displayable(value: Any) -> Any:
+    """A JSON-friendly, size-capped copy of a value for reports."""
+    if isinstance(value, np.ndarray):
+        if value.size > DISPLAY_LIMIT:
+            return {"shape": list(value.shape), "truncated": True,
+                    "head": np.round(value.reshape(-1)[:DISPLAY_LIMIT], 6).tolist()}
+        if value.dtype.kind == "f":
+            return np.round(value, 6).tolist()
+        return value.tolist()
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [displayable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): displayable(v) for k, v in value.items()}
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)
+    return value
+
+
+def failed_load(loads: Sequence[FileLoad], exercise: str) -> FileLoad | None:
+    """The file that most likely should have defined this exercise's names but failed to load.
+
+    The exercise's own file (`relu_model.py`, or a notebook converted to
+    `relu_model.py`) comes first; otherwise any file that failed, since
+    students may put every function in one file.
+    """
+    broken = [load for load in loads if load.error is not None]
+    for load in broken:
+        if Path(load.name).stem == exercise:
+            return load
+    return broken[0] if broken else None
+
+
+def load_message(load: FileLoad) -> str:
+    err = load.error
+    assert err is not None
+    return f"{load.name} could not be loaded: {err.type}: {err.message}"
+
+
+def describe_error(err: ErrorInfo, where: str, broken: FileLoad | None = None) -> tuple[str, str]:
+    """(status, message) for a probe that raised or was stopped."""
+    if err.killed:
+        return "error", err.message
+    if err.missing:
+        if broken is not None:
+            return "failed", f"{load_message(broken)}, so {err.missing} was not found."
+        return "failed", err.message
+    if err.type == "NotImplementedError":
+        return "not_attempted", "Not attempted yet: the stub still raises NotImplementedError."
+    if err.type in ("WrongType",):
+        return "failed", err.message
+    return "failed", f"`{where}` raised {err.type}: {err.message}"
+
+
+def judge(check: Check, student: dict[str, Observation],
+          reference: dict[str, Observation] | None, loads: Sequence[FileLoad] = ()) -> CheckResult:
+    """Run one check's judge on the student's observations.
+
+    `loads` tells how loading each submitted file went, so that a function
+    missing because its file did not even load is reported as such.
+    """
+    base: dict[str, Any] = dict(
+        check_id=check.id, exercise=check.exercise, title=check.title,
+        max_score=check.points, visibility=check.visibility, hint=check.hint,
+        inputs=displayable({p.id: p.args for p in check.probes}),
+    )
+    observed = [student[p.id] for p in check.probes if p.id in student]
+    base["output"] = "".join(o.output for o in observed)[-20000:]
+    base["duration"] = sum(o.duration for o in observed)
+    missing = [p.id for p in check.probes if p.id not in student]
+    if missing:
+        return CheckResult(score=0.0, status="error", **base,
+                           message="This check did not run: the worker stopped before reaching it.")
+    ev = Evidence(check, student, reference)
+    try:
+        praise = check.judge(ev)
+    except Fail as fail:
+        if fail.mistake == "missing_function":
+            # A judge that diagnosed the missing function itself: still say why, when a file failed to load.
+            name = next((o.error.missing for o in observed if o.error and o.error.missing), None)
+            broken = failed_load(loads, check.exercise)
+            if name and broken is not None and broken.error is not None:
+                return CheckResult(score=0.0, status="failed", mistake="file_not_loaded",
+                                   message=f"{load_message(broken)}, so {name} was not found.",
+                                   traceback=broken.error.traceback, **base)
+        return CheckResult(score=0.0, status="failed", message=fail.message, mistake=fail.mistake,
+                           expected=displayable(fail.expected), got=displayable(fail.got), **base)
+    except NotAttempted as na:
+        return CheckResult(score=0.0, status="not_attempted", message=str(na) or "Not attempted yet.", **base)
+    except ProbeFailed as pf:
+        err = pf.observation.error
+        assert err is not None
+        driver = next((p.driver for p in check.probes if p.id == pf.observation.probe_id), "")
+        broken = failed_load(loads, check.exercise) if err.missing else None
+        status, message = describe_error(err, driver, broken)
+        mistake = ("file_not_loaded" if broken is not None else "missing_function") if err.missing else None
+        trace = broken.error.traceback if broken is not None and broken.error else err.traceback
+        return CheckResult(score=0.0, status=status, message=message,  # type: ignore[arg-type]
+                           mistake=mistake, traceback=trace, **base)
+    except GraderError:
+        raise  # e.g. the reference is broken: every student would be wrong
+    except Exception as exc:  # noqa: BLE001 - a judge tripping on odd data costs this check, not the class
+        print(f"grader: check {check.id} crashed ({type(exc).__name__}: {exc}); scored as an error",
+              file=sys.stderr)
+        return CheckResult(score=0.0, status="error", **{**base, "traceback": f"{type(exc).__name__}: {exc}"[:2000]},
+                           message="The grader could not judge this check (an internal error, not your "
+                           "fault); your instructor can see the details.")
+    return CheckResult(score=check.points, status="passed", message=praise or "Correct.", **base)
+
+
+def judge_all(checks: list[Check], student: dict[str, Observation],
+              reference: dict[str, Observation] | None, loads: Sequence[FileLoad] = ()) -> list[CheckResult]:
+    return [judge(c, student, reference, loads) for c in checks]

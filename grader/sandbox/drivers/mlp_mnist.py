@@ -1,0 +1,103 @@
+"""Drivers for exercise 3: the 2-layer MNIST network.
+
+`mlp_mnist.train` does not take the student's accuracy on trust: it trains
+twice, the second time with the test labels shuffled. A number really measured
+on `mnist.test` falls to chance (0.1) on the shuffled labels; a typed-in or
+remembered number, or one measured on another split, does not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader import data
+from grader.sandbox.drivers import driver
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array
+from grader.sandbox.student import WrongType
+
+SCRAMBLE_SEED = 4242
+
+
+def accuracy_value(value: Any, what: str) -> float:
+    """A float from whatever a reasonable student returns for an accuracy."""
+    if is_tf_value(value):
+        raise WrongType(f"{what} returned a tensor; run it in the session and return the number "
+                        "(e.g. float(sess.run(accuracy, feed_dict=...))).")
+    arr = to_array(value, what)
+    if arr.size != 1:
+        raise WrongType(f"{what} returned {arr.size} numbers (shape {list(arr.shape)}); "
+                        "it should return one accuracy.")
+    return float(arr.reshape(()))
+
+
+def scrambled(mnist: data.Datasets, seed: int = SCRAMBLE_SEED) -> data.Datasets:
+    """The same datasets, except that the test labels are shuffled among the test images."""
+    order = np.random.RandomState(seed).permutation(mnist.test.num_examples)
+    test = data.DataSet(np.array(mnist.test.images), np.array(mnist.test.labels)[order])
+    return data.Datasets(mnist.train, mnist.validation, test)
+
+
+def _parameter_info(value: Any, what: str, session: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise WrongType(f"make_parameters returned {what} as a {type(value).__name__}; "
+                        "it should be a dict keyed 'hidden_layer' and 'out'.")
+    out: dict[str, Any] = {}
+    for key, var in value.items():
+        if not isinstance(key, str):
+            raise WrongType(f"the {what} dict has a key {key!r}; use the keys 'hidden_layer' and 'out'.")
+        entry: dict[str, Any] = {"variable": isinstance(var, tf1().Variable)}
+        if is_tf_value(var) or isinstance(var, np.ndarray):
+            arr = to_array(var, f"{what}[{key!r}]", session=session)
+            entry.update(shape=list(arr.shape), std=float(arr.std()) if arr.size else 0.0)
+        else:
+            raise WrongType(f"{what}[{key!r}] is a {type(var).__name__}; it should be a tf.Variable.")
+        out[key] = entry
+    return out
+
+
+@driver("mlp_mnist.parameters")
+def run_parameters(ctx: Any, sizes: list[int] | None = None) -> dict[str, Any]:
+    """Shapes, kinds and spread of what make_parameters creates (defaults when `sizes` is None)."""
+    fn = ctx.function("make_parameters")
+    tf = tf1()
+    with fresh_graph():
+        made = fn() if sizes is None else fn(*sizes)
+        if not isinstance(made, (tuple, list)) or len(made) != 2:
+            raise WrongType("make_parameters should return two dicts: (weights, biases).")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return {"weights": _parameter_info(made[0], "weights", sess),
+                    "biases": _parameter_info(made[1], "biases", sess),
+                    "trainable": len(tf.trainable_variables())}
+
+
+@driver("mlp_mnist.forward")
+def run_forward(ctx: Any, features: Any, weights: dict[str, Any], biases: dict[str, Any]) -> np.ndarray:
+    """multilayer_perceptron on constant inputs and parameters."""
+    fn = ctx.function("multilayer_perceptron")
+    tf = tf1()
+
+    def const(a: Any) -> Any:
+        return tf.constant(np.asarray(a, dtype=np.float32))
+
+    with fresh_graph():
+        logits = fn(const(features), {k: const(v) for k, v in weights.items()},
+                    {k: const(v) for k, v in biases.items()})
+        with tf.Session() as sess:
+            return to_array(logits, "multilayer_perceptron", session=sess)
+
+
+@driver("mlp_mnist.train")
+def run_train(ctx: Any, learning_rate: float, training_epochs: int, batch_size: int,
+              scrambled_epochs: int) -> dict[str, Any]:
+    """Train on the real digits, then again with shuffled test labels; report both accuracies."""
+    fn = ctx.function("train_mnist")
+    with fresh_graph():
+        mnist = data.read_data_sets(".", one_hot=True, reshape=False)
+        accuracy = accuracy_value(fn(mnist, learning_rate, training_epochs, batch_size), "train_mnist")
+    with fresh_graph():
+        mnist = scrambled(data.read_data_sets(".", one_hot=True, reshape=False))
+        shuffled = accuracy_value(fn(mnist, learning_rate, scrambled_epochs, batch_size), "train_mnist")
+    return {"accuracy": accuracy, "scrambled_accuracy": shuffled}

@@ -1,0 +1,38 @@
+"""Drivers for exercise 1: call the counting functions and return whole numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox.drivers import driver
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array, to_int
+
+
+@driver("count_parameters")
+def run_count_parameters(ctx: Any, layer_sizes: list[int]) -> int:
+    fn = ctx.function("count_parameters")
+    return to_int(fn([int(n) for n in layer_sizes]), "count_parameters")
+
+
+@driver("count_variables")
+def run_count_variables(ctx: Any, shapes: list[list[int]]) -> int:
+    """Build one variable per shape in a fresh graph and count them.
+
+    A student may count with TensorFlow ops (tf.size, tf.reduce_prod) and
+    return a tensor; that is evaluated in a session here.
+    """
+    fn = ctx.function("count_variables")
+    tf = tf1()
+    with fresh_graph():
+        variables = [tf.Variable(tf.zeros([int(d) for d in shape]), name=f"v{i}")
+                     for i, shape in enumerate(shapes)]
+        result = fn(list(variables))
+        if is_tf_value(result):
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                result = to_array(result, "count_variables", session=sess)
+        if isinstance(result, np.ndarray) and result.shape == ():
+            result = result.item()
+        return to_int(result, "count_variables")

@@ -1,0 +1,28 @@
+"""Driver for exercise 6: evaluate l2_regularized_loss on variables with known values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox.drivers import driver
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array
+
+
+@driver("l2_regularized_loss")
+def run_l2_regularized_loss(ctx: Any, loss: float, weights: list[Any], beta: float) -> float:
+    fn = ctx.function("l2_regularized_loss")
+    tf = tf1()
+    with fresh_graph():
+        # Variables, like the weights a student regularizes in a real model.
+        ws = [tf.Variable(np.asarray(w, dtype=np.float32), name=f"weights_{i}")
+              for i, w in enumerate(weights)]
+        total = fn(tf.constant(float(loss), dtype=tf.float32), ws, float(beta))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            arr = to_array(total, "l2_regularized_loss", session=sess if is_tf_value(total) else None)
+    if arr.size != 1:
+        # Judges explain the shape; hand back what came out.
+        return arr  # type: ignore[return-value]
+    return float(arr.reshape(()))

@@ -1,0 +1,271 @@
+"""The fork server: pays for TensorFlow's import once, then forks one worker per job.
+
+Started by `Runner.__enter__` as `python -P -m grader.sandbox.zygote <fd> <probe>`,
+where fd is a SOCK_SEQPACKET control socket to the runner and probe a sandbox
+config to try once (its warnings are reported in the `ready` message). It imports numpy,
+TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
+`grader.data` exists), creates no session, and then serves requests:
+
+    runner -> zygote   {"op": "spawn", "token": n, "config": {...}}  + fds [job, channel, output]
+    zygote -> runner   {"op": "spawned", "token": n, "pid": p}
+                       {"op": "exited", "pid": p, "status": s}
+
+It never imports check definitions (`grader.judging.checks.<exercise>`, the hidden
+ones) or `solutions`, and never sees expected values: those stay in the
+runner, which is why workers are not forked there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+FD_JOB, FD_CHANNEL, FD_OUTPUT = 3, 4, 5  # where a worker finds its descriptors
+# Folders a worker must still import from: this process's own sys.path (not the
+# runner's, which pytest extends with tests/) and the grader package.
+EXPOSED: list[str] = []
+TRUSTED = ("grader.judging", "grader.runner", "grader.reports", "grader.discovery", "grader.authoring",
+           "grader.batch", "grader.pipeline", "grader.commands")
+
+
+def preload() -> None:
+    import numpy  # noqa: F401
+
+    import grader.sandbox.drivers  # noqa: F401 - registers every driver, imports TF
+    import grader.sandbox.worker  # noqa: F401
+    from grader.sandbox.tfsupport import tf1
+
+    tf1()
+    for optional in ("grader.sandbox.tf1shim", "grader.data"):
+        try:
+            __import__(optional)
+        except ModuleNotFoundError as exc:
+            if exc.name != optional:
+                raise
+    data = sys.modules.get("grader.data")
+    # Parse MNIST now so every worker shares the arrays copy-on-write.
+    for name in ("split_arrays", "mnist_arrays"):
+        fn = getattr(data, name, None)
+        if callable(fn):
+            fn()
+            break
+
+
+def quietly(fn: Callable[[], None]) -> None:
+    """Run `fn` with fd 2 in a scratch file: TensorFlow's C++ start-up chatter
+    (absl and oneDNN notices) would otherwise land on the user's terminal.
+    The file is shown only if `fn` fails."""
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        sys.stderr.flush()
+        os.dup2(log.fileno(), 2)
+        try:
+            fn()
+        except BaseException:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode("utf-8", "replace")[-8000:])
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _status() -> dict[str, int]:
+    out = {}
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            key, _, rest = line.partition(":")
+            if key in ("RssAnon", "VmData"):
+                out[key] = int(rest.split()[0])
+    return out
+
+
+def worker_main(config_raw: dict[str, Any]) -> None:
+    """In the forked child: confine, read the job, run it, exit. Never returns."""
+    code = 0
+    workdir = "/tmp"
+    try:
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(FD_OUTPUT, 1)
+        os.dup2(FD_OUTPUT, 2)
+        import resource
+
+        os.closerange(FD_OUTPUT + 1, max(1 << 16, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+        from grader.sandbox.confine import SandboxConfig, enter
+
+        warnings = enter(SandboxConfig.from_dict(config_raw))
+        if warnings and any("file-system view" in w for w in warnings):
+            import tempfile  # reduced isolation: at least a folder of our own
+
+            workdir = tempfile.mkdtemp(prefix="grader-worker-")
+        os.chdir(workdir)
+        from grader.sandbox import wire
+        from grader.sandbox.worker import Channel, run_job
+
+        with os.fdopen(FD_JOB, "rb") as f:
+            job = wire.decode(f.read())
+    except BaseException as exc:  # noqa: BLE001 - report on the output file and die
+        _say(f"worker setup failed: {type(exc).__name__}: {exc}")
+        os._exit(70)
+    try:
+        run_job(job, Channel(FD_CHANNEL), Path(workdir))
+    except BaseException as exc:  # noqa: BLE001 - e.g. student code raising KeyboardInterrupt
+        _say(f"the worker stopped on {type(exc).__name__}")
+        code = 71
+    finally:
+        if workdir != "/tmp":
+            import shutil
+
+            shutil.rmtree(workdir, ignore_errors=True)
+    os._exit(code)
+
+
+def _say(text: str) -> None:
+    try:
+        os.write(2, (text + "\n").encode())
+    except OSError:
+        pass
+
+
+def probe_isolation(config_raw: dict[str, Any]) -> list[str]:
+    """Fork a throw-away child that confines itself and reports what failed."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            from grader.sandbox.confine import SandboxConfig, enter
+
+            config_raw = dict(config_raw, exposed=list(config_raw.get("exposed", ())) + EXPOSED)
+            warnings = enter(SandboxConfig.from_dict(config_raw))
+            if config_raw.get("uid") is not None:
+                import importlib
+                importlib.import_module("wave")  # lazy stdlib import as the unprivileged uid
+        except BaseException as exc:  # noqa: BLE001
+            warnings = [f"sandbox setup failed: {type(exc).__name__}: {exc}"]
+        os.write(w, json.dumps(warnings).encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    os.close(r)
+    os.waitpid(pid, 0)
+    try:
+        result = json.loads(data)
+    except ValueError:
+        return ["the sandbox probe died"]
+    return [str(x) for x in result] if isinstance(result, list) else ["the sandbox probe died"]
+
+
+def serve(control: socket.socket) -> None:
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    os.set_blocking(wake_r, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    import select
+
+    workers: set[int] = set()
+
+    def send(msg: dict[str, Any]) -> None:
+        control.send(json.dumps(msg).encode())
+
+    while True:
+        ready, _, _ = select.select([control.fileno(), wake_r], [], [], 1.0)
+        if wake_r in ready:
+            try:
+                os.read(wake_r, 4096)
+            except BlockingIOError:
+                pass
+        # Reap workers and anything they left behind (we are their subreaper).
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if pid in workers:  # orphans of a fork bomb are reaped silently
+                workers.discard(pid)
+                send({"op": "exited", "pid": pid, "status": status})
+        if control.fileno() not in ready:
+            continue
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 1 << 20, 8)
+        except OSError:
+            return
+        if not data:
+            return  # the runner went away
+        msg = json.loads(data)
+        if msg.get("op") != "spawn" or len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            continue
+        pid = os.fork()
+        if pid == 0:
+            # Drop the zygote's own descriptors (the control socket above all: it
+            # spawns workers as root), then put ours at fixed numbers.
+            for fd in (wake_r, wake_w, control.detach()):
+                os.close(fd)
+            for target, fd in zip((FD_JOB, FD_CHANNEL, FD_OUTPUT), fds):
+                os.dup2(fd, target + 1000)  # out of the way first: fds may overlap targets
+            for fd in fds:
+                os.close(fd)
+            for target in (FD_JOB, FD_CHANNEL, FD_OUTPUT):
+                os.dup2(target + 1000, target)
+                os.close(target + 1000)
+            config = dict(msg["config"])
+            config["exposed"] = list(config.get("exposed", ())) + EXPOSED
+            worker_main(config)
+        for fd in fds:
+            os.close(fd)
+        workers.add(pid)
+        send({"op": "spawned", "token": msg.get("token"), "pid": pid})
+
+
+def main(argv: list[str]) -> int:
+    control = socket.socket(fileno=int(argv[1]))
+    from grader.sandbox.confine import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
+
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    started = time.monotonic()
+    quietly(preload)
+    import grader
+
+    EXPOSED[:] = [p for p in sys.path if p and os.path.isabs(p)] + [os.path.dirname(grader.__file__)]
+    # Nothing trusted (checks with hidden inputs, judges, reference observations) and
+    # no solution may be in this process: workers inherit its memory.
+    leaked = [m for m in sys.modules if m.split(".")[0] == "solutions"
+              or any(m == t or m.startswith(t + ".") for t in TRUSTED)]
+    if leaked:
+        raise SystemExit(f"grader.sandbox.zygote: refusing to serve, imported {leaked}")
+    probe_config = json.loads(argv[2]) if len(argv) > 2 else None
+    warnings = probe_isolation(probe_config) if probe_config is not None else []
+    status = _status()
+    control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings,
+                             "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
+                             "preload_s": time.monotonic() - started}).encode())
+    serve(control)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

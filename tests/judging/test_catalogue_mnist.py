@@ -1,0 +1,208 @@
+"""Exercises 3, 4, 5 (MNIST network, save/restore, named variables): the wrong-submission
+catalogue, correct-another-way submissions, honesty of the accuracy checks, timing, determinism."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from catalogue_support import Wrong, check_row, grade_wrong, row_id  # noqa: F401 - grade_wrong is a fixture
+
+from grader.authoring.assign import make_stub
+from grader.judging.judge import judge_all
+from grader.judging.checks import Check
+from grader.judging.checks.base import Fail
+from grader.judging.checks.mlp_mnist import TRAIN, TRAIN_SECONDS_LIMIT, _judge_training
+from grader.judging.checks.named_variables import judge_names
+from grader.model import Observation, StudentResult
+from grader.pipeline import grade_files, probes_for
+from grader.runner.runner import Runner
+
+MLP, SR, NV = "mlp_mnist", "save_restore", "named_variables"
+MINE = (MLP, SR, NV)
+ROOT = Path(__file__).resolve().parents[2]
+CORRECT = Path(__file__).resolve().parents[1] / "submissions" / "correct"
+
+ROWS = [
+    # Exercise 3: the 2-layer MNIST network.
+    Wrong(MLP, "relu_missing", "mlp_mnist.forward", "relu_missing", "without a ReLU",
+          unaffected=("mlp_mnist.parameters",)),
+    Wrong(MLP, "relu_on_output", "mlp_mnist.forward", "relu_on_output", "output layer must stay linear",
+          unaffected=("mlp_mnist.parameters",)),
+    Wrong(MLP, "softmax_output", "mlp_mnist.forward", "softmax_output", "return the logits",
+          unaffected=("mlp_mnist.parameters",)),
+    Wrong(MLP, "hardcoded_accuracy", "mlp_mnist.training", "accuracy_not_measured", "shuffled the test labels",
+          unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
+    Wrong(MLP, "validation_accuracy", "mlp_mnist.training", "wrong_split", "not measured on mnist.test",
+          unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
+    Wrong(MLP, "optimizer_not_run", "mlp_mnist.training", "not_training", "did not learn",
+          unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
+    Wrong(MLP, "ignores_learning_rate", "mlp_mnist.training", "low_accuracy", "use the learning_rate",
+          unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
+    Wrong(MLP, "zero_weights", "mlp_mnist.parameters", "constant_weights", "all zeros",
+          unaffected=("mlp_mnist.forward",)),
+    Wrong(MLP, "wrong_keys", "mlp_mnist.parameters", "wrong_keys", "'hidden_layer' and 'out'"),
+    Wrong(MLP, "transposed_weights", "mlp_mnist.parameters", "transposed_weights", "transposed",
+          unaffected=("mlp_mnist.forward",)),
+    # The lesson's sizes hide this; other sizes, never shown to the student, expose it.
+    Wrong(MLP, "fixed_sizes", "mlp_mnist.other_sizes", "wrong_shapes", "n_input=12",
+          unaffected=("mlp_mnist.parameters", "mlp_mnist.forward", "mlp_mnist.training")),
+    # Exercise 4: save and restore.
+    Wrong(SR, "initializer_after_restore", "save_restore.restored_accuracy", "initializer_after_restore",
+          "global_variables_initializer", unaffected=("save_restore.checkpoint_files",
+                                                      "save_restore.saved_after_training")),
+    Wrong(SR, "saver_before_variables", "save_restore.restored_accuracy", "restore_before_variables",
+          "before the model's variables", unaffected=("save_restore.checkpoint_files",
+                                                      "save_restore.saved_after_training")),
+    Wrong(SR, "saved_before_training", "save_restore.saved_after_training", "saved_before_training",
+          "untrained weights", unaffected=("save_restore.checkpoint_files",)),
+    Wrong(SR, "never_saved", "save_restore.checkpoint_files", "no_checkpoint", "holds nothing"),
+    Wrong(SR, "fixed_path", "save_restore.checkpoint_files", "no_checkpoint", "save_file you were given"),
+    # Public checks cannot tell a remembered number from a measured one; the hidden data can.
+    Wrong(SR, "remembered_accuracy", "save_restore.evaluates_given_data", "accuracy_mismatch",
+          "on the mnist.test it was given",
+          unaffected=("save_restore.checkpoint_files", "save_restore.saved_after_training",
+                      "save_restore.restored_accuracy")),
+    # Exercise 5: named variables.
+    Wrong(NV, "unnamed", "named_variables.names", "unnamed_variables", "'Variable:0'",
+          unaffected=("named_variables.shapes",)),
+    Wrong(NV, "unnamed", "named_variables.restore_shifted", "restore_fails", "restoring failed",
+          unaffected=("named_variables.shapes",)),
+    Wrong(NV, "swapped_names", "named_variables.names", "swapped_names", "swapped",
+          unaffected=("named_variables.shapes", "named_variables.restore_shifted")),
+    Wrong(NV, "transposed_shapes", "named_variables.shapes", "transposed_weights", "transposed",
+          unaffected=("named_variables.names", "named_variables.restore_shifted")),
+    Wrong(NV, "returns_bias_first", "named_variables.shapes", "swapped_order", "return (weights, bias)"),
+    Wrong(NV, "scoped_names", "named_variables.names", "wrong_names", "no scope",
+          unaffected=("named_variables.shapes", "named_variables.restore_shifted")),
+    Wrong(NV, "fixed_shapes", "named_variables.other_sizes", "wrong_shapes", "use the function's arguments",
+          unaffected=("named_variables.names", "named_variables.shapes", "named_variables.restore_shifted")),
+]
+
+CORRECT_FILES = sorted(p for p in CORRECT.glob("*.py") if p.stem.startswith(MINE))
+
+
+@pytest.fixture(scope="module")
+def reference(runner: Runner, all_checks: list[Check]) -> dict[str, Observation]:
+    """The reference observations for these three exercises only (overrides the session fixture),
+    so that work in progress on other exercises cannot break this module."""
+    from grader.pipeline import compute_reference
+
+    return compute_reference(runner, ROOT / "solutions", [c for c in all_checks if c.exercise in MINE])
+
+
+def exercise_of(path: Path) -> str:
+    return next(e for e in MINE if path.stem.startswith(e))
+
+
+def test_every_row_has_its_file() -> None:
+    assert not [row_id(r) for r in ROWS if not r.path.is_file()]
+
+
+def test_catalogue_is_big_enough() -> None:
+    assert len({(r.exercise, r.file) for r in ROWS}) >= 10
+    assert {r.exercise for r in ROWS} == set(MINE)
+    assert {exercise_of(p) for p in CORRECT_FILES} == set(MINE)
+
+
+@pytest.mark.parametrize("name", MINE)
+def test_stub_is_generated_from_the_solution(name: str) -> None:
+    solution = (ROOT / "solutions" / f"{name}.py").read_text(encoding="utf-8")
+    stub = (ROOT / "exercises" / f"{name}.py").read_text(encoding="utf-8")
+    assert stub == make_stub(solution, name)
+    assert "BEGIN SOLUTION" not in stub and "NotImplementedError" in stub
+
+
+# -- judges on made-up observations (no TensorFlow) ----------------------------
+
+def test_training_judge_refuses_a_claim_that_ignores_the_labels() -> None:
+    with pytest.raises(Fail) as info:
+        _judge_training({"accuracy": 0.9, "scrambled_accuracy": 0.9})
+    assert info.value.mistake == "accuracy_not_measured"
+    with pytest.raises(Fail) as info:
+        _judge_training({"accuracy": 85.6, "scrambled_accuracy": 0.1})
+    assert info.value.mistake == "not_a_fraction" and "percentage" in info.value.message
+    assert "0.856" in _judge_training({"accuracy": np.float32(0.856), "scrambled_accuracy": 0.09})
+
+
+def test_names_judge_explains_unnamed_variables() -> None:
+    with pytest.raises(Fail) as info:
+        judge_names({"names": ["Variable:0", "Variable_1:0"]})
+    assert info.value.mistake == "unnamed_variables" and "creation order" in info.value.message
+
+
+# -- graded with the worker ------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("row", ROWS, ids=row_id)
+def test_wrong_submission(row: Wrong, grade_wrong: Callable[[Wrong], StudentResult]) -> None:  # noqa: F811
+    result = grade_wrong(row)
+    check_row(result, row)
+    assert result.score < result.max_score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORRECT_FILES, ids=lambda p: p.stem)
+def test_correct_another_way(path: Path, runner: Runner, reference: dict[str, Observation],
+                             all_checks: list[Check]) -> None:
+    name = exercise_of(path)
+    checks = [c for c in all_checks if c.exercise == name]
+    result = grade_files(runner, path.stem, {f"{name}.py": path.read_text(encoding="utf-8")}, checks, reference)
+    assert result.score == result.max_score, [(c.check_id, c.message) for c in result.checks if c.status != "passed"]
+
+
+@pytest.mark.slow
+def test_public_checks_need_no_reference(runner: Runner, all_checks: list[Check]) -> None:
+    """The student's self-check has no solutions/: every public check must judge without them."""
+    from grader.pipeline import read_python_files
+
+    public = [c for c in all_checks if c.exercise in MINE and c.visibility == "public"]
+    files = {k: v for k, v in read_python_files(ROOT / "solutions").items() if Path(k).stem in MINE}
+    outcome = runner.run(files, probes_for(public))
+    results = judge_all(public, outcome.observations, None)
+    assert [r.check_id for r in results if r.status != "passed"] == []
+
+
+@pytest.mark.slow
+def test_training_check_is_fast_and_repeatable(runner: Runner, reference: dict[str, Observation]) -> None:
+    """The MNIST training probe (both trainings) stays under its time budget and grades the same twice."""
+    first = reference[TRAIN.id]
+    assert first.duration < TRAIN_SECONDS_LIMIT
+    files = {f"{MLP}.py": (ROOT / "solutions" / f"{MLP}.py").read_text(encoding="utf-8")}
+    second = runner.run(files, [TRAIN]).observations[TRAIN.id]
+    assert second.ok and second.duration < TRAIN_SECONDS_LIMIT
+    assert second.value["accuracy"] == first.value["accuracy"]
+    assert second.value["scrambled_accuracy"] == first.value["scrambled_accuracy"]
+    assert second.value["accuracy"] >= 0.8 and second.value["scrambled_accuracy"] < 0.2
+
+
+@pytest.mark.slow
+def test_grading_twice_gives_identical_scores(runner: Runner, reference: dict[str, Observation],
+                                              all_checks: list[Check]) -> None:
+    checks = [c for c in all_checks if c.exercise in (SR, NV)]
+    files = {f"{SR}.py": Wrong(SR, "initializer_after_restore", "", None, "").source(),
+             f"{NV}.py": Wrong(NV, "unnamed", "", None, "").source()}
+    a = grade_files(runner, "twice", files, checks, reference)
+    b = grade_files(runner, "twice", files, checks, reference)
+    assert [(c.check_id, c.score, c.message) for c in a.checks] == [(c.check_id, c.score, c.message) for c in b.checks]
+
+
+FORGERIES = [None, "0.9", 0.9, [1, 2], {"accuracy": "high", "scrambled_accuracy": 0.1},
+             {"names": ["weights_0:0"], "shapes": 3}, {"checkpoint": {"weights": ["x"]}, "saved_accuracy": 1.0}]
+
+
+@pytest.mark.parametrize("forged", FORGERIES, ids=range(len(FORGERIES)))
+def test_forged_observations_fail_cleanly(forged: object, all_checks: list[Check]) -> None:
+    """Student code shares the worker and can forge any value: judges fail it, never crash."""
+    from grader.judging.judge import judge
+    from grader.errors import ReferenceError_
+
+    for chk in (c for c in all_checks if c.exercise in MINE):
+        obs = {p.id: Observation(p.id, value=forged) for p in chk.probes}
+        try:
+            result = judge(chk, obs, None)
+        except ReferenceError_:
+            continue  # a hidden check that got past the student's value to the (absent) reference
+        assert result.status == "failed" and result.score == 0.0, (chk.id, result.message)

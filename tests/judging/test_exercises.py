@@ -1,0 +1,166 @@
+"""Every exercise end to end: reference solutions, untouched stubs, and other correct or hard-coded answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.authoring.assign import make_stub
+from grader.judging.checks import EXERCISE_NAMES, Check, load_checks
+from grader.judging.checks.dropout import Net, all_masks, judge_dropout, judge_plain
+from grader.judging.checks.base import Fail
+from grader.model import Observation, StudentResult
+from grader.paths import Paths
+from grader.pipeline import grade_files, probes_for, read_python_files
+from grader.runner.runner import Runner
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
+MINE = ("parameter_count", "relu_model", "regularization", "dropout", "quiz")
+POINTS = {"parameter_count": 10, "relu_model": 15, "mlp_mnist": 20, "save_restore": 15,
+          "named_variables": 10, "regularization": 10, "dropout": 15, "quiz": 5}
+
+
+def exercise_of(path: Path) -> str:
+    """`relu_model_tf_maximum.py` -> `relu_model` (the longest exercise name that prefixes the stem)."""
+    matches = [e for e in EXERCISE_NAMES if path.stem == e or path.stem.startswith(e + "_")]
+    assert matches, f"{path.name} is not named after an exercise"
+    return max(matches, key=len)
+
+
+CORRECT = sorted((SUBMISSIONS / "correct").glob("*.py"))
+
+
+def failures(result: StudentResult) -> list[str]:
+    return [f"{c.check_id}: {c.status} {c.message}" for c in result.checks if c.status != "passed"]
+
+
+# -- fast ---------------------------------------------------------------------
+
+def test_points_add_up_to_100(all_checks: list[Check]) -> None:
+    per_exercise = {e: sum(c.points for c in all_checks if c.exercise == e) for e in EXERCISE_NAMES}
+    assert per_exercise == POINTS
+    assert sum(per_exercise.values()) == 100
+
+
+def test_every_check_has_a_hint_and_both_visibilities_are_used(all_checks: list[Check]) -> None:
+    for name in MINE:
+        mine = [c for c in all_checks if c.exercise == name]
+        assert all(c.hint for c in mine), name
+        assert {c.visibility for c in mine} == {"public", "hidden"} or name == "quiz"
+
+
+@pytest.mark.parametrize("name", MINE)
+def test_stub_is_generated_from_the_solution(paths: Paths, name: str) -> None:
+    solution = (paths.solutions / f"{name}.py").read_text(encoding="utf-8")
+    assert "# BEGIN SOLUTION" in solution or "# SOLUTION" in solution
+    assert (paths.exercises / f"{name}.py").read_text(encoding="utf-8") == make_stub(solution, name)
+
+
+def _simulate(net: Net, keep_prob: float, rng: np.random.Generator, scale: float | None = None) -> np.ndarray:
+    mask = (rng.random(net.hidden.shape) < keep_prob).astype(np.float64)
+    return (net.hidden * mask * (scale if scale is not None else 1 / keep_prob)) @ net.w1 + net.b1
+
+
+def _hidden_inputs() -> Net:
+    from grader.judging.checks.hidden.dropout import MANY
+
+    return Net.of(MANY)
+
+
+def test_dropout_judge_accepts_every_seed() -> None:
+    """Legitimate dropout passes whatever masks a TF version or seed happens to draw."""
+    net = _hidden_inputs()
+    for seed in range(200):
+        rng = np.random.default_rng(seed)
+        for kp in (0.5, 0.8, 0.25):
+            judge_dropout(_simulate(net, kp, rng).astype(np.float32).astype(np.float64), net, kp)
+
+
+def test_dropout_judge_rejects_rate_confusion_and_never_dropping() -> None:
+    net, rng = _hidden_inputs(), np.random.default_rng(0)
+    with pytest.raises(Fail) as rate:
+        judge_dropout(_simulate(net, 0.2, rng, scale=1 / 0.2), net, 0.8)
+    assert rate.value.mistake == "keep_prob_as_rate"
+    with pytest.raises(Fail) as never:
+        judge_dropout(_simulate(net, 1.0, rng, scale=1 / 0.8), net, 0.8)
+    assert never.value.mistake == "never_drops"
+
+
+def test_dropout_masks_and_the_lesson_table() -> None:
+    """The quiz table's 'all kept' and '1st only' rows are among the enumerated outputs."""
+    from grader.judging.checks.dropout import LESSON_INPUTS, hidden_masks
+
+    assert all_masks(3).shape == (8, 3)
+    net = Net.of(LESSON_INPUTS)
+    table = np.array([[9.56, 16.0], [0.112, 0.672], [43.3, 48.16]])  # all / 1st / 2nd+3rd, from QUIZZES.md
+    assert np.allclose(net.hidden[0] * 2 @ net.w1, table[0], atol=0.01)
+    fits = hidden_masks(net, np.round(table, 6), 2.0)
+    assert fits.shape == (3, 8)
+    judge_plain(net.plain(), net.plain(), net)
+
+
+# -- slow: through the worker ---------------------------------------------------
+
+@pytest.mark.slow
+def test_reference_solutions_score_full_marks(runner: Runner, reference: dict[str, Observation],
+                                              paths: Paths, all_checks: list[Check]) -> None:
+    result = grade_files(runner, "reference", read_python_files(paths.solutions), all_checks, reference)
+    assert failures(result) == []
+    assert result.score == result.max_score == 100
+
+
+@pytest.mark.slow
+def test_public_checks_need_no_reference(runner: Runner, paths: Paths) -> None:
+    """The student bundle has no solutions/: public checks must judge with numpy or published numbers."""
+    public = load_checks(include_hidden=False)
+    result = grade_files(runner, "bundle", read_python_files(paths.solutions), public, None)
+    assert failures(result) == []
+
+
+@pytest.mark.slow
+def test_untouched_stubs_are_not_attempted(runner: Runner, reference: dict[str, Observation],
+                                           paths: Paths, all_checks: list[Check]) -> None:
+    result = grade_files(runner, "stubs", read_python_files(paths.exercises), all_checks, reference)
+    assert result.score == 0
+    wrong = [f"{c.check_id}: {c.status} {c.message}" for c in result.checks if c.status != "not_attempted"]
+    assert wrong == []
+    assert not any("Traceback" in c.message for c in result.checks)
+
+
+@pytest.mark.slow
+def test_hard_coded_relu_output_fails_every_hidden_check(runner: Runner, reference: dict[str, Observation],
+                                                         all_checks: list[Check]) -> None:
+    checks = [c for c in all_checks if c.exercise == "relu_model"]
+    source = (SUBMISSIONS / "wrong" / "relu_model" / "hard_coded.py").read_text(encoding="utf-8")
+    result = grade_files(runner, "hard-coded", {"relu_model.py": source}, checks, reference)
+    public = [c for c in result.checks if c.visibility == "public"]
+    hidden = [c for c in result.checks if c.visibility == "hidden"]
+    assert public and all(c.status == "passed" for c in public)
+    assert hidden and all(c.status == "failed" and c.mistake == "hard_coded" for c in hidden)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
+def test_correct_another_way(path: Path, runner: Runner, reference: dict[str, Observation],
+                             all_checks: list[Check]) -> None:
+    exercise = exercise_of(path)
+    checks = [c for c in all_checks if c.exercise == exercise]
+    result = grade_files(runner, path.stem, {f"{exercise}.py": path.read_text(encoding="utf-8")}, checks, reference)
+    assert failures(result) == []
+
+
+@pytest.mark.slow
+def test_dropout_grading_is_deterministic(runner: Runner, paths: Paths, all_checks: list[Check]) -> None:
+    checks = [c for c in all_checks if c.exercise == "dropout"]
+    files = {"dropout.py": (paths.solutions / "dropout.py").read_text(encoding="utf-8")}
+    first, second = (runner.run(files, probes_for(checks)).observations for _ in range(2))
+    compared = 0
+    for p in probes_for(checks):
+        obs = first[p.id]
+        if p.driver == "dropout_model":
+            assert obs.error is None, obs.error
+            compared += 1
+            assert all(np.array_equal(a, b) for a, b in zip(obs.value, second[p.id].value)), p.id
+    assert compared == 5

@@ -1,0 +1,109 @@
+"""results.json: Gradescope's schema, a lossless round trip, and nothing hidden leaking."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from grader.model import CheckResult, ExerciseResult, StudentResult
+from grader.reports.results_io import (ResultsFileError, from_gradescope, load_result, to_gradescope,
+                               write_result)
+
+SECRET = [[123.456, 789.25]]
+
+
+def _result() -> StudentResult:
+    public = CheckResult(
+        check_id="relu_model.lesson_inputs", exercise="relu_model", title="ReLU on quiz inputs",
+        score=0.0, max_score=4.0, status="failed", message="ReLU on the output too.",
+        visibility="public", hint="Hidden layer only.", mistake="relu_on_output",
+        expected=[[5.11, 8.44]], got=[[5.11, float("nan")]], inputs={"relu_model.lesson": {"features": [[1.0]]}},
+        traceback="Traceback ...\nValueError: x", output="printed\n", duration=0.25)
+    hidden = CheckResult(
+        check_id="relu_model.new_inputs", exercise="relu_model", title="ReLU on unseen inputs",
+        score=0.0, max_score=6.0, status="failed", message="Not what a ReLU hidden layer gives.",
+        visibility="hidden", hint="secret-ish hint", mistake="wrong_values",
+        expected=SECRET, got=[[1.0, 2.0]], inputs={"relu_model.hidden_shapes": {"features": SECRET}},
+        traceback="Traceback: secret frame", output="secret print")
+    stub = CheckResult(
+        check_id="parameter_count.count", exercise="parameter_count", title="Count",
+        score=2, max_score=2, status="passed", message="Correct.", visibility="public")
+    return StudentResult(
+        student_id="ada lovelace", score=2.0, max_score=12.0,
+        exercises=(
+            ExerciseResult("parameter_count", "Counting parameters", 2.0, 2.0, (stub,), "N = 1\n", "parameter_count.py"),
+            ExerciseResult("relu_model", "A ReLU hidden layer", 0.0, 10.0, (public, hidden), "def f(): ...", "relu_model.py"),
+        ),
+        problems=("notebook.ipynb: 1 cell skipped",), output="worker said hi", execution_time=3.7,
+        grader_version="0.1.0")
+
+
+def _same(a: StudentResult, b: StudentResult) -> None:
+    # NaN != NaN, so compare through JSON where NaN is tagged.
+    assert json.dumps(to_gradescope(a), sort_keys=True) == json.dumps(to_gradescope(b), sort_keys=True)
+
+
+def test_gradescope_schema_fields() -> None:
+    doc = to_gradescope(_result())
+    assert doc["score"] == 2.0 and isinstance(doc["execution_time"], (int, float))
+    assert isinstance(doc["output"], str) and "2 / 12" in doc["output"]
+    assert [t["number"] for t in doc["tests"]] == ["1.1", "2.1", "2.2"]
+    for t in doc["tests"]:
+        assert set(t) >= {"name", "number", "score", "max_score", "status", "output", "visibility", "tags", "extra_data"}
+        assert t["status"] in ("passed", "failed")
+        assert t["visibility"] in ("visible", "hidden", "after_due_date", "after_published")
+    assert doc["tests"][0]["status"] == "passed"
+    assert doc["tests"][2]["visibility"] == "after_published"
+    assert doc["tests"][1]["extra_data"]["status"] == "failed"
+    assert doc["extra_data"]["exercises"][1]["source"] == "def f(): ..."
+    json.dumps(doc, allow_nan=False)  # strict JSON: NaN is tagged, not written bare
+
+
+def test_hidden_output_is_message_only() -> None:
+    hidden = to_gradescope(_result())["tests"][2]
+    assert hidden["output"] == "Not what a ReLU hidden layer gives."
+    for leak in ("123.456", "secret", "Traceback"):
+        assert leak not in hidden["output"]
+    public = to_gradescope(_result())["tests"][1]["output"]
+    assert "Expected" in public and "5.11" in public and "Hint" in public
+
+
+def test_round_trip_is_lossless(tmp_path: Path) -> None:
+    r = _result()
+    back = from_gradescope(json.loads(json.dumps(to_gradescope(r))))
+    _same(back, r)
+    assert math.isnan(back.exercises[1].checks[0].got[0][1])
+    assert back.exercises[0] == r.exercises[0]
+    assert back.exercises[1].checks[1] == r.exercises[1].checks[1]
+    path = tmp_path / "s" / "results.json"
+    write_result(r, path)
+    _same(load_result(path), r)
+    assert [p.name for p in path.parent.iterdir()] == ["results.json"]  # no temp file left
+
+
+@pytest.mark.parametrize("text", ["", "{", "[]", '{"tests": []}',
+                                  '{"tests": [], "extra_data": {"schema": "other"}}'])
+def test_bad_files_raise_our_error(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "results.json"
+    path.write_text(text)
+    with pytest.raises(ResultsFileError):
+        load_result(path)
+
+
+def test_missing_file_raises_our_error(tmp_path: Path) -> None:
+    with pytest.raises(ResultsFileError):
+        load_result(tmp_path / "nope.json")
+
+
+def test_tampered_test_rejected() -> None:
+    doc = to_gradescope(_result())
+    doc["tests"][0]["extra_data"]["status"] = "amazing"
+    with pytest.raises(ResultsFileError):
+        from_gradescope(doc)
+    doc = to_gradescope(_result())
+    del doc["tests"][2]
+    with pytest.raises(ResultsFileError):
+        from_gradescope(doc)
