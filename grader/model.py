@@ -27,6 +27,14 @@ class Probe:
     timeout: float = 30.0
     # The exercise whose file is searched first for the student's functions.
     exercise: str | None = None
+    # Probes of one group share one worker; every other group gets a fresh worker
+    # forked from the zygote. Observations that must be independent (hidden inputs,
+    # a second training run, verifying an artifact) go in their own group.
+    group: str = "main"
+    # Evidence checked where student code never ran: when set, this probe runs in a fresh
+    # worker with none of the student's files loaded, after the probe it names, and its
+    # driver receives that probe's observed value as the `artifact` argument.
+    needs: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,6 @@ class FileLoad:
     name: str
     error: ErrorInfo | None = None
     output: str = ""
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,8 @@ class CheckResult:
     traceback: str = ""
     output: str = ""
     duration: float = 0.0
+    # (rtol, atol) the judge compared with, so reports mark differing cells the same way.
+    tolerance: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def test_bundle_layout(bundle: Path) -> None:
     files = _readable(bundle)
     assert "pyproject.toml" in files and "README.md" in files
     assert "grader/cli.py" in files and "grader/commands/list_cmd.py" in files
-    assert not any(f.startswith(("solutions/", "grader/checks/hidden")) for f in files)
+    assert not any(f.startswith(("solutions/", "grader/judging/checks/hidden")) for f in files)
     shipped = {f.removesuffix(".py").replace("/", ".") for f in files if f.endswith(".py")}
     for never in NEVER_SHIP:
         assert not any(m == never or m.startswith(never + ".") for m in shipped), never

@@ -248,8 +248,8 @@ def test_segfault(box: Runner, graded: Any) -> None:
 
 @pytest.mark.slow
 def test_deleting_repository_files(box: Runner, graded: Any) -> None:
-    targets = [ROOT / "solutions" / "relu_model.py", ROOT / "grader" / "checks" / "hidden" / "relu_model.py",
-               ROOT / "pyproject.toml", ROOT / "grader" / "worker.py"]
+    targets = [ROOT / "solutions" / "relu_model.py", ROOT / "grader" / "judging" / "checks" / "hidden" / "relu_model.py",
+               ROOT / "pyproject.toml", ROOT / "grader" / "sandbox" / "worker.py"]
     before = {t: t.read_bytes() for t in targets}
     result, outcome = batch(box, graded, hostile("delete_files"))
     assert result.score == 0

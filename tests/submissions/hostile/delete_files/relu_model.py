@@ -4,8 +4,8 @@ import shutil
 
 REPO = "__REPO__"
 report = []
-for target in ("solutions/relu_model.py", "grader/checks/hidden/relu_model.py", "pyproject.toml",
-               "grader/worker.py"):
+for target in ("solutions/relu_model.py", "grader/judging/checks/hidden/relu_model.py", "pyproject.toml",
+               "grader/sandbox/worker.py"):
     try:
         os.remove(os.path.join(REPO, target))
         report.append(f"removed {target}")

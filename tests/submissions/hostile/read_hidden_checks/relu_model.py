@@ -2,13 +2,13 @@
 import glob
 import os
 
-found = glob.glob("__REPO__/grader/checks/hidden/*.py") + glob.glob("__REPO__/grader/checks/*.py")
+found = glob.glob("__REPO__/grader/judging/checks/hidden/*.py") + glob.glob("__REPO__/grader/judging/checks/*.py")
 stolen = []
 for path in found:
     with open(path) as f:
         stolen.append(f.read())
 try:
-    with open("__REPO__/grader/checks/hidden/relu_model.py") as f:
+    with open("__REPO__/grader/judging/checks/hidden/relu_model.py") as f:
         stolen.append(f.read())
 except OSError as exc:
     print("direct open:", type(exc).__name__)

@@ -1,0 +1,100 @@
+"""Mistake ids in teaching words, for instructors' views (the dashboard's misconceptions).
+
+A judge names a mistake with a short id (`Fail(..., mistake="relu_on_output")`); the
+student reads the judge's own message, the instructor reads the class-wide name here.
+Ids that are not misconceptions (the code did not run, nothing was submitted) are
+listed in NOT_MISCONCEPTIONS so analytics count them in their own row.
+"""
+
+from __future__ import annotations
+
+TEACHING_WORDS: dict[str, str] = {
+    # parameter counting
+    "biases_forgotten": "biases not counted",
+    "biases_per_input": "one bias per input instead of per output",
+    "sizes_added": "layer sizes added instead of multiplied",
+    "product_of_sizes": "all layer sizes multiplied together",
+    "counted_variables": "counted variables, not the scalars in them",
+    "dims_added": "dimensions added instead of multiplied",
+    "first_dim_only": "only the first dimension of each shape counted",
+    # ReLU networks
+    "relu_missing": "no ReLU on the hidden layer",
+    "relu_on_output": "ReLU also on the output layer",
+    "biases_ignored": "biases never added",
+    "relu_before_bias": "ReLU applied before adding the bias",
+    "relu_on_input": "ReLU applied to the inputs",
+    "transposed_weights": "weights used transposed",
+    "sigmoid_hidden": "sigmoid instead of ReLU",
+    "softmax_output": "softmax probabilities returned instead of logits",
+    "hard_coded": "answer hard-coded for the lesson's inputs",
+    # training, saving, restoring
+    "low_accuracy": "network trained too little (learning rate or epochs)",
+    "not_training": "the optimizer never runs",
+    "accuracy_mismatch": "accuracy not measured on the data given",
+    "accuracy_not_measured": "accuracy typed in or not computed",
+    "wrong_split": "evaluated on the wrong data split",
+    "no_checkpoint": "no checkpoint written",
+    "saved_before_training": "saved before training",
+    "initializer_after_restore": "initializer run after restore",
+    "restore_before_variables": "restore before the variables exist",
+    "restore_fails": "checkpoint cannot be restored",
+    "restore_error": "restoring raises an error",
+    "restore_wrong_values": "restored values differ from the saved ones",
+    "unnamed_variables": "variables not named",
+    "wrong_names": "wrong variable names",
+    "swapped_names": "variable names swapped",
+    "swapped_order": "variables created in the wrong order",
+    "constant_weights": "constants instead of variables",
+    "not_variable": "not a tf.Variable",
+    # regularization
+    "half_missing": "the 1/2 of the L2 penalty left out",
+    "beta_missing": "penalty not multiplied by beta",
+    "loss_missing": "penalty returned without the loss",
+    "beta_on_loss": "beta applied to the whole loss",
+    "penalty_subtracted": "penalty subtracted",
+    "norm_not_squared": "norm not squared",
+    # dropout
+    "no_dropout": "no dropout applied",
+    "keep_prob_as_rate": "keep_prob passed as the drop rate",
+    "keep_prob_ignored": "keep_prob ignored (fixed rate)",
+    "not_scaled": "kept units not scaled by 1/keep_prob",
+    "dropout_on_output": "dropout on the output layer",
+    "dropout_on_inputs": "dropout on the inputs",
+    "dropout_before_bias": "dropout before adding the bias",
+    "wrong_keep_rate": "wrong fraction of units kept",
+    "never_drops": "units never dropped",
+    "keep_prob_one_changes_output": "keep_prob 1.0 changes the output",
+    "keep_prob_inverted": "keep_prob inverted",
+    "not_a_dropout_mask": "output not explained by any dropout mask",
+    # quiz
+    "integrated": "integrated instead of differentiated",
+    "squared_norm": "the norm itself, not its derivative",
+    "not_an_option": "answer is not one of the options",
+    # generic value problems
+    "wrong_shape": "wrong output shape",
+    "wrong_shapes": "wrong shapes",
+    "wrong_values": "wrong values",
+    "wrong_value": "wrong value",
+    "wrong_count": "wrong count",
+    "wrong_type": "wrong return type",
+    "wrong_keys": "wrong keys",
+    "not_finite": "NaN or infinite values",
+    "all_zeros": "all zeros",
+    "not_scalar": "not a scalar",
+    "not_a_fraction": "not a fraction between 0 and 1",
+}
+
+# Not misunderstandings of the lesson: the code could not be judged at all.
+NOT_MISCONCEPTIONS: frozenset[str] = frozenset({
+    "missing_function", "file_not_loaded", "malformed", "timeout", "memory", "crash",
+    "not_attempted", "grader_error",
+})
+
+
+def describe_mistake(mistake: str) -> str:
+    """The teaching words for a mistake id (the id made readable when it has none)."""
+    return TEACHING_WORDS.get(mistake, mistake.replace("_", " "))
+
+
+def is_misconception(mistake: str | None) -> bool:
+    return bool(mistake) and mistake not in NOT_MISCONCEPTIONS
