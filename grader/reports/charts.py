@@ -27,7 +27,7 @@ def histogram_svg(counts: Sequence[int], chart_id: str = "chart", title: str = "
                   small: bool = False) -> Markup:
     """A bar chart of `counts` over equal score bands. `chart_id` must be unique on the page."""
     if small:
-        width, height, left, bottom, top = 220, 110, 22, 30, 12
+        width, height, left, bottom, top = 220, 116, 22, 30, 18
     else:
         width, height, left, bottom, top = 480, 220, 34, 40, 16
     plot_w, plot_h = width - left - 10, height - bottom - top

@@ -81,7 +81,6 @@ class ItemView:
 @dataclass(frozen=True)
 class StudentRow:
     student_id: str
-    id_parts: tuple[str, ...]
     href: str
     score: str
     max_score: str
@@ -204,7 +203,6 @@ def dashboard_page(results: Sequence[tuple[str, StudentResult]], summary: dict[s
         by_name = {e.name: e for e in r.exercises}
         rows.append(StudentRow(
             student_id=r.student_id,
-            id_parts=wrap_parts(r.student_id),
             href=report_href(folder),
             score=fmt_points(r.score),
             max_score=fmt_points(r.max_score),
