@@ -8,6 +8,7 @@ class file) and the regrade to compare with is byte-for-byte deterministic.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,13 @@ import numpy as np
 import pytest
 
 from grader import batch, rejudge as rejudge_mod
-from grader.batch import BatchOptions, grade_submissions
+from grader.batch import BatchOptions, grade_class, grade_submissions
 from grader.cli import main
 from grader.discovery.discover import Submission
 from grader.errors import ReferenceError_, UsageError
-from grader.judging.checks import Check
+from grader.judging.checks import Check, load_checks
 from grader.judging.checks.base import Evidence, Fail, probe
-from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome
+from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome, StudentResult
 from grader.paths import Paths
 from grader.reports import observations
 from grader.reports.results_io import load_result
@@ -111,8 +112,9 @@ class FakeRunner:
 
 
 @pytest.fixture(autouse=True)
-def fake_runner(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "Runner", FakeRunner)
+def fake_runner(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("slow") is None:   # the slow test runs students for real
+        monkeypatch.setattr(batch, "Runner", FakeRunner)
 
 
 def grade(out: Path, checks: list[Check], force: bool = False) -> None:
@@ -253,3 +255,52 @@ def test_rejudge_command(graded: Path, capsys: pytest.CaptureFixture[str], monke
     assert main(["rejudge", str(graded), "--check", "nope"]) == 2
     assert "no check named nope" in capsys.readouterr().err
     assert main(["rejudge", str(graded.parent / "missing")]) == 2
+
+
+# -- for real: a tiny class through the sandbox, then a judge change --------------------------------
+
+def _lenient(c: Check) -> Check:
+    """The same check, now accepting a count without biases (a judge change, same probes)."""
+    def judge(ev: Evidence) -> str | None:
+        try:
+            return c.judge(ev)
+        except Fail as fail:
+            if fail.mistake == "biases_forgotten":
+                return "Accepted."
+            raise
+    return replace(c, judge=judge)
+
+
+def _timeless(out: Path) -> dict[str, StudentResult]:
+    """Results without run times, which differ between two real runs."""
+    found = {}
+    for path in sorted(out.glob("*/results.json")):
+        r = load_result(path)
+        found[path.parent.name] = replace(r, execution_time=0.0, exercises=tuple(
+            replace(e, checks=tuple(replace(c, duration=0.0) for c in e.checks)) for e in r.exercises))
+    return found
+
+
+@pytest.mark.slow
+def test_real_class_rejudge_equals_regrade(tmp_path: Path) -> None:
+    paths = Paths.discover()
+    checks = load_checks(("parameter_count",))
+    solution = (paths.solutions / "parameter_count.py").read_text()
+    subs = tmp_path / "subs"
+    for name, code in (("right", solution), ("nobias", solution.replace("total += n_in * n_out + n_out",
+                                                                         "total += n_in * n_out")),
+                       ("stub", (paths.exercises / "parameter_count.py").read_text())):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "parameter_count.py").write_text(code)
+    out = tmp_path / "out"
+    grade_class(subs, paths, BatchOptions(out, progress="quiet"), checks)
+    graded = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    assert rejudge(out, checks).changed == []
+    assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == graded
+
+    lenient = [_lenient(c) for c in checks]
+    report = rejudge(out, lenient)
+    assert [s for s, _, _ in report.changed] == ["nobias"]
+    regraded = tmp_path / "regraded"
+    grade_class(subs, paths, BatchOptions(regraded, progress="quiet"), lenient)
+    assert _timeless(out) == _timeless(regraded)
