@@ -113,7 +113,7 @@ def classify(c: CheckResult) -> tuple[Kind, str] | None:
     if c.mistake in _STOPPED:
         return "not_judged", "stopped"
     if c.mistake:
-        return "not_judged", c.mistake if c.mistake in NOT_JUDGED else "unnamed"
+        return "not_judged", c.mistake    # a reason the code was not judged, named by the judge
     if c.status == "error":
         return "not_judged", "grader_error" if _GRADER_ERROR_PHRASE in c.message.lower() else "stopped"
     return "not_judged", "unnamed"
@@ -128,14 +128,14 @@ def _rows(exercise: str, found: dict[tuple[Kind, str], dict[str, Any]], kind: Ki
         example = max(messages.items(), key=lambda kv: (kv[1], -len(kv[0])))[0] if messages else ""
         rows.append(MistakeRow(
             exercise=exercise, kind=k, id=mid,
-            description=describe_mistake(mid) if k == "misconception" else NOT_JUDGED[mid],
+            description=NOT_JUDGED.get(mid, describe_mistake(mid)) if k == "not_judged" else describe_mistake(mid),
             students=tuple(sorted(seen["students"].values(), key=lambda s: (s.student_id, s.folder))),
             checks=tuple(seen["checks"]), example=example[:300],
         ))
     if kind == "misconception":
         return tuple(sorted(rows, key=lambda r: (-r.count, r.description)))
-    order = list(NOT_JUDGED)
-    return tuple(sorted(rows, key=lambda r: order.index(r.id)))
+    order = {mid: i for i, mid in enumerate(NOT_JUDGED)}
+    return tuple(sorted(rows, key=lambda r: (order.get(r.id, len(order)), r.id)))
 
 
 def _exercise(name: str, title: str, results: Sequence[tuple[str, StudentResult]]) -> ExerciseInsight:

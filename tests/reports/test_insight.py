@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.cli import main
 from grader.model import CheckResult, ExerciseResult, StudentResult
@@ -139,6 +141,14 @@ def test_csv_and_summary_carry_the_same_data(tmp_path: Path) -> None:
     assert analysis["checks"]["relu_model.broken"]["flags"] == [FLAG_REVERSED]
     html = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="misconceptions.csv"' in html and 'href="class.html"' in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=12))
+def test_no_cell_starts_a_formula(text: str) -> None:
+    cell = spreadsheet_cell(text)
+    assert cell in (text, "'" + text)
+    assert cell.lstrip(" ")[:1] not in set("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 
 
 def test_spreadsheet_cells() -> None:
