@@ -154,6 +154,11 @@ def rejudge(out: Path, checks: Sequence[Check] | None = None, only: Sequence[str
     if not students:
         raise UsageError(f"{out} holds no <student>/results.json files to rejudge")
 
+    added = sorted(c.id for c in selected if c.id not in reference.digests)
+    if added:
+        raise RejudgeRefused(f"{', '.join(added)} {'was' if len(added) == 1 else 'were'} not in the catalogue when "
+                             "this class was graded, so nothing was observed for them; regrade the class with "
+                             "`grader grade ... --force` (nothing was changed)")
     changed = _changed(selected, now, reference)
     unkept = []
     for folder, _, stored, why in students:

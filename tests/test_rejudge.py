@@ -177,6 +177,9 @@ def test_changed_probes_are_refused_by_name_and_nothing_moves(graded: Path) -> N
     changed = make_checks(lenient=True, hidden_args={"n_inputs": 5, "n_hidden": 4, "n_classes": 2})
     with pytest.raises(RejudgeRefused, match=r"probes of parameter_count\.rj_hidden changed.*regrade"):
         rejudge(graded, changed)
+    added = [*make_checks(), Check("quiz.rj_new", "quiz", "new", 1.0, "public", (P_LESSON,), count_judge(P_LESSON))]
+    with pytest.raises(RejudgeRefused, match=r"quiz\.rj_new was not in the catalogue"):
+        rejudge(graded, added)
     # Only the unchanged checks: allowed.
     assert rejudge(graded, changed, only=["parameter_count.rj_lesson"]).students == len(CLASS)
     assert snapshot(graded)["ann/results.json"] == before["ann/results.json"]
