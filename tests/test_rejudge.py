@@ -241,6 +241,13 @@ def test_observations_round_trip_exactly(tmp_path: Path) -> None:
     assert back.outcome.loads == outcome.loads and back.outcome.problems == ("slow",)
 
 
+def test_an_unstorable_observation_costs_only_rejudging_that_student(tmp_path: Path) -> None:
+    odd = RunOutcome({"a": Observation("a", value=object())})
+    observations.store_student(tmp_path, "s1", "d1", odd, make_checks())
+    with pytest.raises(observations.ObservationsError, match="not kept .*not storable"):
+        observations.load_student(tmp_path)
+
+
 def test_digest_follows_probes_not_judges() -> None:
     plain, lenient = make_checks(), make_checks(lenient=True)
     assert observations.probe_digests(plain) == observations.probe_digests(lenient)

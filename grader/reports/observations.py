@@ -89,11 +89,17 @@ def store_student(folder: Path, student_id: str, submission_digest: str, outcome
     """Write OUT/<id>/observations.json (or, over MAX_BYTES, a marker saying it was too large)."""
     head = {"schema": STUDENT_SCHEMA, "student_id": student_id, "submission_digest": submission_digest,
             "probes": probe_digests(checks)}
-    doc = {**head, "outcome": {
-        "observations": _observations(outcome.observations),
-        "loads": [{"name": ld.name, "error": _error(ld.error), "output": ld.output} for ld in outcome.loads],
-        "problems": list(outcome.problems), "output": outcome.output, "duration": outcome.duration}}
-    text = _dump(doc)
+    try:
+        doc = {**head, "outcome": {
+            "observations": _observations(outcome.observations),
+            "loads": [{"name": ld.name, "error": _error(ld.error), "output": ld.output} for ld in outcome.loads],
+            "problems": list(outcome.problems), "output": outcome.output, "duration": outcome.duration}}
+        text = _dump(doc)
+    except (wire.WireError, ValueError, TypeError) as exc:
+        # Observations arrive through the wire, so this should not happen; if it does, this
+        # student is regraded instead of re-judged, and the class goes on.
+        atomic_write_text(Path(folder) / OBSERVATIONS_NAME, _dump({**head, "omitted": f"not storable ({exc})"}))
+        return
     if len(text.encode("utf-8")) > MAX_BYTES:
         text = _dump({**head, "omitted": f"{len(text.encode('utf-8')) // (1024 * 1024)} MB observed, "
                                          f"over the {MAX_BYTES // (1024 * 1024)} MB kept per student"})
@@ -102,8 +108,11 @@ def store_student(folder: Path, student_id: str, submission_digest: str, outcome
 
 def store_reference(out: Path, reference: dict[str, Observation], checks: Sequence[Check]) -> None:
     """Write OUT/reference.json: the reference run's observations, for every later re-judging."""
-    doc = {"schema": REFERENCE_SCHEMA, "probes": probe_digests(checks), "observations": _observations(reference)}
-    text = _dump(doc)
+    try:
+        text = _dump({"schema": REFERENCE_SCHEMA, "probes": probe_digests(checks),
+                      "observations": _observations(reference)})
+    except (wire.WireError, ValueError, TypeError) as exc:
+        text = _dump({"schema": REFERENCE_SCHEMA, "probes": {}, "omitted": f"not storable ({exc})"})
     if len(text.encode("utf-8")) > MAX_REFERENCE_BYTES:
         text = _dump({"schema": REFERENCE_SCHEMA, "probes": {}, "omitted": "the reference observed too much"})
     atomic_write_text(Path(out) / REFERENCE_NAME, text)

@@ -21,6 +21,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from grader.judging.mistakes import describe_mistake
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.charts import histogram, histogram_svg  # noqa: F401 - re-exported for callers
 from grader.reports.compare import Comparison, compare
@@ -174,7 +175,8 @@ def check_view(result: CheckResult, view: View) -> CheckView:
         tb = clip_tail(result.traceback, TRACEBACK_LIMIT, "the traceback") if result.traceback.strip() else None
         out = clip(result.output, OUTPUT_LIMIT, "the output") if result.output else None
         inputs = _inputs_text(result.inputs)
-        mistake = result.mistake or ""
+        # Teaching words first; the id is what the dashboard and misconceptions.csv use.
+        mistake = f"{describe_mistake(result.mistake)} ({result.mistake})" if result.mistake else ""
     else:
         message = {"passed": HIDDEN_PASSED_MESSAGE, "not_attempted": "Not attempted yet."}.get(
             result.status, HIDDEN_FAILED_MESSAGE)
