@@ -19,10 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# The one import of the judging stage in grader.reports: the mistake ids' teaching words
+# (reports present what judging decided). views.py takes describe_mistake from here.
 from grader.judging.mistakes import describe_mistake, is_misconception
 from grader.model import CheckResult, StudentResult
 from grader.reports.charts import histogram
 from grader.reports.text import percent
+
+__all__ = ["describe_mistake", "analyse", "to_csv", "to_summary", "spreadsheet_cell", "classify", "item_analysis"]
 
 SCHEMA = "grader-analysis/1"
 EXERCISE_BINS = 5           # bands of the per-exercise score charts (20% each)

@@ -18,11 +18,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from grader.errors import GraderError
-from grader.judging.checks.base import Check
-from grader.model import ErrorInfo, FileLoad, Observation, RunOutcome
+from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome
 from grader.reports.results_io import atomic_write_text
 from grader.sandbox import wire
 
@@ -32,6 +31,16 @@ STUDENT_SCHEMA = "grader-observations/1"
 REFERENCE_SCHEMA = "grader-reference/1"
 MAX_BYTES = 16 * 1024 * 1024              # one student's observations
 MAX_REFERENCE_BYTES = 128 * 1024 * 1024   # the reference's (ours, but still bounded)
+
+
+class Check(Protocol):
+    """What the store needs of a check (grader.judging.checks.base.Check has it); reports do not import judging."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def probes(self) -> tuple[Probe, ...]: ...
 
 
 class ObservationsError(GraderError):

@@ -21,10 +21,10 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from grader.judging.mistakes import describe_mistake
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.charts import histogram, histogram_svg  # noqa: F401 - re-exported for callers
 from grader.reports.compare import Comparison, compare
+from grader.reports.insight import describe_mistake
 from grader.reports.text import (TextBlock, clip, clip_tail, fmt_number, fmt_points,  # noqa: F401
                                  percent, value_text, wrap_parts)
 
