@@ -40,6 +40,7 @@ from grader.errors import UsageError
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
 from grader.pipeline import exercise_sources, probes_for, read_python_files, reference_observations
+from grader.reports.observations import store_reference, store_student
 from grader.reports.results_io import ResultsFileError, atomic_write_text, load_result, write_result
 from grader.runner.runner import Limits, Runner
 from grader.judging.score import score_student
@@ -252,6 +253,7 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, ch
                     t1 = time.monotonic()
                     sub = by_safe[safe]
                     result = grade_outcome(sub, outcome, checks, reference)
+                    store_student(out / safe, sub.student_id, sub.digest, outcome, checks)  # for `grader rejudge`
                     write_student(out, safe, result)
                     report.post_time += time.monotonic() - t1
                     report.graded.append(safe)
@@ -270,6 +272,7 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, ch
                     if key == REFERENCE_KEY:
                         reference.update(reference_observations(outcome, probes))
                         report.reference_time = time.monotonic() - t0
+                        store_reference(out, reference, checks)
                         for safe, earlier in waiting:
                             writer.submit(finish, safe, earlier)
                         waiting.clear()

@@ -11,7 +11,7 @@ from grader import __version__
 from grader.errors import GraderError
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
-COMMANDS = ("list", "check", "grade", "report", "assign", "release")
+COMMANDS = ("list", "check", "grade", "report", "rejudge", "assign", "release")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from grader.reports.views import VIEWS
 
-HELP = "Re-render OUT/<student>/report.html and OUT/index.html from OUT/*/results.json."
+HELP = ("Re-render OUT/<student>/report.html, OUT/index.html, OUT/class.html and misconceptions.csv "
+        "from OUT/*/results.json.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -16,12 +17,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="who the student pages are for: 'student' withholds hidden checks' "
                              "inputs, values, output and tracebacks (default); 'instructor' shows all")
     parser.add_argument("--dashboard-view", choices=VIEWS, default="instructor",
-                        help="who OUT/index.html is for (default: instructor)")
+                        help="who OUT/index.html is for (default: instructor); 'student' makes it the "
+                             "anonymous class page, since a dashboard naming classmates cannot be private")
 
 
 def run(args: argparse.Namespace) -> int:
     from grader.errors import UsageError
-    from grader.reports.render import DASHBOARD_NAME, result_files, write_all
+    from grader.reports.render import CLASS_NAME, DASHBOARD_NAME, result_files, write_all
 
     out: Path = args.out
     if not out.is_dir():
@@ -29,6 +31,6 @@ def run(args: argparse.Namespace) -> int:
     if not result_files(out):
         raise UsageError(f"{out} holds no <student>/results.json files to render")
     n = write_all(out, args.view, args.dashboard_view)
-    print(f"wrote {n} student report{'s' if n != 1 else ''} ({args.view} view) and "
-          f"{out / DASHBOARD_NAME} ({args.dashboard_view} view)")
+    print(f"wrote {n} student report{'s' if n != 1 else ''} ({args.view} view), "
+          f"{out / DASHBOARD_NAME} ({args.dashboard_view} view) and {out / CLASS_NAME} (anonymous, for students)")
     return 0

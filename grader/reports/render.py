@@ -1,7 +1,9 @@
 """Render results as self-contained HTML pages (Jinja2, autoescaped).
 
 `render_student` / `write_student_report` make one student's feedback page;
-`write_dashboard` makes the class overview from a folder of results.json files.
+`write_dashboard` makes the class files from a folder of results.json files:
+the instructor's index.html, the anonymous class.html a student's page links
+to, misconceptions.csv, and the "analysis" section of summary.json.
 Pages carry their CSS, JS and SVG inline so they work from file:// offline.
 """
 
@@ -20,16 +22,21 @@ from markupsafe import Markup
 
 from grader.errors import UsageError
 from grader.model import StudentResult
+from grader.reports.dashboard import Link, class_page, dashboard_page
+from grader.reports.insight import ClassInsight, analyse, to_csv, to_summary
 from grader.reports.results_io import atomic_write_text, load_result
-from grader.reports.views import Link, check_view_name, dashboard_page, student_page
+from grader.reports.views import CLASS_PAGE, REPORT_PAGE, check_view_name, student_page
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-REPORT_NAME = "report.html"
+REPORT_NAME = REPORT_PAGE
 RESULTS_NAME = "results.json"
 DASHBOARD_NAME = "index.html"
+CLASS_NAME = CLASS_PAGE
 SUMMARY_NAME = "summary.json"
 GRADES_NAME = "grades.csv"
+MISCONCEPTIONS_NAME = "misconceptions.csv"
+ANALYSIS_KEY = "analysis"      # summary.json's section written here (the rest is batch's)
 
 
 @lru_cache(maxsize=1)
@@ -54,7 +61,11 @@ def dashboard_script() -> tuple[Markup, Markup]:
 
 
 def render_student(result: StudentResult, view: str = "student", dashboard_href: str = "") -> str:
-    """One student's feedback page; `view` is "student" (hidden details withheld) or "instructor"."""
+    """One student's feedback page; `view` is "student" (hidden details withheld) or "instructor".
+
+    `dashboard_href` says where the class dashboard is: the instructor's page links to it,
+    a student's page links to the anonymous class page in the same folder instead.
+    """
     page = student_page(result, check_view_name(view), dashboard_href)
     # The page has no script at all, so the CSP forbids every script.
     return environment().get_template("student.html").render(page=page, csp_script=Markup("'none'"))
@@ -65,18 +76,31 @@ def write_student_report(result: StudentResult, path: Path, view: str = "student
     atomic_write_text(Path(path), render_student(result, view, dashboard_href))
 
 
+def render_class(results: Sequence[StudentResult]) -> str:
+    """The anonymous class page (no ids, no links to class files; withheld under 5 students)."""
+    return environment().get_template("class.html").render(page=class_page(results), csp_script=Markup("'none'"))
+
+
 def render_dashboard(results: Sequence[tuple[str, StudentResult]], summary: dict[str, Any] | None = None,
-                     view: str = "instructor", links: Sequence[Link] = ()) -> str:
-    """The class page; `results` pairs each report folder (relative to the page) with its result."""
-    page = dashboard_page(results, summary, check_view_name(view), links)
+                     view: str = "instructor", links: Sequence[Link] = (),
+                     insight: ClassInsight | None = None) -> str:
+    """The class page for `view`; `results` pairs each report folder (relative to the page) with its result.
+
+    The instructor's dashboard names every student; the student view of it is the
+    anonymous class page, since a dashboard listing classmates cannot be private.
+    """
+    if check_view_name(view) == "student":
+        return render_class([r for _, r in results])
+    page = dashboard_page(results, summary, view, links, insight)
     script, source = dashboard_script()
     # Only the script whose hash we computed may run; an injected one could not, even if escaping failed.
     return environment().get_template("dashboard.html").render(page=page, script=script, csp_script=source)
 
 
 def result_files(out_dir: Path) -> list[Path]:
-    """OUT/<student>/results.json, in a stable order."""
-    return sorted(p for p in Path(out_dir).glob(f"*/{RESULTS_NAME}") if p.is_file())
+    """OUT/<student>/results.json, in a stable order (dot folders are ours, never students')."""
+    return sorted(p for p in Path(out_dir).glob(f"*/{RESULTS_NAME}")
+                  if p.is_file() and not p.parent.name.startswith("."))
 
 
 def load_results(out_dir: Path) -> list[tuple[str, StudentResult]]:
@@ -95,22 +119,37 @@ def read_summary(out_dir: Path) -> dict[str, Any] | None:
 
 
 def dashboard_links(out_dir: Path) -> list[Link]:
-    return [Link(name, name) for name in (GRADES_NAME, SUMMARY_NAME) if (Path(out_dir) / name).is_file()]
+    names = (GRADES_NAME, SUMMARY_NAME, MISCONCEPTIONS_NAME, CLASS_NAME)
+    return [Link(name, name) for name in names if (Path(out_dir) / name).is_file()]
+
+
+def write_insight(out_dir: Path, insight: ClassInsight, summary: dict[str, Any] | None) -> None:
+    """misconceptions.csv, and the "analysis" section of an existing summary.json."""
+    atomic_write_text(out_dir / MISCONCEPTIONS_NAME, to_csv(insight))
+    if summary is not None:
+        merged = {**summary, ANALYSIS_KEY: to_summary(insight)}
+        atomic_write_text(out_dir / SUMMARY_NAME, json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
 
 
 def write_dashboard(out_dir: Path, view: str = "instructor",
                     results: Sequence[tuple[str, StudentResult]] | None = None) -> None:
-    """Write OUT/index.html from OUT/*/results.json (or from `results`, if the caller has them)."""
+    """Write the class files of OUT from OUT/*/results.json (or from `results`, if the caller has them):
+    misconceptions.csv, summary.json's analysis, class.html, then index.html."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise UsageError(f"{out_dir} is not a folder")
+    check_view_name(view)
     loaded = list(results) if results is not None else load_results(out_dir)
-    html = render_dashboard(loaded, read_summary(out_dir), view, dashboard_links(out_dir))
+    insight = analyse(loaded)
+    summary = read_summary(out_dir)
+    write_insight(out_dir, insight, summary)
+    atomic_write_text(out_dir / CLASS_NAME, render_class([r for _, r in loaded]))
+    html = render_dashboard(loaded, summary, view, dashboard_links(out_dir), insight)
     atomic_write_text(out_dir / DASHBOARD_NAME, html)
 
 
 def write_all(out_dir: Path, view: str = "student", dashboard_view: str = "instructor") -> int:
-    """Re-render every OUT/<id>/report.html and OUT/index.html from the results.json files.
+    """Re-render every OUT/<id>/report.html and the class files from the results.json files.
 
     Returns how many student pages were written.
     """

@@ -157,5 +157,16 @@ def mallory() -> StudentResult:
                          grader_version="0.1.0")
 
 
+LONG_ID = "maria.fernanda_gonzalez-rodriguez@student.university-of-example.edu"
+
+
+def long_id() -> StudentResult:
+    """A long id, notes among the problems, a repeated problem, and nothing passed."""
+    return _student(LONG_ID, [count_exercise("not_attempted"), relu_exercise("failed", "failed", "error")],
+                    problems=("Note: cell 3: skipped IPython magic `%matplotlib inline` (never run)",
+                              "relu_model.py printed 12,000 lines; only the last 4,000 characters are kept.",
+                              "relu_model.py printed 12,000 lines; only the last 4,000 characters are kept."))
+
+
 def class_results() -> list[StudentResult]:
     return [alice(), bob(), carol(), shapes(), mallory()]

@@ -16,6 +16,7 @@ import pytest
 
 import report_samples as samples
 from grader.cli import main
+from grader.reports.render import write_student_report
 from grader.reports.results_io import write_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -166,13 +167,47 @@ def test_dashboard_sort_filter_and_report(browser: Any, out_dir: Path, shots: Pa
     page.close()
 
 
+def test_misconceptions_item_analysis_and_class_page(browser: Any, out_dir: Path, shots: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    watch = Watch(page)
+    page.goto((out_dir / "index.html").as_uri())
+    section = page.locator("#misconceptions")
+    assert section.locator("svg.chart.small").count() == 2   # a score chart per exercise
+    row = section.locator("tr[data-mistake='relu_missing']")
+    assert "no ReLU on the hidden layer" in row.inner_text()
+    assert section.locator("tr[data-kind='not_attempted']").locator("a").all_inner_texts() == ["carol"]
+    section.screenshot(path=str(shots / "misconceptions-desktop.png"))
+    page.locator("#item-analysis").screenshot(path=str(shots / "item-analysis-desktop.png"))
+    # A student link in the misconceptions table opens that student's report.
+    row.locator("a", has_text="bob").click()
+    page.wait_for_url("**/bob/report.html")
+    # The student's page links to the anonymous class page, nowhere else in OUT.
+    hrefs = page.eval_on_selector_all("a[href]", "as => as.map(a => a.getAttribute('href'))")
+    assert [h for h in hrefs if not h.startswith("#")] == ["../class.html"]
+    page.click("a[href='../class.html']")
+    page.wait_for_url("**/class.html")
+    text = page.inner_text("body")
+    assert page.title() == "Class statistics" and "mean" in text and "median" in text
+    for other in ("alice", "carol", "dave", "mallory"):
+        assert other not in text
+    page.screenshot(path=str(shots / "class-desktop.png"), full_page=True)
+    watch.assert_clean(page)
+    page.close()
+
+
 def test_phone_width(browser: Any, out_dir: Path, shots: Path) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
     watch = Watch(page)
-    for name, path in (("dashboard", out_dir / "index.html"), ("report", out_dir / "bob" / "report.html")):
+    # A long id with notes and a repeated problem, next to the others.
+    long_id = out_dir.parent / f"{out_dir.name}-long" / "long" / "report.html"
+    write_student_report(samples.long_id(), long_id, "student", "../index.html")
+    for name, path in (("dashboard", out_dir / "index.html"), ("report", out_dir / "bob" / "report.html"),
+                       ("report-long-id", long_id), ("class", out_dir / "class.html")):
         page.goto(path.as_uri())
         # Nothing may push the page wider than the phone: wide tables scroll inside their own box.
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # No badge is cut off: each fits inside the page's width.
+        assert page.eval_on_selector_all(".badge", "bs => bs.every(b => b.getBoundingClientRect().right <= 390)")
         page.screenshot(path=str(shots / f"{name}-phone.png"), full_page=True)
     watch.assert_clean(page)
     page.close()

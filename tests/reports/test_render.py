@@ -110,10 +110,15 @@ def _source_block(html: str) -> str:
 
 
 def test_student_dashboard_hides_hidden_messages() -> None:
+    """The student view of the dashboard is the anonymous class page (issue 12): it shows no
+    messages at all, hidden or not, and no student's id. (It used to list failure messages,
+    with hidden ones replaced; a page naming classmates cannot be a student view.)"""
     student = render_dashboard(class_pairs(), view="student")
     instructor = render_dashboard(class_pairs(), view="instructor")
     assert "6174.8642" in instructor and "6174.8642" not in student
-    assert "hidden check did not pass" in student
+    assert "Class statistics" in student and 'id="class-mean"' in student
+    for _, r in class_pairs():
+        assert r.student_id.split("<")[0] in instructor and r.student_id.split("<")[0] not in student
 
 
 # -- injection --------------------------------------------------------------------------------

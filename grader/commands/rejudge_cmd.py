@@ -1,0 +1,28 @@
+"""`grader rejudge OUT`: judge a graded class again from its stored observations, without running code."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = ("Re-judge every student in OUT with the current judges, from the observations stored at "
+        "grading time (no student code runs); refuses when a check's probes changed.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("out", type=Path, metavar="OUT", help="a folder written by `grader grade`")
+    parser.add_argument("--check", dest="checks", nargs="+", default=[], metavar="ID",
+                        help="re-judge only these checks (ids as in `grader list`); the others keep their verdicts")
+
+
+def run(args: argparse.Namespace) -> int:
+    from grader.rejudge import rejudge
+
+    report = rejudge(args.out, only=args.checks)
+    what = f"{len(report.checks)} check{'s' if len(report.checks) != 1 else ''}"
+    print(f"rejudged {report.students} student{'s' if report.students != 1 else ''} on {what} "
+          f"in {report.elapsed:.1f} s; {len(report.changed)} score{'s' if len(report.changed) != 1 else ''} changed")
+    for student, old, new in report.changed:
+        shown = "".join(ch if ch.isprintable() else "?" for ch in student)  # ids are the students' own text
+        print(f"  {shown}: {old:g} -> {new:g}")
+    return 0

@@ -1,0 +1,186 @@
+"""Re-judging a graded class from stored observations, without running any student code.
+
+After an instructor fixes a judge (not its probes), `rejudge` runs every check's
+judge again on what each student's probes observed at grading time
+(OUT/<id>/observations.json) against the stored reference (OUT/reference.json),
+and rewrites results.json, report.html, grades.csv, summary.json,
+misconceptions.csv and the dashboards.
+
+All or nothing: every new file is first written under a staging folder inside
+OUT, and only when all of them exist are they moved into place with os.replace
+(student pages, then results.json, then the class files). A refusal or a
+failure before that leaves the class exactly as it was. A check whose probes
+changed (a digest over ids, drivers, args, groups) cannot be re-judged from old
+observations: `rejudge` refuses, naming it, and the class must be regraded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grader import batch
+from grader.errors import UsageError
+from grader.judging.checks import Check, load_checks
+from grader.judging.judge import judge_all
+from grader.judging.score import score_student
+from grader.model import CheckResult, StudentResult
+from grader.reports import render
+from grader.reports.observations import ObservationsError, Stored, load_reference, load_student, probe_digests
+from grader.reports.results_io import ResultsFileError, load_result
+
+STAGING_PREFIX = ".rejudge-"
+
+
+class RejudgeRefused(UsageError):
+    """Re-judging cannot give what a regrade would: changed probes, or observations not kept."""
+
+
+@dataclass
+class RejudgeReport:
+    students: int = 0
+    checks: list[str] = field(default_factory=list)
+    changed: list[tuple[str, float, float]] = field(default_factory=list)   # (student id, old, new score)
+    elapsed: float = 0.0
+
+
+def _select(checks: Sequence[Check], only: Sequence[str]) -> list[Check]:
+    if not only:
+        return list(checks)
+    known = {c.id for c in checks}
+    unknown = sorted(set(only) - known)
+    if unknown:
+        raise UsageError(f"no check named {', '.join(unknown)} (see `grader list`)")
+    return [c for c in checks if c.id in set(only)]
+
+
+def _changed(selected: Sequence[Check], now: dict[str, str], stored: Stored) -> set[str]:
+    return {c.id for c in selected if stored.digests.get(c.id) != now[c.id]}
+
+
+def _load_class(out: Path) -> list[tuple[str, StudentResult, Stored | None, str]]:
+    """(folder, result, stored observations or None, why not) for every student of OUT."""
+    found = []
+    for path in render.result_files(out):
+        try:
+            result = load_result(path)
+        except ResultsFileError as exc:
+            raise RejudgeRefused(f"{exc}; regrade this student") from exc
+        try:
+            stored: Stored | None = load_student(path.parent)
+            why = ""
+        except ObservationsError as exc:
+            stored, why = None, str(exc)
+        if stored is not None and (stored.student_id, stored.submission_digest) != (
+                result.student_id, result.submission_digest):
+            stored, why = None, "its observations are from another submission"
+        found.append((path.parent.name, result, stored, why))
+    return found
+
+
+def rejudge_one(old: StudentResult, stored: Stored, selected: Sequence[Check], reference: Stored,
+                only: bool) -> StudentResult:
+    """The result a regrade with `selected` checks would give, judged from stored observations.
+
+    With `only`, checks not selected keep their old verdicts.
+    """
+    verdicts = judge_all(list(selected), stored.outcome.observations, reference.outcome.observations,
+                         stored.outcome.loads)
+    results: list[CheckResult] = verdicts
+    if only:
+        fresh = {v.check_id: v for v in verdicts}
+        results = [fresh.get(c.check_id, c) for c in old.checks]
+    sources = {e.name: (e.source_name, e.source) for e in old.exercises if e.source or e.source_name}
+    new = score_student(old.student_id, results, stored.outcome, sources)
+    return replace(new, problems=old.problems, submission_digest=old.submission_digest)
+
+
+def _clean_staging(out: Path) -> None:
+    """Staging folders a killed rejudge left behind (never part of the class)."""
+    for stale in out.glob(f"{STAGING_PREFIX}*"):
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _commit(staged: Path, out: Path) -> None:
+    """Move every staged file over its old version: student pages, then results, then class files."""
+    files = [p for p in staged.rglob("*") if p.is_file()]
+
+    def order(p: Path) -> tuple[int, str]:
+        rel = p.relative_to(staged)
+        if len(rel.parts) == 1:
+            return 2, str(rel)
+        return (1 if rel.name == render.RESULTS_NAME else 0), str(rel)
+
+    for p in sorted(files, key=order):
+        os.replace(p, out / p.relative_to(staged))
+
+
+def write_class(out: Path, results: dict[str, StudentResult]) -> None:
+    """Every file a regrade writes for these results, staged and then moved into OUT at once."""
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+    try:
+        # One level deeper than OUT/*/results.json, so no reader takes a staged file for a student.
+        staged = stage / "out"
+        staged.mkdir()
+        for folder, result in results.items():
+            batch.write_student(staged, folder, result)
+        batch.write_class_files(staged, results)
+        render.write_dashboard(staged, results=sorted(results.items()))
+        _commit(staged, out)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def rejudge(out: Path, checks: Sequence[Check] | None = None, only: Sequence[str] = ()) -> RejudgeReport:
+    """Re-judge every student of OUT with the current judges of `checks` (all, or those in `only`)."""
+    started = time.monotonic()
+    out = Path(out).resolve()
+    if not out.is_dir():
+        raise UsageError(f"{out} is not a folder")
+    _clean_staging(out)
+    selected = _select(load_checks() if checks is None else checks, only)
+    now = probe_digests(selected)
+    try:
+        reference = load_reference(out)
+    except ObservationsError as exc:
+        raise RejudgeRefused(f"cannot rejudge without the stored reference: {exc}; regrade the class") from exc
+    students = _load_class(out)
+    if not students:
+        raise UsageError(f"{out} holds no <student>/results.json files to rejudge")
+
+    added = sorted(c.id for c in selected if c.id not in reference.digests)
+    if added:
+        raise RejudgeRefused(f"{', '.join(added)} {'was' if len(added) == 1 else 'were'} not in the catalogue when "
+                             "this class was graded, so nothing was observed for them; regrade the class with "
+                             "`grader grade ... --force` (nothing was changed)")
+    changed = _changed(selected, now, reference)
+    unkept = []
+    for folder, _, stored, why in students:
+        if stored is None:
+            unkept.append(f"{folder} ({why})")
+        else:
+            changed |= _changed(selected, now, stored)
+    if changed:
+        raise RejudgeRefused(
+            f"the probes of {', '.join(sorted(changed))} changed since grading, so the stored observations "
+            "cannot judge them; regrade the class with `grader grade ... --force` (nothing was changed)")
+    if unkept:
+        raise RejudgeRefused("no usable stored observations for " + "; ".join(unkept[:10])
+                             + ("; …" if len(unkept) > 10 else "") + ": regrade them (nothing was changed)")
+
+    report = RejudgeReport(students=len(students), checks=[c.id for c in selected])
+    new: dict[str, StudentResult] = {}
+    for folder, old, stored, _ in students:
+        assert stored is not None
+        new[folder] = rejudge_one(old, stored, selected, reference, bool(only))
+        if new[folder].score != old.score:
+            report.changed.append((old.student_id, old.score, new[folder].score))
+    write_class(out, new)
+    report.elapsed = time.monotonic() - started
+    return report
