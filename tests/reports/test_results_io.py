@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader.model import CheckResult, ExerciseResult, StudentResult
-from grader.reports.results_io import (ResultsFileError, from_gradescope, load_result, to_gradescope,
-                               write_result)
+from grader.reports.results_io import (ResultsFileError, from_gradescope, load_result, student_text,
+                                       to_gradescope, write_result)
 
 SECRET = [[123.456, 789.25]]
 
@@ -62,11 +62,16 @@ def test_gradescope_schema_fields() -> None:
     json.dumps(doc, allow_nan=False)  # strict JSON: NaN is tagged, not written bare
 
 
-def test_hidden_output_is_message_only() -> None:
+def test_hidden_output_is_the_student_view_text() -> None:
+    # Issue 9: a hidden check's own message may quote hidden inputs, so Gradescope's `output`
+    # is exactly the student view's text (status, named mistake, hint), never the message.
     hidden = to_gradescope(_result())["tests"][2]
-    assert hidden["output"] == "Not what a ReLU hidden layer gives."
-    for leak in ("123.456", "secret", "Traceback"):
+    assert hidden["output"] == student_text(_result().checks[2])
+    assert hidden["output"].startswith("Failed: ") and "wrong_values" in hidden["output"]
+    assert "Hint: secret-ish hint" in hidden["output"]
+    for leak in ("123.456", "secret frame", "secret print", "Traceback", "Not what a ReLU"):
         assert leak not in hidden["output"]
+    assert hidden["extra_data"]["message"] == "Not what a ReLU hidden layer gives."
     public = to_gradescope(_result())["tests"][1]["output"]
     assert "Expected" in public and "5.11" in public and "Hint" in public
 
