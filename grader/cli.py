@@ -56,20 +56,28 @@ def _quiet_broken_pipe() -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         pass  # stdout is not a real file (tests): nothing to silence
     return 141  # what a shell reports for a process ended by SIGPIPE
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _run(argv: Sequence[str] | None) -> int:
+    args = build_parser().parse_args(argv)
     try:
-        args = build_parser().parse_args(argv)
         return int(args._run(args))
-    except BrokenPipeError:
-        return _quiet_broken_pipe()
     except GraderError as exc:
         print(f"grader: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
         return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _run(argv)
+        finally:  # also after --help's SystemExit: a closed pipe shows up here, not at exit
+            sys.stdout.flush()
+    except BrokenPipeError:
+        return _quiet_broken_pipe()

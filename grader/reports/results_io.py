@@ -73,7 +73,8 @@ def utf8_text(text: str) -> str:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        # Through UTF-16: a surrogate pair becomes its character, each lone surrogate one U+FFFD.
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def truncate(text: str, cap: int, keep_end: bool = False) -> str:
