@@ -222,10 +222,23 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
     done = _scores(out)
     assert len(done) == 1  # the finished student is kept, valid
     monkeypatch.setattr(batch, "write_student", real)
-    # A results.json that is not ours (e.g. hand-edited) does not count as finished.
+    # A results.json that is not ours (another autograder's, hand-edited) never counts as finished:
+    # in a student's folder that student is graded and the file replaced; elsewhere it is left
+    # alone, listed in summary.json's load_errors, and never becomes a row of grades.csv.
+    foreign = json.dumps({"score": 99.0, "tests": [], "output": "not from this grader"})
+    pending_sub = next(s for s in discover(subs) if s.safe_id not in done)
+    pending = pending_sub.safe_id
+    (out / pending).mkdir(exist_ok=True)
+    (out / pending / "results.json").write_text(foreign)
     (out / "zzz").mkdir()
+    (out / "zzz" / "results.json").write_text(foreign)
     resumed = grade_class(subs, paths, _opts(out), relu_checks)
-    assert resumed.skipped == list(done) and len(resumed.graded) == 3
+    assert resumed.skipped == list(done) and len(resumed.graded) == 3 and pending in resumed.graded
+    assert load_result(out / pending / "results.json").student_id == pending_sub.student_id
+    assert (out / "zzz" / "results.json").read_text() == foreign
+    summary = json.loads((out / "summary.json").read_text())
+    assert "zzz" in summary["load_errors"] and "zzz" not in summary["students"]
+    assert len(list(csv.reader((out / "grades.csv").open()))) == 1 + 4
     assert not list(out.rglob("*.tmp"))
     (out / "wrong" / "results.json").write_text("{ truncated")
     fixed = grade_class(subs, paths, _opts(out), relu_checks)

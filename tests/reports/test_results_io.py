@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,78 @@ def test_tampered_test_rejected() -> None:
     del doc["tests"][2]
     with pytest.raises(ResultsFileError):
         from_gradescope(doc)
+
+
+def test_size_is_bounded_and_cuts_are_marked(tmp_path: Path) -> None:
+    from grader.reports.results_io import MAX_RESULTS_BYTES
+
+    r = _result()
+    huge = replace(r.exercises[1].checks[0], output="p" * 5_000_000, traceback="t" * 3_000_000,
+                   got=list(range(1_000_000)), expected="e" * 2_000_000, message="m" * 100_000)
+    source = "x = 1\n" * 500_000
+    ex = replace(r.exercises[1], checks=(huge, r.exercises[1].checks[1]), source=source)
+    big = replace(r, exercises=(r.exercises[0], ex), output="o" * 9_000_000, problems=("q" * 50_000,) * 500)
+    path = tmp_path / "results.json"
+    write_result(big, path)
+    assert path.stat().st_size <= MAX_RESULTS_BYTES
+    doc = json.loads(path.read_text())
+    test = doc["tests"][1]["extra_data"]
+    assert test["got"]["truncated"] is True and test["expected"]["truncated"] is True
+    assert "truncated" in test["output"] and "truncated" in test["traceback"] and "truncated" in test["message"]
+    assert "truncated" in doc["extra_data"]["exercises"][1]["source"]
+    assert "truncated" in doc["tests"][1]["output"]
+    back = load_result(path)
+    assert back.exercises[1].checks[0].output.endswith("p" * 100)  # printed output keeps its end
+
+
+def test_source_stored_once_per_file() -> None:
+    r = _result()
+    shared = "def relu_model(): ...\ndef count(): ...\n" * 100
+    exercises = tuple(replace(e, source=shared, source_name="all.py") for e in r.exercises)
+    doc = to_gradescope(replace(r, exercises=exercises))
+    assert json.dumps(doc).count("def count") == 100  # one copy, not one per exercise
+    back = from_gradescope(json.loads(json.dumps(doc)))
+    assert [e.source for e in back.exercises] == [shared, shared]
+
+
+def test_grader_errors_round_trip_and_student_sees_plain_words() -> None:
+    from grader.errors import GRADER_ERROR_MESSAGE
+
+    r = _result()
+    broken = replace(r.exercises[1].checks[0], status="error", message=GRADER_ERROR_MESSAGE,
+                     grader_error="judging relu_model.lesson_inputs: KeyError: 'x'")
+    hidden = replace(r.exercises[1].checks[1], status="error", message=GRADER_ERROR_MESSAGE, grader_error="boom")
+    r = replace(r, exercises=(r.exercises[0], replace(r.exercises[1], checks=(broken, hidden))),
+                grader_errors=("judging relu_model.lesson_inputs: KeyError: 'x'",))
+    doc = to_gradescope(r)
+    assert doc["tests"][1]["output"] == GRADER_ERROR_MESSAGE
+    assert doc["tests"][2]["output"] == f"Error: {GRADER_ERROR_MESSAGE}"
+    assert "KeyError" not in doc["tests"][1]["output"] + doc["output"]
+    back = from_gradescope(json.loads(json.dumps(doc)))
+    assert back.grader_errors == r.grader_errors and back.checks[1].grader_error.startswith("judging")
+
+
+def test_text_that_is_not_utf8_is_written_as_utf8(tmp_path: Path) -> None:
+    r = replace(_result(), student_id="caf\udce9", output="lone \ud800 and pair \ud83d\ude00")
+    path = tmp_path / "results.json"
+    write_result(r, path)
+    text = path.read_bytes().decode("utf-8")
+    assert "lone \ufffd and pair \U0001f600" in text
+    assert load_result(path).student_id == "caf\ufffd"
+
+
+def test_load_class_lists_unreadable_files(tmp_path: Path) -> None:
+    from grader.reports.results_io import load_class
+
+    write_result(_result(), tmp_path / "ada" / "results.json")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "results.json").write_text('{"score": 1e400, "tests": []}')
+    (tmp_path / "nan").mkdir()
+    doc = to_gradescope(_result())
+    doc["extra_data"]["score"] = float("nan")
+    (tmp_path / "nan" / "results.json").write_text(json.dumps(doc))
+    (tmp_path / "huge").mkdir()
+    (tmp_path / "huge" / "results.json").write_text(json.dumps(to_gradescope(_result())).replace(
+        '"score": 2.0', '"score": ' + "9" * 5000, 1))
+    loaded = load_class(tmp_path)
+    assert list(loaded.results) == ["ada"] and set(loaded.errors) == {"bad", "nan", "huge"}
