@@ -27,7 +27,6 @@ import itertools
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -39,7 +38,7 @@ from threadpoolctl import threadpool_limits
 from grader import __version__
 from grader.classfiles import write_class_files
 from grader.discovery.discover import Submission, discover, read_submission
-from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text
+from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text, terminal_text
 from grader.judging.checks import Check, load_checks
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
@@ -52,11 +51,6 @@ from grader.runner.runner import Limits, Runner
 RESULTS = render.RESULTS_NAME
 REPORT = render.REPORT_NAME
 DASHBOARD_HREF = f"../{render.DASHBOARD_NAME}"  # from OUT/<id>/report.html
-
-
-def terminal_text(text: str, limit: int = 200) -> str:
-    """`text` without control, format or escape characters (a student id could carry ESC sequences)."""
-    return "".join("?" if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text[:limit])
 
 
 # -- progress --------------------------------------------------------------------

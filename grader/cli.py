@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from grader import __version__
-from grader.errors import GraderError
+from grader.errors import GraderError, terminal_text
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
 COMMANDS = ("list", "check", "grade", "report", "assign", "release")
@@ -66,7 +66,7 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         return int(args._run(args))
     except GraderError as exc:
-        print(f"grader: {exc}", file=sys.stderr)
+        print(f"grader: {terminal_text(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)

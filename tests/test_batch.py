@@ -483,3 +483,35 @@ def test_atomic_writes_keep_the_old_results_when_replace_fails(tmp_path: Path,
     with pytest.raises(OSError):
         results_io.write_result(StudentResult("ann", 2.0, 2.0, ()), path)
     assert path.read_bytes() == before and os.listdir(path.parent) == ["results.json"]
+
+
+@pytest.mark.slow
+def test_hostile_inputs_between_two_right_students(tmp_path: Path, paths: Paths, relu_checks: list[Check]) -> None:
+    """Issue 9 class 1 with real workers: none of these stops the batch or spoils a file."""
+    solution = (paths.solutions / "relu_model.py").read_text()
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name in ("a_right", "z_right", "grades.csv", "Index.HTML"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "relu_model.py").write_text(solution)
+    (subs / "prints").mkdir()
+    (subs / "prints" / "relu_model.py").write_text(
+        solution + "\nimport sys\nsys.stdout.write('\\x1b]0;pwned\\x07\\x1b[2J')\n"
+        "print('lone \\ud800 surrogate')\n")
+    latin1 = os.fsencode(subs) + b"/caf\xe9"
+    os.mkdir(latin1)
+    Path(os.fsdecode(latin1 + b"/relu_model.py")).write_text(solution)
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": solution}]
+    nb = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {"n": 0}, "cells": cells})
+    (subs / "huge.ipynb").write_text(nb.replace('"n": 0', '"n": ' + "9" * 5000))
+    report = grade_class(subs, paths, _opts(out), relu_checks)
+    assert len(report.graded) == 7
+    for safe in ("a_right", "z_right"):
+        assert report.results[safe].score == report.results[safe].max_score == 5
+    assert set(report.grader_errors) <= {"huge"}  # the notebook reader may or may not cope; never fatal
+    for path in out.rglob("*"):
+        if path.is_file():
+            path.read_bytes().decode("utf-8")
+    for name in ("grades.csv", "summary.json", "index.html"):
+        assert (out / name).is_file()
+    rows = list(csv.reader((out / "grades.csv").open(encoding="utf-8")))
+    assert len(rows) == 8 and {"grades.csv", "Index.HTML", "caf\\xe9"} <= {r[0] for r in rows}
