@@ -119,11 +119,11 @@ def test_size_is_bounded_and_cuts_are_marked(tmp_path: Path) -> None:
     from grader.reports.results_io import MAX_RESULTS_BYTES
 
     r = _result()
-    huge = replace(r.exercises[1].checks[0], output="p" * 5_000_000, traceback="t" * 3_000_000,
-                   got=list(range(1_000_000)), expected="e" * 2_000_000, message="m" * 100_000)
-    source = "x = 1\n" * 500_000
+    huge = replace(r.exercises[1].checks[0], output="p" * 600_000, traceback="t" * 600_000,
+                   got=list(range(100_000)), expected="e" * 600_000, message="m" * 100_000)
+    source = "x = 1\n" * 100_000
     ex = replace(r.exercises[1], checks=(huge, r.exercises[1].checks[1]), source=source)
-    big = replace(r, exercises=(r.exercises[0], ex), output="o" * 9_000_000, problems=("q" * 50_000,) * 500)
+    big = replace(r, exercises=(r.exercises[0], ex), output="o" * 900_000, problems=("q" * 20_000,) * 60)
     path = tmp_path / "results.json"
     write_result(big, path)
     assert path.stat().st_size <= MAX_RESULTS_BYTES
@@ -188,3 +188,21 @@ def test_load_class_lists_unreadable_files(tmp_path: Path) -> None:
         '"score": 2.0', '"score": ' + "9" * 5000, 1))
     loaded = load_class(tmp_path)
     assert list(loaded.results) == ["ada"] and set(loaded.errors) == {"bad", "nan", "huge"}
+
+
+def test_many_big_checks_shrink_to_fit(tmp_path: Path) -> None:
+    from grader.reports.results_io import MAX_RESULTS_BYTES
+
+    r = _result()
+    base = replace(r.exercises[1].checks[0], output="p" * 20_000, traceback="t" * 20_000, message="m" * 20_000,
+                   hint="h" * 20_000, got="g" * 20_000, expected="e" * 20_000, inputs="i" * 20_000)
+    checks = tuple(replace(base, check_id=f"relu_model.c{i}") for i in range(80))
+    big = replace(r, exercises=(replace(r.exercises[1], checks=checks),))
+    path = tmp_path / "results.json"
+    write_result(big, path)
+    assert 100_000 < path.stat().st_size <= MAX_RESULTS_BYTES  # shrunk, not emptied
+    assert len(load_result(path).checks) == 80
+    write_result(big, path, max_bytes=200_000)
+    assert path.stat().st_size <= 200_000
+    with pytest.raises(ResultsFileError):
+        write_result(big, path, max_bytes=1000)
