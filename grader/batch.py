@@ -38,7 +38,8 @@ from threadpoolctl import threadpool_limits
 from grader import __version__
 from grader.classfiles import write_class_files
 from grader.discovery.discover import Submission, discover, read_submission
-from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text, terminal_text
+from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text
+from grader.safetext import terminal_text
 from grader.judging.checks import Check, load_checks
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths

@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 
 from grader import __version__
-from grader.errors import GraderError, terminal_text
+from grader.errors import GraderError
+from grader.safetext import terminal_text
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
 COMMANDS = ("list", "check", "grade", "report", "assign", "release")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import traceback
-import unicodedata
 from pathlib import Path
 
 
@@ -66,8 +65,3 @@ def grader_error_text(stage: str, exc: BaseException, limit: int = 4000) -> str:
     text = f"{stage}: {type(exc).__name__}: {str(exc)[:1000]}" + (f" (at {where})" if where else "")
     return text[:limit]
 
-
-def terminal_text(text: str, limit: int = 2000) -> str:
-    """`text` without control, format or escape characters, for a terminal line: a student id
-    or message could carry ESC sequences that rewrite the instructor's screen."""
-    return "".join("?" if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text[:limit])

@@ -247,6 +247,7 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import safetext
     from grader.reports import results_io
 
     target = tmp_path / "grades.csv"
@@ -255,7 +256,7 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: py
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(results_io.os, "replace", boom)
+    monkeypatch.setattr(safetext.os, "replace", boom)
     with pytest.raises(OSError):
         results_io.atomic_write_text(target, "new\n")
     assert target.read_text() == "old\n" and os.listdir(tmp_path) == ["grades.csv"]
@@ -469,6 +470,7 @@ def test_summary_records_shard_version_and_checks(tmp_path: Path, paths: Paths,
 
 def test_atomic_writes_keep_the_old_results_when_replace_fails(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import safetext
     from grader.model import StudentResult
     from grader.reports import results_io
 
@@ -479,7 +481,7 @@ def test_atomic_writes_keep_the_old_results_when_replace_fails(tmp_path: Path,
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(results_io.os, "replace", boom)
+    monkeypatch.setattr(safetext.os, "replace", boom)
     with pytest.raises(OSError):
         results_io.write_result(StudentResult("ann", 2.0, 2.0, ()), path)
     assert path.read_bytes() == before and os.listdir(path.parent) == ["results.json"]

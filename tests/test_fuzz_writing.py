@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.errors import terminal_text
+from grader.safetext import terminal_text
 from grader.classfiles import csv_cell, write_class_files
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports import render

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +28,8 @@ from grader.sandbox import wire
 from grader.catalog import EXERCISE_NAMES
 from grader.errors import GRADER_ERROR_MESSAGE, GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
+# Re-exported: reports write every file through this one atomic, UTF-8-safe writer.
+from grader.safetext import atomic_write_text as atomic_write_text, utf8_text as utf8_text
 
 SCHEMA = "grader-results/1"
 
@@ -64,18 +64,7 @@ class ResultsFileError(GraderError):
     exit_code = 2
 
 
-# -- text that is safe to write ---------------------------------------------------
-
-def utf8_text(text: str) -> str:
-    """`text` with anything UTF-8 cannot encode (lone surrogates from student output or
-    non-UTF-8 file names) replaced by U+FFFD, so every file we write is valid UTF-8."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        # Through UTF-16: a surrogate pair becomes its character, each lone surrogate one U+FFFD.
-        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-
+# -- text -----------------------------------------------------------------------
 
 def truncate(text: str, cap: int, keep_end: bool = False) -> str:
     """At most about `cap` characters of `text`, marked when something was cut."""
@@ -382,29 +371,6 @@ def load_class(out_dir: Path | str, results_name: str = "results.json") -> Class
         except ResultsFileError as exc:
             errors[path.parent.name] = utf8_text(str(exc))
     return ClassResults(found, errors)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and os.replace: readers never see half a file.
-
-    The file is always valid UTF-8 (see `utf8_text`), whatever the text holds.
-    """
-    data = utf8_text(text).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports and grades are for reading
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def dumps(r: StudentResult, max_bytes: int = MAX_RESULTS_BYTES) -> str:
