@@ -269,8 +269,9 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
                 except (ReferenceError_, SandboxError):
                     raise
                 except Exception as exc:  # noqa: BLE001 - collecting failed mid-run: the rest are retried later
-                    if not reference:
-                        raise
+                    if not reference:  # nobody can be judged: the grader's failure, not a student's
+                        raise SandboxError(f"the workers failed before the reference finished: "
+                                           f"{type(exc).__name__}: {exc}") from exc
                     why = grader_error_text("running the workers (collecting results)", exc)
                     writer.shutdown(wait=True)
                     for sub in todo:

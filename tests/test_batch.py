@@ -517,3 +517,14 @@ def test_hostile_inputs_between_two_right_students(tmp_path: Path, paths: Paths,
         assert (out / name).is_file()
     rows = list(csv.reader((out / "grades.csv").open(encoding="utf-8")))
     assert len(rows) == 8 and {"grades.csv", "Index.HTML", "caf\\xe9"} <= {r[0] for r in rows}
+
+
+def test_a_runner_failure_before_the_reference_is_the_sandbox_s(tmp_path: Path, paths: Paths,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.errors import SandboxError
+
+    use_fakes(monkeypatch)
+    FakeRunner.reference_answer = "RUNNER_CRASH"
+    _write(tmp_path / "subs" / "a", "42")
+    with pytest.raises(SandboxError, match="before the reference finished"):
+        grade_class(tmp_path / "subs", paths, _opts(tmp_path / "out"))
