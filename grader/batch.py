@@ -141,7 +141,8 @@ def _clean_temp_files(folder: Path) -> None:
             pass
 
 
-def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> StudentResult | None:
+def finished(out: Path, sub: Submission, check_ids: set[str] | None = None,
+             checks_digest: str = "") -> StudentResult | None:
     """The student's valid results.json from an earlier run, if any.
 
     A result graded with a different set of checks (the catalogue changed
@@ -159,6 +160,8 @@ def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> S
         return None
     if check_ids is not None and {c.check_id for c in result.checks} != check_ids:
         return None
+    if checks_digest and result.checks_digest and result.checks_digest != checks_digest:
+        return None  # same ids, but points, probes or (hidden) inputs changed
     if result.grader_errors or any(c.grader_error for c in result.checks):
         return None
     return result
@@ -197,12 +200,13 @@ class _Batch:
 
     out: Path
     checks: Sequence[Check]
+    checks_digest: str
     report: BatchReport
     progress: Progress
     written: dict[str, StudentResult] = field(default_factory=dict)
 
     def record(self, sub: Submission, result: StudentResult) -> None:
-        recorded = _save(self.out, sub, result, self.checks)
+        recorded = _save(self.out, sub, replace(result, checks_digest=self.checks_digest), self.checks)
         self.written[sub.safe_id] = recorded
         self.report.graded.append(sub.safe_id)
         self.report.results[sub.safe_id] = recorded
@@ -282,9 +286,8 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
                 raise failed[0]
 
 
-def _meta(checks: Sequence[Check], shard: tuple[int, int] | None) -> dict[str, Any]:
-    return {"grader_version": __version__, "checks": sorted(c.id for c in checks),
-            "checks_digest": check_set_digest(checks),
+def _meta(checks: Sequence[Check], digest: str, shard: tuple[int, int] | None) -> dict[str, Any]:
+    return {"grader_version": __version__, "checks": sorted(c.id for c in checks), "checks_digest": digest,
             "shard": {"index": shard[0], "count": shard[1]} if shard else None}
 
 
@@ -300,7 +303,8 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     out.mkdir(parents=True, exist_ok=True)
     checks = list(checks) if checks is not None else load_checks()
     report = BatchReport()
-    batch = _Batch(out, checks, report, Progress(len(subs), opts.progress))
+    digest = check_set_digest(checks)
+    batch = _Batch(out, checks, digest, report, Progress(len(subs), opts.progress))
 
     todo: list[Submission] = []
     for sub in subs:
@@ -309,7 +313,7 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
             batch.record(sub, error_result(sub.student_id, checks, sub.grader_errors, problems=sub.problems,
                                            digest=sub.digest))
             continue
-        previous = None if opts.force else finished(out, sub, {c.id for c in checks})
+        previous = None if opts.force else finished(out, sub, {c.id for c in checks}, digest)
         if previous is None:
             todo.append(sub)
             continue
@@ -328,7 +332,7 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
 
     loaded = load_class(out, RESULTS)
     results = {**loaded.results, **batch.written}  # a student whose files could not be written still counts
-    report.summary = write_class_files(out, results, _meta(checks, opts.shard), loaded.errors)
+    report.summary = write_class_files(out, results, _meta(checks, digest, opts.shard), loaded.errors)
     try:
         render.write_dashboard(out, results=sorted(results.items()))
     except Exception as exc:  # noqa: BLE001 - grades and results are written; the page can be rebuilt

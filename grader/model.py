@@ -138,6 +138,8 @@ class StudentResult:
     submission_digest: str = ""
     # Stages where the grader itself failed on this student (instructor only); a rerun retries them.
     grader_errors: tuple[str, ...] = ()
+    # Digest of the checks graded (ids, points, probes and inputs): a rerun regrades when it changes.
+    checks_digest: str = ""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:

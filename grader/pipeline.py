@@ -42,8 +42,16 @@ def check_set_digest(checks: Sequence[Check]) -> str:
     """Changes whenever a check, its points or its probes (inputs included) change."""
     spec = [[c.id, c.exercise, c.visibility, c.points,
              [[p.id, p.driver, p.args, p.timeout, p.group, p.needs] for p in c.probes]] for c in checks]
-    text = json.dumps(spec, sort_keys=True, default=repr)
+    text = json.dumps(spec, sort_keys=True, default=_digestable)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _digestable(value: object) -> str:
+    """Arrays by their bytes (their repr elides the middle), anything else by repr."""
+    tobytes = getattr(value, "tobytes", None)
+    if callable(tobytes):
+        return f"{getattr(value, 'dtype', '')}{getattr(value, 'shape', '')}" + hashlib.sha256(tobytes()).hexdigest()
+    return repr(value)
 
 
 def read_python_files(folder: Path) -> dict[str, str]:

@@ -528,3 +528,19 @@ def test_a_runner_failure_before_the_reference_is_the_sandbox_s(tmp_path: Path, 
     _write(tmp_path / "subs" / "a", "42")
     with pytest.raises(SandboxError, match="before the reference finished"):
         grade_class(tmp_path / "subs", paths, _opts(tmp_path / "out"))
+
+
+def test_resume_regrades_when_a_checks_inputs_change(tmp_path: Path, paths: Paths,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace as dc_replace
+
+    use_fakes(monkeypatch)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _write(subs / "a", "42")
+    grade_class(subs, paths, _opts(out))
+    assert grade_class(subs, paths, _opts(out)).skipped == ["a"]
+    # Same check ids, new hidden inputs (say, a new course seed): the old verdicts do not count.
+    reseeded = dc_replace(FP_HIDDEN, args={"secret_input": [[1.5, 2.5]]})
+    checks = [FAKE_CHECKS[0], dc_replace(FAKE_CHECKS[1], probes=(reseeded,))]
+    assert grade_class(subs, paths, _opts(out), checks).graded == ["a"]
+    assert load_result(out / "a" / "results.json").checks_digest

@@ -206,3 +206,12 @@ def test_many_big_checks_shrink_to_fit(tmp_path: Path) -> None:
     assert path.stat().st_size <= 200_000
     with pytest.raises(ResultsFileError):
         write_result(big, path, max_bytes=1000)
+
+
+def test_tolerance_and_checks_digest_round_trip() -> None:
+    r = _result()
+    tolerant = replace(r.exercises[1].checks[0], tolerance=(1e-4, 1e-6))
+    r = replace(r, exercises=(r.exercises[0], replace(r.exercises[1], checks=(tolerant, r.exercises[1].checks[1]))),
+                checks_digest="abc123")
+    back = from_gradescope(json.loads(json.dumps(to_gradescope(r))))
+    assert back.checks[1].tolerance == (1e-4, 1e-6) and back.checks_digest == "abc123"
