@@ -53,9 +53,11 @@ class Caps:
     value: int = 8000      # an expected/got/inputs value, as JSON
     source: int = 100_000  # one submitted file
     problems: int = 100    # lines in the problem list
+    name: int = 1000       # titles, ids, mistake names, file names
 
 
-_CAP_LEVELS = (Caps(), Caps(2000, 2000, 2000, 30_000, 50), Caps(500, 500, 500, 8000, 20), Caps(100, 100, 0, 0, 5))
+_CAP_LEVELS = (Caps(), Caps(2000, 2000, 2000, 30_000, 50, 500), Caps(500, 500, 500, 8000, 20, 200),
+               Caps(100, 100, 0, 0, 5, 100))
 
 
 class ResultsFileError(GraderError):
@@ -154,9 +156,10 @@ def summary_text(r: StudentResult, caps: Caps = Caps()) -> str:
 
 
 def _test(c: CheckResult, number: str, caps: Caps) -> dict[str, Any]:
-    tags = [c.exercise, c.status] + ([c.mistake] if c.mistake else [])
+    mistake = truncate(c.mistake, caps.name) if c.mistake else None
+    tags = [c.exercise, c.status] + ([mistake] if mistake else [])
     return {
-        "name": c.title,
+        "name": truncate(c.title, caps.name),
         "number": number,
         "score": _number(c.score),
         "max_score": _number(c.max_score),
@@ -167,12 +170,12 @@ def _test(c: CheckResult, number: str, caps: Caps) -> dict[str, Any]:
         "extra_data": {
             "check_id": c.check_id,
             "exercise": c.exercise,
-            "title": c.title,
+            "title": truncate(c.title, caps.name),
             "status": c.status,
             "visibility": c.visibility,
             "message": truncate(c.message, caps.text),
             "hint": truncate(c.hint, caps.text),
-            "mistake": c.mistake,
+            "mistake": mistake,
             "expected": _capped(c.expected, caps.value),
             "got": _capped(c.got, caps.value),
             "inputs": _capped(c.inputs, caps.value),
@@ -190,8 +193,9 @@ def _exercises(r: StudentResult, caps: Caps) -> list[dict[str, Any]]:
     seen: set[str] = set()
     out = []
     for e in r.exercises:
-        entry: dict[str, Any] = {"name": e.name, "title": e.title, "score": e.score, "max_score": e.max_score,
-                                 "source_name": e.source_name, "checks": [c.check_id for c in e.checks]}
+        entry: dict[str, Any] = {"name": e.name, "title": truncate(e.title, caps.name), "score": e.score,
+                                 "max_score": e.max_score, "source_name": truncate(e.source_name, caps.name),
+                                 "checks": [c.check_id for c in e.checks]}
         if e.source_name not in seen or not e.source_name:
             entry["source"] = truncate(e.source, caps.source)
             seen.add(e.source_name)
@@ -215,7 +219,7 @@ def to_gradescope(r: StudentResult, caps: Caps = Caps()) -> dict[str, Any]:
         "tests": tests,
         "extra_data": {
             "schema": SCHEMA,
-            "student_id": r.student_id,
+            "student_id": truncate(r.student_id, caps.name),
             "score": _number(r.score),
             "max_score": _number(r.max_score),
             "execution_time": _number(r.execution_time),
