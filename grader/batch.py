@@ -5,22 +5,25 @@ Layout of OUT:
     OUT/<safe_id>/results.json   Gradescope schema (grader.reports.results_io); written last, so a
                                  valid one means that student is finished
     OUT/<safe_id>/report.html    the student's feedback page (grader.reports.render)
-    OUT/grades.csv               id, total, max, one column per exercise
-    OUT/summary.json             safe ids -> student ids, scores, problems, exercise stats
+    OUT/grades.csv               id, total, max, one column per exercise (grader.classfiles)
+    OUT/summary.json             students, scores, problems, grader errors, checks digest, shard
     OUT/index.html               the instructor dashboard (grader.reports.render)
 
 Every file is written to a temp file and renamed, so killing the grader at
 any moment leaves either the old file or the new one. A rerun skips students
-whose results.json is valid (unless `force`) and rebuilds the class files
-from every results.json present.
+whose results.json is valid, from the same files and checks, and free of grader
+errors (unless `force`), and rebuilds the class files from every results.json present.
+
+One student never stops the class: anything that fails on one student's data
+(discovery, collecting, judging, scoring, writing) becomes that student's grader
+error (see grader.pipeline) and the batch goes on. Only what would be wrong for
+everyone (the reference, the sandbox) or an interrupt stops it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
 import itertools
-import json
 import os
 import sys
 import time
@@ -32,18 +35,20 @@ from typing import Any, TextIO
 
 from threadpoolctl import threadpool_limits
 
-from grader.reports import render
-from grader.judging.judge import judge_all
-from grader.judging.checks import EXERCISES, Check, load_checks
+from grader import __version__
+from grader.classfiles import write_class_files
 from grader.discovery.discover import Submission, discover, read_submission
-from grader.errors import UsageError
+from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text
+from grader.safetext import terminal_text
+from grader.judging.checks import Check, load_checks
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
-from grader.pipeline import exercise_sources, probes_for, read_python_files, reference_observations
+from grader.pipeline import (check_set_digest, error_result, grade_outcome, probes_for, read_python_files,
+                             reference_observations)
+from grader.reports import render
 from grader.reports.observations import store_reference, store_student
-from grader.reports.results_io import ResultsFileError, atomic_write_text, load_result, write_result
+from grader.reports.results_io import ResultsFileError, load_class, load_result, write_result
 from grader.runner.runner import Limits, Runner
-from grader.judging.score import score_student
 
 RESULTS = render.RESULTS_NAME
 REPORT = render.REPORT_NAME
@@ -73,6 +78,7 @@ class Progress:
 
     def step(self, label: str) -> None:
         self.done += 1
+        label = terminal_text(label)
         if self.mode == "quiet":
             return
         if self.mode == "bar":
@@ -88,7 +94,7 @@ class Progress:
         self.stream.flush()
 
 
-# -- options and summary ------------------------------------------------------------
+# -- options and report -------------------------------------------------------------
 
 @dataclass(frozen=True)
 class BatchOptions:
@@ -97,6 +103,7 @@ class BatchOptions:
     limits: Limits = field(default_factory=Limits)
     force: bool = False
     progress: str = "auto"   # auto | bar | lines | quiet
+    shard: tuple[int, int] | None = None   # (K, N), 1-based: grade only the K-th of N parts
 
 
 @dataclass
@@ -104,6 +111,9 @@ class BatchReport:
     graded: list[str] = field(default_factory=list)      # safe ids graded in this run
     skipped: list[str] = field(default_factory=list)     # already had a valid results.json
     results: dict[str, StudentResult] = field(default_factory=dict)
+    grader_errors: dict[str, list[str]] = field(default_factory=dict)  # safe id -> reasons (instructor)
+    class_errors: list[str] = field(default_factory=list)  # the dashboard could not be written, ...
+    summary: dict[str, Any] = field(default_factory=dict)  # what summary.json says
     elapsed: float = 0.0
     reference_time: float = 0.0
     run_time: float = 0.0          # sum of workers' wall time for graded students
@@ -111,25 +121,13 @@ class BatchReport:
     post_time: float = 0.0         # judging, scoring and writing files, in this process
 
 
-# -- helpers -----------------------------------------------------------------------
-
-def _submission_problems(sub: Submission, outcome: RunOutcome) -> tuple[str, ...]:
-    problems = list(sub.problems)
-    for load in outcome.loads:
-        if load.error is not None:
-            problems.append(f"{load.name} could not be loaded: {load.error.type}: {load.error.message}")
-    problems.extend(outcome.problems)
-    problems.extend(f"Note: {n}" for n in sub.notes)
-    return tuple(problems)
+def shard_of(safe: str, count: int) -> int:
+    """Which of `count` shards (1-based) a student is in: a hash of the safe id, the same on every machine."""
+    digest = hashlib.sha256(safe.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
 
 
-def grade_outcome(sub: Submission, outcome: RunOutcome, checks: Sequence[Check],
-                  reference: dict[str, Observation]) -> StudentResult:
-    """Judge and score one student's run (trusted side)."""
-    verdicts = judge_all(list(checks), outcome.observations, reference, outcome.loads)
-    result = score_student(sub.student_id, verdicts, outcome, exercise_sources(sub.files, checks))
-    return replace(result, problems=_submission_problems(sub, outcome), submission_digest=sub.digest)
-
+# -- one student -------------------------------------------------------------------
 
 # A key no student's safe folder name can take.
 REFERENCE_KEY = "/reference"
@@ -144,12 +142,13 @@ def _clean_temp_files(folder: Path) -> None:
             pass
 
 
-def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> StudentResult | None:
+def finished(out: Path, sub: Submission, check_ids: set[str] | None = None,
+             checks_digest: str = "") -> StudentResult | None:
     """The student's valid results.json from an earlier run, if any.
 
     A result graded with a different set of checks (the catalogue changed
-    since), or from other files (the student resubmitted), does not count:
-    the student is graded again.
+    since), from other files (the student resubmitted), or with grader errors
+    does not count: the student is graded again.
     """
     path = out / sub.safe_id / RESULTS
     if not path.is_file():
@@ -162,6 +161,10 @@ def finished(out: Path, sub: Submission, check_ids: set[str] | None = None) -> S
         return None
     if check_ids is not None and {c.check_id for c in result.checks} != check_ids:
         return None
+    if checks_digest and result.checks_digest and result.checks_digest != checks_digest:
+        return None  # same ids, but points, probes or (hidden) inputs changed
+    if result.grader_errors or any(c.grader_error for c in result.checks):
+        return None
     return result
 
 
@@ -173,70 +176,59 @@ def write_student(out: Path, safe: str, result: StudentResult) -> None:
     write_result(result, folder / RESULTS)
 
 
-# -- class files ---------------------------------------------------------------------
-
-def _csv_cell(text: str) -> str:
-    """Keep spreadsheet apps from running a student-chosen id as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def collect_results(out: Path) -> dict[str, StudentResult]:
-    """Every valid OUT/<safe_id>/results.json, by safe id."""
-    found: dict[str, StudentResult] = {}
-    for path in sorted(out.glob(f"*/{RESULTS}")):
-        try:
-            found[path.parent.name] = load_result(path)
-        except ResultsFileError:
-            continue
-    return found
-
-
-def write_class_files(out: Path, results: dict[str, StudentResult]) -> None:
-    names = [e.name for e in EXERCISES if any(x.name == e.name for r in results.values() for x in r.exercises)]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["id", "total", "max", *names])
-    for safe, r in sorted(results.items(), key=lambda kv: (kv[1].student_id, kv[0])):
-        scores = {e.name: e.score for e in r.exercises}
-        w.writerow([_csv_cell(r.student_id), f"{r.score:g}", f"{r.max_score:g}",
-                    *(f"{scores[n]:g}" if n in scores else "" for n in names)])
-    atomic_write_text(out / "grades.csv", buf.getvalue())
-
-    exercises: dict[str, dict[str, Any]] = {}
-    for n in names:
-        got = [(e.score, e.max_score) for r in results.values() for e in r.exercises if e.name == n]
-        points = [s for s, _ in got]
-        exercises[n] = {
-            "max_score": max(m for _, m in got), "students": len(got),
-            "mean": round(sum(points) / len(points), 4), "min": min(points), "max": max(points),
-            "full_marks": sum(1 for s, m in got if s >= m),
-        }
-    summary = {
-        "students": {
-            safe: {"student_id": r.student_id, "folder": safe, "score": r.score, "max_score": r.max_score,
-                   "exercises": {e.name: e.score for e in r.exercises},
-                   "problems": [p for p in r.problems if not p.startswith("Note: ")],
-                   "notes": [p.removeprefix("Note: ") for p in r.problems if p.startswith("Note: ")]}
-            for safe, r in sorted(results.items())
-        },
-        "exercises": exercises,
-        "count": len(results),
-    }
-    atomic_write_text(out / "summary.json", json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+def _save(out: Path, sub: Submission, result: StudentResult, checks: Sequence[Check]) -> StudentResult:
+    """Write one student; a failure to write becomes their grader error. Returns what was recorded."""
+    try:
+        write_student(out, sub.safe_id, result)
+        return result
+    except Exception as exc:  # noqa: BLE001 - e.g. the renderer tripping on odd text: this student only
+        why = grader_error_text("writing the results and report", exc)
+    fallback = error_result(sub.student_id, checks, [*result.grader_errors, why],
+                            problems=result.problems, digest=sub.digest)
+    try:
+        write_result(fallback, out / sub.safe_id / RESULTS)
+    except Exception as exc:  # noqa: BLE001 - kept in memory and in summary.json; a rerun retries
+        fallback = replace(fallback, grader_errors=(*fallback.grader_errors,
+                                                    grader_error_text("writing the fallback results", exc)))
+    return fallback
 
 
 # -- the batch -------------------------------------------------------------------------
 
-def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, checks: Sequence[Check],
-                hidden: Sequence[Path], out: Path, report: BatchReport, progress: Progress) -> None:
+@dataclass
+class _Batch:
+    """One run's shared state: what is still to grade and where results go."""
+
+    out: Path
+    checks: Sequence[Check]
+    checks_digest: str
+    report: BatchReport
+    progress: Progress
+    written: dict[str, StudentResult] = field(default_factory=dict)
+
+    def record(self, sub: Submission, result: StudentResult) -> None:
+        recorded = _save(self.out, sub, replace(result, checks_digest=self.checks_digest), self.checks)
+        self.written[sub.safe_id] = recorded
+        self.report.graded.append(sub.safe_id)
+        self.report.results[sub.safe_id] = recorded
+        errors = [*recorded.grader_errors]
+        if errors:
+            self.report.grader_errors[sub.safe_id] = errors
+        tail = "  (grader error: see summary.json)" if errors else ""
+        self.progress.step(f"{sub.student_id}: {recorded.score:g}/{recorded.max_score:g}{tail}")
+
+
+def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hidden: Sequence[Path],
+                batch: _Batch) -> None:
     """Run, judge and write the students that still need grading."""
+    report, checks = batch.report, batch.checks
     # Judging does small numpy products; OpenBLAS helper threads would only spin
     # on the cores the workers are using, so this process keeps to one thread.
     with threadpool_limits(limits=1, user_api="blas"):
         probes = probes_for(checks)
         by_safe = {s.safe_id: s for s in todo}
         reference: dict[str, Observation] = {}
-        with Runner(opts.limits, opts.jobs, hidden_paths=(out, *hidden)) as runner:
+        with Runner(opts.limits, opts.jobs, hidden_paths=(batch.out, *hidden)) as runner:
             t0 = time.monotonic()
             # The reference runs as the first job, alongside the first students;
             # their outcomes wait for it before they are judged.
@@ -252,38 +244,57 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, ch
                 try:
                     t1 = time.monotonic()
                     sub = by_safe[safe]
-                    result = grade_outcome(sub, outcome, checks, reference)
-                    store_student(out / safe, sub.student_id, sub.digest, outcome, checks)  # for `grader rejudge`
-                    write_student(out, safe, result)
+                    result = grade_outcome(sub.student_id, sub.files, outcome, checks, reference,
+                                           problems=sub.problems, notes=sub.notes, digest=sub.digest)
+                    try:  # for `grader rejudge`; a student without it is regraded, never lost
+                        store_student(batch.out / safe, sub.student_id, sub.digest, outcome, checks)
+                    except Exception as exc:  # noqa: BLE001
+                        result = replace(result, problems=(*result.problems, f"Note: observations not kept ({type(exc).__name__})"))
+                    batch.record(sub, result)
                     report.post_time += time.monotonic() - t1
-                    report.graded.append(safe)
-                    report.results[safe] = result
                     report.run_time += outcome.duration
                     report.probe_time += sum(o.duration for o in outcome.observations.values())
-                    progress.step(f"{sub.student_id}: {result.score:g}/{result.max_score:g}")
-                except BaseException as exc:
+                except BaseException as exc:  # interrupts, a broken reference: stop the batch
                     failed.append(exc)
                     raise
 
             # Judging and writing happen in one writer thread, so run_many refills a
             # worker slot as soon as a student finishes instead of after its files are written.
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-writer") as writer:
-                for key, outcome in runner.run_many(items):
-                    if key == REFERENCE_KEY:
-                        reference.update(reference_observations(outcome, probes))
-                        report.reference_time = time.monotonic() - t0
-                        store_reference(out, reference, checks)
-                        for safe, earlier in waiting:
-                            writer.submit(finish, safe, earlier)
-                        waiting.clear()
-                    elif not reference:
-                        waiting.append((key, outcome))
-                    else:
-                        writer.submit(finish, key, outcome)
-                    if failed:
-                        break
+                try:
+                    for key, outcome in runner.run_many(items):
+                        if key == REFERENCE_KEY:
+                            reference.update(reference_observations(outcome, probes, opts.limits.memory_mb))
+                            report.reference_time = time.monotonic() - t0
+                            store_reference(batch.out, reference, checks)
+                            for safe, earlier in waiting:
+                                writer.submit(finish, safe, earlier)
+                            waiting.clear()
+                        elif not reference:
+                            waiting.append((key, outcome))
+                        else:
+                            writer.submit(finish, key, outcome)
+                        if failed:
+                            break
+                except (ReferenceError_, SandboxError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - collecting failed mid-run: the rest are retried later
+                    if not reference:  # nobody can be judged: the grader's failure, not a student's
+                        raise SandboxError(f"the workers failed before the reference finished: "
+                                           f"{type(exc).__name__}: {exc}") from exc
+                    why = grader_error_text("running the workers (collecting results)", exc)
+                    writer.shutdown(wait=True)
+                    for sub in todo:
+                        if sub.safe_id not in batch.written and not failed:
+                            batch.record(sub, error_result(sub.student_id, checks, [why], problems=sub.problems,
+                                                           digest=sub.digest))
             if failed:
                 raise failed[0]
+
+
+def class_meta(checks: Sequence[Check], digest: str, shard: tuple[int, int] | None) -> dict[str, Any]:
+    return {"grader_version": __version__, "checks": sorted(c.id for c in checks), "checks_digest": digest,
+            "shard": {"index": shard[0], "count": shard[1]} if shard else None}
 
 
 def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptions,
@@ -298,28 +309,40 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     out.mkdir(parents=True, exist_ok=True)
     checks = list(checks) if checks is not None else load_checks()
     report = BatchReport()
-    progress = Progress(len(subs), opts.progress)
+    digest = check_set_digest(checks)
+    batch = _Batch(out, checks, digest, report, Progress(len(subs), opts.progress))
 
     todo: list[Submission] = []
     for sub in subs:
         _clean_temp_files(out / sub.safe_id)
-        previous = None if opts.force else finished(out, sub, {c.id for c in checks})
+        if sub.grader_errors:  # discovery failed on this entry: nothing to run
+            batch.record(sub, error_result(sub.student_id, checks, sub.grader_errors, problems=sub.problems,
+                                           digest=sub.digest))
+            continue
+        previous = None if opts.force else finished(out, sub, {c.id for c in checks}, digest)
         if previous is None:
             todo.append(sub)
             continue
         report.skipped.append(sub.safe_id)
         report.results[sub.safe_id] = previous
         if not (out / sub.safe_id / REPORT).is_file():
-            render.write_student_report(previous, out / sub.safe_id / REPORT, view="student",
-                                        dashboard_href=DASHBOARD_HREF)
-        progress.step(f"{sub.student_id}: already graded ({previous.score:g}/{previous.max_score:g})")
+            try:
+                render.write_student_report(previous, out / sub.safe_id / REPORT, view="student",
+                                            dashboard_href=DASHBOARD_HREF)
+            except Exception as exc:  # noqa: BLE001 - the results stand; `grader report` can retry the page
+                report.class_errors.append(grader_error_text(f"rewriting {sub.safe_id}/{REPORT}", exc))
+        batch.progress.step(f"{sub.student_id}: already graded ({previous.score:g}/{previous.max_score:g})")
 
     if todo:
-        _grade_todo(todo, paths, opts, checks, hidden, out, report, progress)
+        _grade_todo(todo, paths, opts, hidden, batch)
 
-    results = collect_results(out)
-    write_class_files(out, results)
-    render.write_dashboard(out, results=sorted(results.items()))
+    loaded = load_class(out, RESULTS)
+    results = {**loaded.results, **batch.written}  # a student whose files could not be written still counts
+    report.summary = write_class_files(out, results, class_meta(checks, digest, opts.shard), loaded.errors)
+    try:
+        render.write_dashboard(out, results=sorted(results.items()))
+    except Exception as exc:  # noqa: BLE001 - grades and results are written; the page can be rebuilt
+        report.class_errors.append(grader_error_text("writing the dashboard", exc))
     report.elapsed = time.monotonic() - started
     return report
 
@@ -340,9 +363,10 @@ def check_out_folder(out: Path, paths: Paths, submissions: Path) -> None:
 
 def grade_class(submissions: Path, paths: Paths, opts: BatchOptions,
                 checks: Sequence[Check] | None = None) -> BatchReport:
-    """Grade every entry of `submissions` into `opts.out`."""
+    """Grade every entry of `submissions` (or only shard K of N) into `opts.out`."""
     check_out_folder(opts.out, paths, submissions)
-    subs = discover(submissions)
+    shard = opts.shard
+    subs = discover(submissions, None if shard is None else (lambda safe: shard_of(safe, shard[1]) == shard[0]))
     return grade_submissions(subs, paths, opts, checks, hidden=[submissions.resolve()])
 
 

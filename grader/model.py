@@ -108,6 +108,8 @@ class CheckResult:
     duration: float = 0.0
     # (rtol, atol) the judge compared with, so reports mark differing cells the same way.
     tolerance: tuple[float, float] | None = None
+    # Set when the grader itself failed on this check (instructor only; the student sees `message`).
+    grader_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,10 @@ class StudentResult:
     grader_version: str = ""
     # Digest of the submitted files: a rerun regrades a student whose files changed.
     submission_digest: str = ""
+    # Stages where the grader itself failed on this student (instructor only); a rerun retries them.
+    grader_errors: tuple[str, ...] = ()
+    # Digest of the checks graded (ids, points, probes and inputs): a rerun regrades when it changes.
+    checks_digest: str = ""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:

@@ -16,6 +16,7 @@ observations: `rejudge` refuses, naming it, and the class must be regraded.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -23,13 +24,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from grader import batch
 from grader.errors import UsageError
 from grader.judging.checks import Check, load_checks
-from grader.judging.judge import judge_all
 from grader.judging.score import score_student
-from grader.model import CheckResult, StudentResult
+from grader.model import StudentResult
+from grader.pipeline import check_set_digest, grade_outcome
 from grader.reports import render
 from grader.reports.observations import ObservationsError, Stored, load_reference, load_student, probe_digests
 from grader.reports.results_io import ResultsFileError, load_result
@@ -89,15 +91,16 @@ def rejudge_one(old: StudentResult, stored: Stored, selected: Sequence[Check], r
 
     With `only`, checks not selected keep their old verdicts.
     """
-    verdicts = judge_all(list(selected), stored.outcome.observations, reference.outcome.observations,
-                         stored.outcome.loads)
-    results: list[CheckResult] = verdicts
-    if only:
-        fresh = {v.check_id: v for v in verdicts}
-        results = [fresh.get(c.check_id, c) for c in old.checks]
     sources = {e.name: (e.source_name, e.source) for e in old.exercises if e.source or e.source_name}
-    new = score_student(old.student_id, results, stored.outcome, sources)
-    return replace(new, problems=old.problems, submission_digest=old.submission_digest)
+    new = grade_outcome(old.student_id, {}, stored.outcome, selected, reference.outcome.observations,
+                        digest=old.submission_digest, sources=sources)
+    if only:
+        fresh = {v.check_id: v for v in new.checks}
+        results = [fresh.get(c.check_id, c) for c in old.checks]
+        new = replace(score_student(old.student_id, results, stored.outcome, sources),
+                      submission_digest=old.submission_digest,
+                      grader_errors=tuple(c.grader_error for c in results if c.grader_error))
+    return replace(new, problems=old.problems)
 
 
 def _clean_staging(out: Path) -> None:
@@ -121,7 +124,25 @@ def _commit(staged: Path, out: Path) -> None:
         os.replace(p, out / p.relative_to(staged))
 
 
-def write_class(out: Path, results: dict[str, StudentResult]) -> None:
+def _old_summary(out: Path) -> dict[str, Any]:
+    try:
+        old = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return old if isinstance(old, dict) else {}
+
+
+def _class_meta(out: Path, checks: Sequence[Check]) -> tuple[dict[str, Any], dict[str, str]]:
+    """summary.json's class fields as a regrade would write them, and the folders it could not read."""
+    old = _old_summary(out)
+    shard = old.get("shard")
+    spec = (shard["index"], shard["count"]) if isinstance(shard, dict) else None
+    errors = old.get("load_errors")
+    return batch.class_meta(checks, check_set_digest(checks), spec), errors if isinstance(errors, dict) else {}
+
+
+def write_class(out: Path, results: dict[str, StudentResult], meta: dict[str, Any] | None = None,
+                load_errors: dict[str, str] | None = None) -> None:
     """Every file a regrade writes for these results, staged and then moved into OUT at once."""
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
     try:
@@ -130,7 +151,7 @@ def write_class(out: Path, results: dict[str, StudentResult]) -> None:
         staged.mkdir()
         for folder, result in results.items():
             batch.write_student(staged, folder, result)
-        batch.write_class_files(staged, results)
+        batch.write_class_files(staged, results, meta, load_errors)
         render.write_dashboard(staged, results=sorted(results.items()))
         _commit(staged, out)
     finally:
@@ -144,7 +165,8 @@ def rejudge(out: Path, checks: Sequence[Check] | None = None, only: Sequence[str
     if not out.is_dir():
         raise UsageError(f"{out} is not a folder")
     _clean_staging(out)
-    selected = _select(load_checks() if checks is None else checks, only)
+    every = list(load_checks() if checks is None else checks)
+    selected = _select(every, only)
     now = probe_digests(selected)
     try:
         reference = load_reference(out)
@@ -181,6 +203,14 @@ def rejudge(out: Path, checks: Sequence[Check] | None = None, only: Sequence[str
         new[folder] = rejudge_one(old, stored, selected, reference, bool(only))
         if new[folder].score != old.score:
             report.changed.append((old.student_id, old.score, new[folder].score))
-    write_class(out, new)
+    meta, load_errors = _class_meta(out, every)
+    if only:
+        # Unselected checks keep verdicts made with the old check set: so does the class's record of it,
+        # or a later `grader grade` would take them for current.
+        meta = {**meta, **{k: v for k, v in _old_summary(out).items() if k in meta}}
+        new = {k: replace(r, checks_digest=old.checks_digest) for (k, r), (_, old, _, _) in zip(new.items(), students)}
+    else:
+        new = {k: replace(r, checks_digest=meta["checks_digest"]) for k, r in new.items()}
+    write_class(out, new, meta, load_errors)
     report.elapsed = time.monotonic() - started
     return report

@@ -1,11 +1,20 @@
-"""Batch grading: results per student, class files, resume/skip/force, atomic writes, reruns agree."""
+"""Batch grading: results per student, class files, resume/skip/force, atomic writes, reruns agree.
+
+The slow tests run real workers; the fast ones use FakeRunner below: a Runner stand-in and
+tiny checks, so batch logic is tested without TensorFlow or the sandbox. A fake student's
+answer is the text of their `answer.py`, observed as the value of every probe; the reference
+observes "42". JUDGE_CRASH makes the judge raise, RUNNER_CRASH makes the runner raise
+mid-run, INTERRUPT stands for Ctrl-C, and PRINT:<text> prints <text> (backslash escapes decoded) and answers right.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,13 +24,13 @@ import numpy as np
 
 from grader.judging.checks import Check
 from grader.judging.checks.base import Evidence, Fail, probe
+from grader.model import ErrorInfo, Observation, Probe, RunOutcome
 from grader.discovery.discover import discover
+from grader.errors import GRADER_ERROR_MESSAGE
 from grader.authoring.examples import build_example_class
 from grader.paths import Paths
 from grader.reports.results_io import load_result
 from grader.runner.runner import Limits
-
-pytestmark = pytest.mark.slow
 
 
 # Our own small checks on the relu_model driver, so these tests do not move with the real catalogue.
@@ -49,6 +58,74 @@ def relu_checks() -> list[Check]:
                   _compare(P_HIDDEN))]  # type: ignore[arg-type]
 
 
+FP_PUBLIC = probe("fake.public", "relu_model", exercise="relu_model")
+FP_HIDDEN = probe("fake.hidden", "relu_model", exercise="relu_model", secret_input=[[7.25, 9.5]])
+
+
+def _judge(p: Probe) -> Any:
+    def judge(ev: Evidence) -> None:
+        got, want = ev.value(p), ev.reference(p)
+        if got == "JUDGE_CRASH":
+            raise RuntimeError("the judge tripped")
+        if got != want:
+            raise Fail(f"For secret_input=[[7.25, 9.5]] you returned {str(got)[:50]}", mistake="wrong_values",
+                       expected=want, got=got)
+    return judge
+
+
+FAKE_CHECKS = [Check("relu_model.fake_public", "relu_model", "public fake", 2.0, "public", (FP_PUBLIC,), _judge(FP_PUBLIC)),
+          Check("relu_model.fake_hidden", "relu_model", "hidden fake", 3.0, "hidden", (FP_HIDDEN,), _judge(FP_HIDDEN),
+                hint="Look at the hidden layer.")]
+
+
+# Set FakeRunner.reference_answer to one of these to break the reference.
+REFERENCE_FAILURES = {"BROKEN": ErrorInfo("ValueError", "oops"),
+                      "OUT_OF_MEMORY": ErrorInfo("MemoryError", "exceeded the 64 MiB memory limit", killed="memory")}
+
+
+class FakeRunner:
+    """Runner's interface (context manager, run_many) answering from the files' text."""
+
+    runs: list[str] = []          # keys run, across instances (reset by tests)
+    reference_answer = "42"
+    enter_error: BaseException | None = None
+
+    def __init__(self, limits: Any = None, jobs: Any = None, *, hidden_paths: Sequence[Any] = ()) -> None:
+        self.limits = limits
+
+    def __enter__(self) -> "FakeRunner":
+        if FakeRunner.enter_error is not None:
+            raise FakeRunner.enter_error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def run_many(self, items: Iterable[tuple[str, dict[str, str], Sequence[Probe]]]) -> Iterator[tuple[str, RunOutcome]]:
+        for key, files, probes in items:
+            FakeRunner.runs.append(key)
+            answer = FakeRunner.reference_answer if key == batch.REFERENCE_KEY else files.get("answer.py", "")
+            answer = answer.strip()
+            if answer == "RUNNER_CRASH":
+                raise ValueError("the collector choked on a value")
+            if answer == "INTERRUPT":
+                raise KeyboardInterrupt
+            if answer in REFERENCE_FAILURES:
+                yield key, RunOutcome({p.id: Observation(p.id, error=REFERENCE_FAILURES[answer]) for p in probes})
+                continue
+            output = answer[6:].encode("ascii").decode("unicode_escape") if answer.startswith("PRINT:") else ""
+            yield key, RunOutcome({p.id: Observation(p.id, value="42" if output else answer, output=output)
+                                   for p in probes}, duration=0.01)
+
+
+def use_fakes(monkeypatch: Any) -> None:
+    FakeRunner.runs = []
+    FakeRunner.reference_answer = "42"
+    FakeRunner.enter_error = None
+    monkeypatch.setattr(batch, "Runner", FakeRunner)
+    monkeypatch.setattr(batch, "load_checks", lambda: list(FAKE_CHECKS))
+
+
 def _class(root: Path, paths: Paths) -> Path:
     """perfect, relu-on-output, empty, and a student id that needs a safe folder name."""
     subs = root / "subs"
@@ -73,6 +150,7 @@ def _scores(out: Path) -> dict[str, list[tuple[str, float, str]]]:
             for p in sorted(out.glob("*/results.json"))}
 
 
+@pytest.mark.slow
 def test_grades_a_class(tmp_path: Path, paths: Paths, relu_checks: list[Check]) -> None:
     subs, out = _class(tmp_path, paths), tmp_path / "out"
     report = grade_class(subs, paths, _opts(out), relu_checks)
@@ -95,9 +173,12 @@ def test_grades_a_class(tmp_path: Path, paths: Paths, relu_checks: list[Check]) 
     assert summary["exercises"]["relu_model"]["students"] == 4
     assert not list(out.rglob("*.tmp"))
     assert (out / "perfect" / "report.html").is_file() and (out / "index.html").is_file()
-    assert 'href="../index.html"' in (out / "perfect" / "report.html").read_text()
+    # A student's page links only to the anonymous class page, never to the dashboard (issue 12).
+    report = (out / "perfect" / "report.html").read_text()
+    assert 'href="../class.html"' in report and "index.html" not in report and (out / "class.html").is_file()
 
 
+@pytest.mark.slow
 def test_rerun_skips_then_force_regrades_identically(tmp_path: Path, paths: Paths,
                                                       relu_checks: list[Check]) -> None:
     subs, out = _class(tmp_path, paths), tmp_path / "out"
@@ -121,6 +202,7 @@ def test_rerun_skips_then_force_regrades_identically(tmp_path: Path, paths: Path
     assert _scores(out) == first  # same class, same scores, check by check
 
 
+@pytest.mark.slow
 def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks: list[Check],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     subs, out = _class(tmp_path, paths), tmp_path / "out"
@@ -142,10 +224,23 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
     done = _scores(out)
     assert len(done) == 1  # the finished student is kept, valid
     monkeypatch.setattr(batch, "write_student", real)
-    # A results.json that is not ours (e.g. hand-edited) does not count as finished.
+    # A results.json that is not ours (another autograder's, hand-edited) never counts as finished:
+    # in a student's folder that student is graded and the file replaced; elsewhere it is left
+    # alone, listed in summary.json's load_errors, and never becomes a row of grades.csv.
+    foreign = json.dumps({"score": 99.0, "tests": [], "output": "not from this grader"})
+    pending_sub = next(s for s in discover(subs) if s.safe_id not in done)
+    pending = pending_sub.safe_id
+    (out / pending).mkdir(exist_ok=True)
+    (out / pending / "results.json").write_text(foreign)
     (out / "zzz").mkdir()
+    (out / "zzz" / "results.json").write_text(foreign)
     resumed = grade_class(subs, paths, _opts(out), relu_checks)
-    assert resumed.skipped == list(done) and len(resumed.graded) == 3
+    assert resumed.skipped == list(done) and len(resumed.graded) == 3 and pending in resumed.graded
+    assert load_result(out / pending / "results.json").student_id == pending_sub.student_id
+    assert (out / "zzz" / "results.json").read_text() == foreign
+    summary = json.loads((out / "summary.json").read_text())
+    assert "zzz" in summary["load_errors"] and "zzz" not in summary["students"]
+    assert len(list(csv.reader((out / "grades.csv").open()))) == 1 + 4
     assert not list(out.rglob("*.tmp"))
     (out / "wrong" / "results.json").write_text("{ truncated")
     fixed = grade_class(subs, paths, _opts(out), relu_checks)
@@ -154,6 +249,7 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import safetext
     from grader.reports import results_io
 
     target = tmp_path / "grades.csv"
@@ -162,12 +258,13 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: py
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(results_io.os, "replace", boom)
+    monkeypatch.setattr(safetext.os, "replace", boom)
     with pytest.raises(OSError):
         results_io.atomic_write_text(target, "new\n")
     assert target.read_text() == "old\n" and os.listdir(tmp_path) == ["grades.csv"]
 
 
+@pytest.mark.slow
 def test_example_class(tmp_path: Path, paths: Paths, relu_checks: list[Check]) -> None:
     made = build_example_class(paths, tmp_path / "class")
     assert {"perfect", "untouched", "mistakes", "notebook.ipynb", "zipped.zip", "loop_and_syntax",
@@ -183,3 +280,269 @@ def test_example_class(tmp_path: Path, paths: Paths, relu_checks: list[Check]) -
     assert s["empty"]["score"] == 0 and s["empty"]["problems"]
     loop = load_result(out / "loop_and_syntax" / "results.json")
     assert any("timed out" in p for p in loop.problems)
+
+
+# -- fast: one student never stops the class ------------------------------------------------
+
+def _write(folder: Path, answer: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "answer.py").write_text(answer, encoding="utf-8")
+
+
+def _hostile_class(root: Path) -> Path:
+    """Two right students around every kind of input that used to stop the batch."""
+    subs = root / "subs"
+    _write(subs / "aaa_first", "42")
+    _write(subs / "crash_judge", "JUDGE_CRASH")
+    _write(subs / "prints_surrogate", r"PRINT:lone \ud800 surrogate \x1b[31mred")
+    os.mkdir(os.fsencode(subs) + b"/caf\xe9-latin1")
+    (Path(os.fsdecode(os.fsencode(subs) + b"/caf\xe9-latin1")) / "answer.py").write_text("42")
+    huge = '{"nbformat": 4, "nbformat_minor": 5, "metadata": {"n": ' + "9" * 5000 + '}, "cells": []}'
+    (subs / "huge_int.ipynb").write_text(huge)
+    for name in ("grades.csv", "summary.json", "index.html", "Ann", "ann"):
+        _write(subs / name, "42")
+    _write(subs / "zzz_last", "42")
+    return subs
+
+
+def test_grader_errors_never_stop_the_class(tmp_path: Path, paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
+    subs, out = _hostile_class(tmp_path), tmp_path / "out"
+    report = grade_class(subs, paths, _opts(out))
+    assert len(report.graded) == 11 and len(set(s.lower() for s in report.graded)) == 11
+    for safe in ("aaa_first", "zzz_last", "prints_surrogate"):
+        assert report.results[safe].score == report.results[safe].max_score == 5
+    assert set(report.grader_errors) == {"crash_judge", "huge_int"}
+    crashed = load_result(out / "crash_judge" / "results.json")
+    assert {c.status for c in crashed.checks} == {"error"} and crashed.score == 0
+    assert all(c.message == GRADER_ERROR_MESSAGE and "tripped" in c.grader_error for c in crashed.checks)
+    assert "tripped" not in json.dumps([t["output"] for t in json.loads(
+        (out / "crash_judge" / "results.json").read_text())["tests"]])
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["grader_errors"]) == {"crash_judge", "huge_int"}
+    assert "reading the notebook" in summary["grader_errors"]["huge_int"][0]
+    assert "lone \ufffd surrogate" in (out / "prints_surrogate" / "results.json").read_text(encoding="utf-8")
+    assert summary["students"]["aaa_first"]["grader_errors"] == []
+    # Class files are files, never a student's folder; every text written is valid UTF-8.
+    for name in ("grades.csv", "summary.json", "index.html"):
+        assert (out / name).is_file()
+    for path in out.rglob("*"):
+        if path.is_file():
+            path.read_bytes().decode("utf-8")
+    ids = {row[0] for row in csv.reader((out / "grades.csv").open(encoding="utf-8"))}
+    assert {"caf\\xe9-latin1", "grades.csv", "Ann", "ann"} <= ids
+    # A rerun retries exactly the students with grader errors.
+    again = grade_class(subs, paths, _opts(out))
+    assert sorted(again.graded) == ["crash_judge", "huge_int"] and len(again.skipped) == 9
+
+
+def test_grader_errors_exit_5_and_terminal_lines_are_clean(tmp_path: Path, paths: Paths,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from grader.cli import main
+
+    use_fakes(monkeypatch)
+    subs = tmp_path / "subs"
+    _write(subs / "ok", "42")
+    _write(subs / "crash", "JUDGE_CRASH")
+    _write(subs / "evil\x1b]0;pwned\x07\x1b[2J", "42")
+    monkeypatch.setenv("GRADER_ROOT", str(paths.root))
+    monkeypatch.setenv("CI", "true")  # plain progress lines
+    assert main(["grade", str(subs), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 5
+    captured = capsys.readouterr()
+    assert "grader_errors" in captured.err and "again" in captured.err
+    assert "\x1b" not in captured.err + captured.out and "\x07" not in captured.err
+    assert "(grader error" in captured.err
+
+
+def test_a_runner_failure_mid_run_is_a_grader_error(tmp_path: Path, paths: Paths,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name, answer in (("a", "42"), ("b", "RUNNER_CRASH"), ("c", "42")):
+        _write(subs / name, answer)
+    report = grade_class(subs, paths, _opts(out))
+    assert report.results["a"].score == 5
+    assert set(report.grader_errors) == {"b", "c"}
+    assert "collector choked" in report.grader_errors["b"][0]
+    (subs / "b" / "answer.py").write_text("42")
+    again = grade_class(subs, paths, _opts(out))
+    assert sorted(again.graded) == ["b", "c"] and not again.grader_errors
+
+
+def test_a_write_failure_is_that_students_grader_error(tmp_path: Path, paths: Paths,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name in ("a", "b", "c"):
+        _write(subs / name, "42")
+    real = batch.render.write_student_report
+
+    def breaks_for_b(result: Any, path: Path, *a: Any, **kw: Any) -> None:
+        if result.student_id == "b":
+            raise UnicodeError("the template tripped")
+        real(result, path, *a, **kw)
+
+    monkeypatch.setattr(batch.render, "write_student_report", breaks_for_b)
+    report = grade_class(subs, paths, _opts(out))
+    assert set(report.grader_errors) == {"b"} and report.results["c"].score == 5
+    b = load_result(out / "b" / "results.json")
+    assert b.grader_errors and "template tripped" in b.grader_errors[0]
+    assert json.loads((out / "summary.json").read_text())["grader_errors"]["b"]
+
+
+def test_interrupt_stops_the_batch(tmp_path: Path, paths: Paths, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
+    subs = tmp_path / "subs"
+    _write(subs / "a", "42")
+    _write(subs / "b", "INTERRUPT")
+    with pytest.raises(KeyboardInterrupt):
+        grade_class(subs, paths, _opts(tmp_path / "out"))
+
+
+# -- fast: resume decisions -------------------------------------------------------------------
+
+def test_resume_regrades_changed_files_checks_and_grader_errors(tmp_path: Path, paths: Paths,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name in ("a", "b", "c"):
+        _write(subs / name, "42")
+    assert len(grade_class(subs, paths, _opts(out)).graded) == 3
+    FakeRunner.runs = []
+    again = grade_class(subs, paths, _opts(out))
+    assert not again.graded and FakeRunner.runs == []  # nothing to run: not even the reference
+    (subs / "b" / "answer.py").write_text("41")  # changed digest
+    assert grade_class(subs, paths, _opts(out)).graded == ["b"]
+    assert grade_class(subs, paths, _opts(out), FAKE_CHECKS[:1]).graded == ["a", "b", "c"]  # catalogue changed
+    assert len(grade_class(subs, paths, _opts(out)).graded) == 3  # and back
+    assert grade_class(subs, paths, _opts(out, force=True)).graded == ["a", "b", "c"]
+    # A result whose student id or digest does not match its folder's entry is not this student's.
+    doc = json.loads((out / "c" / "results.json").read_text())
+    doc["extra_data"]["student_id"] = "someone else"
+    (out / "c" / "results.json").write_text(json.dumps(doc))
+    assert grade_class(subs, paths, _opts(out)).graded == ["c"]
+
+
+def test_foreign_results_file_is_never_a_student(tmp_path: Path, paths: Paths,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _write(subs / "a", "42")
+    _write(subs / "b", "42")
+    foreign = json.dumps({"score": 99.0, "tests": [], "output": "from another autograder"})
+    (out / "b").mkdir(parents=True)
+    (out / "b" / "results.json").write_text(foreign)
+    (out / "stranger").mkdir()
+    (out / "stranger" / "results.json").write_text(foreign)
+    report = grade_class(subs, paths, _opts(out))
+    assert report.graded == ["a", "b"]  # b's foreign file did not count as finished
+    assert load_result(out / "b" / "results.json").score == 5
+    assert (out / "stranger" / "results.json").read_text() == foreign  # not ours to touch
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["students"]) == {"a", "b"} and "stranger" in summary["load_errors"]
+    assert [r[0] for r in csv.reader((out / "grades.csv").open())] == ["id", "a", "b"]
+
+
+def test_summary_records_shard_version_and_checks(tmp_path: Path, paths: Paths,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import __version__
+    from grader.pipeline import check_set_digest
+
+    use_fakes(monkeypatch)
+    subs = tmp_path / "subs"
+    names = [f"s{i:02d}" for i in range(12)]
+    for name in names:
+        _write(subs / name, "42")
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        out = tmp_path / f"out{k}"
+        report = grade_class(subs, paths, _opts(out, shard=(k, 3)))
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["shard"] == {"index": k, "count": 3}
+        assert summary["grader_version"] == __version__
+        assert summary["checks_digest"] == check_set_digest(FAKE_CHECKS)
+        assert summary["checks"] == sorted(c.id for c in FAKE_CHECKS)
+        assert all(batch.shard_of(s, 3) == k for s in report.graded)
+        seen += report.graded
+    assert sorted(seen) == names  # every student in exactly one shard
+    assert batch.shard_of("s00", 3) == batch.shard_of("s00", 3)
+    assert check_set_digest(FAKE_CHECKS) != check_set_digest(FAKE_CHECKS[:1])
+
+
+def test_atomic_writes_keep_the_old_results_when_replace_fails(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import safetext
+    from grader.model import StudentResult
+    from grader.reports import results_io
+
+    path = tmp_path / "s" / "results.json"
+    results_io.write_result(StudentResult("ann", 1.0, 2.0, ()), path)
+    before = path.read_bytes()
+
+    def boom(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(safetext.os, "replace", boom)
+    with pytest.raises(OSError):
+        results_io.write_result(StudentResult("ann", 2.0, 2.0, ()), path)
+    assert path.read_bytes() == before and os.listdir(path.parent) == ["results.json"]
+
+
+@pytest.mark.slow
+def test_hostile_inputs_between_two_right_students(tmp_path: Path, paths: Paths, relu_checks: list[Check]) -> None:
+    """Issue 9 class 1 with real workers: none of these stops the batch or spoils a file."""
+    solution = (paths.solutions / "relu_model.py").read_text()
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    for name in ("a_right", "z_right", "grades.csv", "Index.HTML"):
+        (subs / name).mkdir(parents=True)
+        (subs / name / "relu_model.py").write_text(solution)
+    (subs / "prints").mkdir()
+    (subs / "prints" / "relu_model.py").write_text(
+        solution + "\nimport sys\nsys.stdout.write('\\x1b]0;pwned\\x07\\x1b[2J')\n"
+        "print('lone \\ud800 surrogate')\n")
+    latin1 = os.fsencode(subs) + b"/caf\xe9"
+    os.mkdir(latin1)
+    Path(os.fsdecode(latin1 + b"/relu_model.py")).write_text(solution)
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": solution}]
+    nb = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {"n": 0}, "cells": cells})
+    (subs / "huge.ipynb").write_text(nb.replace('"n": 0', '"n": ' + "9" * 5000))
+    report = grade_class(subs, paths, _opts(out), relu_checks)
+    assert len(report.graded) == 7
+    for safe in ("a_right", "z_right"):
+        assert report.results[safe].score == report.results[safe].max_score == 5
+    assert set(report.grader_errors) <= {"huge"}  # the notebook reader may or may not cope; never fatal
+    for path in out.rglob("*"):
+        if path.is_file():
+            path.read_bytes().decode("utf-8")
+    for name in ("grades.csv", "summary.json", "index.html"):
+        assert (out / name).is_file()
+    rows = list(csv.reader((out / "grades.csv").open(encoding="utf-8")))
+    assert len(rows) == 8 and {"grades.csv", "Index.HTML", "caf\\xe9"} <= {r[0] for r in rows}
+
+
+def test_a_runner_failure_before_the_reference_is_the_sandbox_s(tmp_path: Path, paths: Paths,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.errors import SandboxError
+
+    use_fakes(monkeypatch)
+    FakeRunner.reference_answer = "RUNNER_CRASH"
+    _write(tmp_path / "subs" / "a", "42")
+    with pytest.raises(SandboxError, match="before the reference finished"):
+        grade_class(tmp_path / "subs", paths, _opts(tmp_path / "out"))
+
+
+def test_resume_regrades_when_a_checks_inputs_change(tmp_path: Path, paths: Paths,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace as dc_replace
+
+    use_fakes(monkeypatch)
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    _write(subs / "a", "42")
+    grade_class(subs, paths, _opts(out))
+    assert grade_class(subs, paths, _opts(out)).skipped == ["a"]
+    # Same check ids, new hidden inputs (say, a new course seed): the old verdicts do not count.
+    reseeded = dc_replace(FP_HIDDEN, args={"secret_input": [[1.5, 2.5]]})
+    checks = [FAKE_CHECKS[0], dc_replace(FAKE_CHECKS[1], probes=(reseeded,))]
+    assert grade_class(subs, paths, _opts(out), checks).graded == ["a"]
+    assert load_result(out / "a" / "results.json").checks_digest

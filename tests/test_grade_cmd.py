@@ -142,3 +142,33 @@ def test_example_class_is_built_from_solutions(tmp_path: Path) -> None:
     (course / "solutions" / "relu_model.py").write_text(solution.replace("weights[1]), biases[1])", "w1), b1)"))
     with pytest.raises(ExampleError, match="ReLU on the output"):
         build_example_class(Paths(course), tmp_path / "class2")
+
+
+@pytest.mark.slow
+def test_memory_too_small_for_the_reference_names_the_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    assert main(["grade", "--student", "ann", str(root / "solutions" / "relu_model.py"),
+                 "--out", str(tmp_path / "out"), "--memory", "30", "--jobs", "1", "--quiet"]) == 4
+    err = capsys.readouterr().err
+    assert "30 MiB memory limit" in err and "--memory MB" in err and "reference solutions failed" not in err
+
+
+@pytest.mark.slow
+def test_student_results_file_is_exactly_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from test_batch import P_PUBLIC, _compare
+
+    from grader.judging.checks import Check
+
+    checks = [Check("relu_model.batch_public", "relu_model", "public", 2.0, "public", (P_PUBLIC,),
+                    _compare(P_PUBLIC))]  # type: ignore[arg-type]
+    monkeypatch.setattr(batch, "load_checks", lambda: checks)
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    target = tmp_path / "autograder" / "results" / "results.json"
+    target.parent.mkdir(parents=True)
+    assert main(["grade", "--student", "ann", str(root / "solutions" / "relu_model.py"),
+                 "--results", str(target), "--quiet"]) == 0
+    assert json.loads(target.read_text())["score"] == 2.0
+    assert [p.name for p in target.parent.iterdir()] == ["results.json"]

@@ -7,8 +7,9 @@ whichever file defines them, so layouts do not matter and nested folders are
 flattened to file names.
 
 Submissions are hostile input. Nothing here follows a symlink, trusts a zip
-header's sizes, writes to disk, or lets one student's bad archive stop the
-batch: every such case becomes a line in that student's `problems`.
+header's sizes, writes to disk, or lets one student's entry stop the batch: bad
+content is a line in that student's `problems`, a failure of ours one in their
+`grader_errors`. Safe ids never name a class file nor collide, case-insensitively.
 """
 
 from __future__ import annotations
@@ -20,11 +21,11 @@ import stat
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from grader.errors import SubmissionError, UsageError
+from grader.errors import SubmissionError, UsageError, grader_error_text
 
 MAX_SOURCE_BYTES = 1024 * 1024          # one .py file: far beyond any honest answer
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # notebooks may carry big stored plots
@@ -37,6 +38,8 @@ CHUNK = 64 * 1024
 _JUNK_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".idea", ".vscode"}
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+# OUT holds class files beside the student folders: a student may not be named like one.
+_CLASS_FILE_SUFFIXES = (".csv", ".json", ".html", ".htm", ".js", ".css", ".txt", ".md", ".tmp", ".zip", ".log")
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,8 @@ class Submission:
     files: dict[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()      # harmless: skipped clutter, notebook magics
     problems: tuple[str, ...] = ()   # the student should fix these
+    # The grader failed reading this entry (instructor only): the student is not graded this time.
+    grader_errors: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -78,6 +83,7 @@ class _Collector:
     origins: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    grader_errors: list[str] = field(default_factory=list)
     total: int = 0
     entries: int = 0
 
@@ -114,6 +120,9 @@ class _Collector:
         except SubmissionError as exc:
             self.problems.append(f"{rel}: {exc}")
             return
+        except Exception as exc:  # noqa: BLE001 - e.g. a metadata integer of 10,000 digits: our failure
+            self.grader_errors.append(grader_error_text(f"reading the notebook {rel}", exc))
+            return
         self.notes.extend(f"{rel}: {n}" for n in nb.notes)
         self._put(PurePosixPath(name).stem + ".py", nb.source, rel)
 
@@ -147,13 +156,25 @@ def _wanted(name: str) -> bool:
 
 # -- safe ids ------------------------------------------------------------------
 
+def clean_id(name: str) -> str:
+    """A student id as text: bytes of a non-UTF-8 name (surrogate escapes) become `\\xNN`."""
+    for errors in ("strict", "surrogateescape"):
+        try:
+            return name.encode("utf-8", errors).decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            continue
+    return name.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
+
+
 def safe_id(student_id: str) -> str:
     """A folder name for `student_id`: itself if already safe, else a cleaned name plus a hash."""
-    if _SAFE_ID.match(student_id) and student_id.lower() not in _WINDOWS_RESERVED and ".." not in student_id:
+    low = student_id.lower()
+    reserved = low in _WINDOWS_RESERVED or low.endswith(_CLASS_FILE_SUFFIXES)
+    if _SAFE_ID.match(student_id) and not reserved and ".." not in student_id:
         return student_id
     ascii_name = unicodedata.normalize("NFKD", student_id).encode("ascii", "ignore").decode("ascii")
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._-")[:40] or "student"
-    digest = hashlib.sha256(student_id.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{cleaned}-{digest}"
 
 
@@ -291,42 +312,53 @@ def _unzip(path: Path, into: _Collector) -> None:
 
 def _student_id(entry: Path) -> str:
     if entry.is_dir() and not entry.is_symlink():
-        return entry.name
-    return entry.stem if entry.suffix.lower() in (".zip", ".ipynb", ".py") else entry.name
+        name = entry.name
+    else:
+        name = entry.stem if entry.suffix.lower() in (".zip", ".ipynb", ".py") else entry.name
+    return clean_id(name)
+
+
+def _read_into(entry: Path, into: _Collector) -> None:
+    if entry.is_symlink():
+        into.problems.append(f"{entry.name}: the submission is a symbolic link; it was not followed")
+    elif entry.is_dir():
+        _walk(entry, entry, into)
+    elif not entry.exists():
+        into.problems.append(f"{entry.name}: does not exist")
+    elif entry.suffix.lower() == ".zip":
+        _unzip(entry, into)
+    elif entry.suffix.lower() in (".py", ".ipynb"):
+        data = _read_regular(entry, entry.name, _limit_for(entry.name), into)
+        if data is not None:
+            into.add(entry.name, data)
+    else:
+        into.problems.append(f"{entry.name}: unsupported submission type "
+                             "(submit a folder, a .zip, a .ipynb notebook or a .py file)")
 
 
 def read_submission(entry: Path, student_id: str | None = None, safe: str | None = None) -> Submission:
-    """Read one student's entry (folder, .zip, .ipynb or .py). Never raises for bad content."""
-    sid = student_id if student_id is not None else _student_id(entry)
+    """Read one student's entry (folder, .zip, .ipynb or .py). Never raises: bad content is a
+    problem for the student, a failure of ours is a grader error for the instructor."""
+    sid = clean_id(student_id) if student_id is not None else _student_id(entry)
     into = _Collector()
     try:
-        if entry.is_symlink():
-            into.problems.append(f"{entry.name}: the submission is a symbolic link; it was not followed")
-        elif entry.is_dir():
-            _walk(entry, entry, into)
-        elif not entry.exists():
-            into.problems.append(f"{entry.name}: does not exist")
-        elif entry.suffix.lower() == ".zip":
-            _unzip(entry, into)
-        elif entry.suffix.lower() in (".py", ".ipynb"):
-            data = _read_regular(entry, entry.name, _limit_for(entry.name), into)
-            if data is not None:
-                into.add(entry.name, data)
-        else:
-            into.problems.append(f"{entry.name}: unsupported submission type "
-                                 "(submit a folder, a .zip, a .ipynb notebook or a .py file)")
+        _read_into(entry, into)
     except _TooBig as exc:
         into.files.clear()
         into.problems.append(f"{entry.name}: {exc}; nothing was graded")
     except RecursionError:
         into.files.clear()
         into.problems.append(f"{entry.name}: folders nested too deeply; nothing was graded")
-    if not into.files and not into.problems:
+    except Exception as exc:  # noqa: BLE001 - one student's entry never stops the class
+        into.grader_errors.append(grader_error_text("reading the submission", exc))
+    if into.grader_errors:
+        into.files.clear()  # graded from part of the files, a verdict could blame the student for our failure
+    elif not into.files and not into.problems:
         into.problems.append("the submission is empty: no .py files or .ipynb notebooks were found")
     elif not into.files:
         into.problems.append("no gradable files were found in the submission")
     return Submission(sid, safe if safe is not None else safe_id(sid), dict(sorted(into.files.items())),
-                      tuple(into.notes), tuple(into.problems))
+                      tuple(into.notes), tuple(into.problems), tuple(into.grader_errors))
 
 
 def _entries(folder: Path) -> Iterator[Path]:
@@ -335,8 +367,12 @@ def _entries(folder: Path) -> Iterator[Path]:
             yield entry
 
 
-def discover(folder: Path) -> list[Submission]:
-    """Every student in `folder`, with distinct safe ids (collisions get a suffix)."""
+def list_entries(folder: Path) -> list[tuple[Path, str, str]]:
+    """(entry, student id, safe id) for every student in `folder`, without reading any files.
+
+    Safe ids are distinct case-insensitively (collisions get a suffix from the entry's
+    name); they depend only on the folder's listing, never on the machine or on a shard.
+    """
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
     taken: set[str] = set()
@@ -345,12 +381,18 @@ def discover(folder: Path) -> list[Submission]:
         sid = _student_id(entry)
         safe = safe_id(sid)
         if safe.lower() in taken:  # alice/ and alice.zip, or Alice and alice on a case-blind disk
-            digest = hashlib.sha256(entry.name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+            digest = hashlib.sha256(entry.name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
             safe = f"{safe[:50]}-{digest}"
             n = 2
             while safe.lower() in taken:
                 safe = f"{safe}-{n}"
                 n += 1
         taken.add(safe.lower())
-        out.append(read_submission(entry, sid, safe))
+        out.append((entry, sid, safe))
     return out
+
+
+def discover(folder: Path, keep: Callable[[str], bool] | None = None) -> list[Submission]:
+    """Every student in `folder` whose safe id `keep` accepts (all by default), read."""
+    return [read_submission(entry, sid, safe) for entry, sid, safe in list_entries(folder)
+            if keep is None or keep(safe)]

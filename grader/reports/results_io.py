@@ -6,29 +6,58 @@ else we know about a result rides in `extra_data` (top level and per test), so
 a student's report from results.json alone.
 
 What a student sees on Gradescope is each test's `output`. For a hidden check
-that string is only the check's student-facing message: the expected values,
+that string is exactly `student_text(check)`, the text the HTML student view
+shows (status, named mistake, hint): the check's own message, expected values,
 inputs and traceback stay in `extra_data`, which Gradescope does not show.
+
+Whatever the student supplied, the file is valid UTF-8 and at most
+`MAX_RESULTS_BYTES`: long strings, values, tracebacks and printed output are
+capped and marked as truncated, and each submitted file's source is stored once
+(on the first exercise that shows it), however many exercises it answers.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.sandbox import wire
 from grader.catalog import EXERCISE_NAMES
-from grader.errors import GraderError
+from grader.errors import GRADER_ERROR_MESSAGE, GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
+# Re-exported: reports write every file through this one atomic, UTF-8-safe writer.
+from grader.safetext import atomic_write_text as atomic_write_text, utf8_text as utf8_text
 
 SCHEMA = "grader-results/1"
 
 # Our visibility -> Gradescope's. Hidden checks show up once grades are published.
 _GS_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 _STATUSES = ("passed", "failed", "not_attempted", "error")
+
+MAX_RESULTS_BYTES = 512 * 1024   # Gradescope rejects large results files
+STATUS_LABELS = {"passed": "Passed", "failed": "Failed", "not_attempted": "Not attempted", "error": "Error"}
+HIDDEN_FAILED_MESSAGE = "This hidden check did not pass. Its inputs are not shown; use the hint below."
+HIDDEN_PASSED_MESSAGE = "Passed."
+NOT_ATTEMPTED_MESSAGE = "Not attempted yet."
+
+
+@dataclass(frozen=True)
+class Caps:
+    """How much of each kind of text results.json keeps (characters); shrunk until the file fits."""
+
+    text: int = 8000       # messages, hints, tracebacks
+    output: int = 8000     # printed output (the end is kept)
+    value: int = 8000      # an expected/got/inputs value, as JSON
+    source: int = 100_000  # one submitted file
+    problems: int = 100    # lines in the problem list
+    name: int = 1000       # titles, ids, mistake names, file names
+
+
+_CAP_LEVELS = (Caps(), Caps(2000, 2000, 2000, 30_000, 50, 500), Caps(500, 500, 500, 8000, 20, 200),
+               Caps(100, 100, 0, 0, 5, 100))
 
 
 class ResultsFileError(GraderError):
@@ -37,111 +66,170 @@ class ResultsFileError(GraderError):
     exit_code = 2
 
 
+# -- text -----------------------------------------------------------------------
+
+def truncate(text: str, cap: int, keep_end: bool = False) -> str:
+    """At most about `cap` characters of `text`, marked when something was cut."""
+    if len(text) <= cap:
+        return text
+    note = f"[... truncated: {len(text)} characters in all]"
+    return note + "\n" + text[len(text) - cap:] if keep_end else text[:cap] + "\n" + note
+
+
+def student_text(c: CheckResult) -> str:
+    """What a student is told about a hidden check (status, named mistake, hint), never its
+    inputs, expected values or own message. The HTML student view shows this same text."""
+    if c.grader_error:
+        body = GRADER_ERROR_MESSAGE
+    elif c.status == "passed":
+        body = HIDDEN_PASSED_MESSAGE
+    elif c.status == "not_attempted":
+        body = NOT_ATTEMPTED_MESSAGE
+    else:
+        body = HIDDEN_FAILED_MESSAGE
+    lines = [f"{STATUS_LABELS.get(c.status, c.status)}: {body}"]
+    if c.status != "passed" and c.mistake and not c.grader_error:
+        lines.append(f"Mistake: {c.mistake}")
+    if c.status != "passed" and c.hint and not c.grader_error:
+        lines.append(f"Hint: {c.hint}")
+    return "\n".join(lines)
+
+
 # -- writing -------------------------------------------------------------------
 
 def _plain(value: Any) -> Any:
     """JSON-safe form of an expected/got/inputs value (NaN and inf stay tagged)."""
     try:
         return wire.to_jsonable(value)
-    except wire.WireError:
+    except (wire.WireError, ValueError, TypeError, RecursionError):
         return repr(value)[:2000]
+
+
+def _capped(value: Any, cap: int) -> Any:
+    """The value, or a marked preview of its JSON when that is longer than `cap`."""
+    plain = _plain(value)
+    try:
+        text = json.dumps(plain, allow_nan=False)
+    except (ValueError, TypeError, RecursionError):
+        return {"truncated": True, "preview": ""}
+    if len(text) <= cap:
+        return plain
+    return {"truncated": True, "preview": text[:cap]}
 
 
 def _number(score: float) -> float:
     return float(score) if math.isfinite(score) else 0.0
 
 
-def _fmt(value: Any) -> str:
-    text = json.dumps(_plain(value))
-    return text if len(text) <= 2000 else text[:2000] + " ..."
+def _fmt(value: Any, cap: int) -> str:
+    return truncate(json.dumps(_capped(value, cap), allow_nan=False), cap)
 
 
-def test_output(c: CheckResult) -> str:
-    """The text Gradescope shows under a test. Hidden checks: the message only."""
+def test_output(c: CheckResult, caps: Caps = Caps()) -> str:
+    """The text Gradescope shows under a test. Hidden checks: exactly `student_text`."""
     if c.visibility == "hidden":
-        return c.message
-    parts = [c.message]
+        return student_text(c)
+    if c.grader_error:
+        return GRADER_ERROR_MESSAGE
+    parts = [truncate(c.message, caps.text)]
     if c.hint and c.status != "passed":
-        parts.append(f"Hint: {c.hint}")
-    if c.status == "failed" and (c.expected is not None or c.got is not None):
-        parts.append(f"Expected: {_fmt(c.expected)}\nGot: {_fmt(c.got)}")
+        parts.append(f"Hint: {truncate(c.hint, caps.text)}")
+    if c.status == "failed" and (c.expected is not None or c.got is not None) and caps.value:
+        parts.append(f"Expected: {_fmt(c.expected, caps.value)}\nGot: {_fmt(c.got, caps.value)}")
     if c.traceback:
-        parts.append(c.traceback.rstrip())
+        parts.append(truncate(c.traceback.rstrip(), caps.text, keep_end=True))
     if c.output:
-        parts.append("Your code printed:\n" + c.output[-4000:].rstrip())
+        parts.append("Your code printed:\n" + truncate(c.output.rstrip(), caps.output, keep_end=True))
     return "\n\n".join(p for p in parts if p)
 
 
-def summary_text(r: StudentResult) -> str:
+def summary_text(r: StudentResult, caps: Caps = Caps()) -> str:
     lines = [f"Score: {r.score:g} / {r.max_score:g}"]
     for e in r.exercises:
         lines.append(f"  {e.title}: {e.score:g} / {e.max_score:g}")
     if r.problems:
         lines.append("Problems with the submission:")
-        lines.extend(f"  - {p}" for p in r.problems)
+        lines.extend(f"  - {truncate(p, caps.text)}" for p in r.problems[:caps.problems])
+    if any(c.grader_error for c in r.checks) or r.grader_errors:
+        lines.append(GRADER_ERROR_MESSAGE)
     return "\n".join(lines)
 
 
-def _test(c: CheckResult, number: str) -> dict[str, Any]:
-    tags = [c.exercise, c.status] + ([c.mistake] if c.mistake else [])
+def _test(c: CheckResult, number: str, caps: Caps) -> dict[str, Any]:
+    mistake = truncate(c.mistake, caps.name) if c.mistake else None
+    tags = [c.exercise, c.status] + ([mistake] if mistake else [])
     return {
-        "name": c.title,
+        "name": truncate(c.title, caps.name),
         "number": number,
         "score": _number(c.score),
         "max_score": _number(c.max_score),
         "status": "passed" if c.status == "passed" else "failed",
-        "output": test_output(c),
+        "output": test_output(c, caps),
         "visibility": _GS_VISIBILITY[c.visibility],
         "tags": tags,
         "extra_data": {
             "check_id": c.check_id,
             "exercise": c.exercise,
-            "title": c.title,
+            "title": truncate(c.title, caps.name),
             "status": c.status,
             "visibility": c.visibility,
-            "message": c.message,
-            "hint": c.hint,
-            "mistake": c.mistake,
-            "expected": _plain(c.expected),
-            "got": _plain(c.got),
-            "inputs": _plain(c.inputs),
-            "traceback": c.traceback,
-            "output": c.output,
-            "duration": c.duration,
+            "message": truncate(c.message, caps.text),
+            "hint": truncate(c.hint, caps.text),
+            "mistake": mistake,
+            "expected": _capped(c.expected, caps.value),
+            "got": _capped(c.got, caps.value),
+            "inputs": _capped(c.inputs, caps.value),
+            "traceback": truncate(c.traceback, caps.text, keep_end=True),
+            "output": truncate(c.output, caps.output, keep_end=True),
+            "duration": _number(c.duration),
+            "tolerance": list(c.tolerance) if c.tolerance else None,
+            "grader_error": truncate(c.grader_error, caps.text),
         },
     }
 
 
-def to_gradescope(r: StudentResult) -> dict[str, Any]:
+def _exercises(r: StudentResult, caps: Caps) -> list[dict[str, Any]]:
+    """Each file's source once: on the first exercise that shows it."""
+    seen: set[str] = set()
+    out = []
+    for e in r.exercises:
+        entry: dict[str, Any] = {"name": e.name, "title": truncate(e.title, caps.name), "score": e.score,
+                                 "max_score": e.max_score, "source_name": truncate(e.source_name, caps.name),
+                                 "checks": [c.check_id for c in e.checks]}
+        if e.source_name not in seen or not e.source_name:
+            entry["source"] = truncate(e.source, caps.source)
+            seen.add(e.source_name)
+        out.append(entry)
+    return out
+
+
+def to_gradescope(r: StudentResult, caps: Caps = Caps()) -> dict[str, Any]:
     """A StudentResult as a Gradescope results.json document."""
     order = {name: i + 1 for i, name in enumerate(EXERCISE_NAMES)}
     tests = []
     for e in r.exercises:
         for i, c in enumerate(e.checks, start=1):
-            tests.append(_test(c, f"{order.get(e.name, 0)}.{i}"))
+            tests.append(_test(c, f"{order.get(e.name, 0)}.{i}", caps))
     return {
         "score": _number(r.score),
-        "execution_time": max(0, round(r.execution_time)),
-        "output": summary_text(r),
+        "execution_time": max(0, round(_number(r.execution_time))),
+        "output": summary_text(r, caps),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": {
             "schema": SCHEMA,
-            "student_id": r.student_id,
-            "score": r.score,
-            "max_score": r.max_score,
-            "execution_time": r.execution_time,
-            "problems": list(r.problems),
-            "output": r.output,
+            "student_id": truncate(r.student_id, caps.name),
+            "score": _number(r.score),
+            "max_score": _number(r.max_score),
+            "execution_time": _number(r.execution_time),
+            "problems": [truncate(p, caps.text) for p in r.problems[:caps.problems]],
+            "output": truncate(r.output, caps.output, keep_end=True),
             "grader_version": r.grader_version,
             "submission_digest": r.submission_digest,
-            "exercises": [
-                {"name": e.name, "title": e.title, "score": e.score, "max_score": e.max_score,
-                 "source": e.source, "source_name": e.source_name,
-                 "checks": [c.check_id for c in e.checks]}
-                for e in r.exercises
-            ],
+            "grader_errors": [truncate(g, caps.text) for g in r.grader_errors[:caps.problems]],
+            "checks_digest": r.checks_digest,
+            "exercises": _exercises(r, caps),
         },
     }
 
@@ -155,6 +243,8 @@ def _get(d: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (
             kind if isinstance(kind, tuple) else (kind,))):
         raise ResultsFileError(f"{where}: {key!r} has the wrong type")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ResultsFileError(f"{where}: {key!r} is not a finite number")
     return value
 
 
@@ -172,6 +262,10 @@ def _check(test: Any, where: str) -> CheckResult:
     if status not in _STATUSES or visibility not in _GS_VISIBILITY:
         raise ResultsFileError(f"{where}: unknown status or visibility")
     mistake = x.get("mistake")
+    tol = x.get("tolerance")
+    tolerance = (float(tol[0]), float(tol[1])) if (
+        isinstance(tol, list) and len(tol) == 2 and all(_is_number(t) for t in tol)) else None
+    grader_error = x.get("grader_error", "")
     return CheckResult(
         check_id=_get(x, "check_id", str, where),
         exercise=_get(x, "exercise", str, where),
@@ -189,7 +283,13 @@ def _check(test: Any, where: str) -> CheckResult:
         traceback=_get(x, "traceback", str, where),
         output=_get(x, "output", str, where),
         duration=float(_get(x, "duration", (int, float), where)),
+        tolerance=tolerance,
+        grader_error=grader_error if isinstance(grader_error, str) else "",
     )
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def from_gradescope(doc: dict[str, Any]) -> StudentResult:
@@ -203,20 +303,25 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
         c = _check(test, f"tests[{i}]")
         checks[c.check_id] = c
     exercises = []
+    sources: dict[str, str] = {}
     for i, e in enumerate(_get(top, "exercises", list, "results")):
         where = f"exercises[{i}]"
         ids = _get(e, "checks", list, where)
         missing = [cid for cid in ids if cid not in checks]
         if missing:
             raise ResultsFileError(f"{where}: no test for {missing[0]}")
+        source_name = _get(e, "source_name", str, where)
+        if "source" in e:  # a file's source is stored on the first exercise showing it
+            sources.setdefault(source_name, _get(e, "source", str, where))
         exercises.append(ExerciseResult(
             name=_get(e, "name", str, where), title=_get(e, "title", str, where),
             score=float(_get(e, "score", (int, float), where)),
             max_score=float(_get(e, "max_score", (int, float), where)),
             checks=tuple(checks[cid] for cid in ids),
-            source=_get(e, "source", str, where), source_name=_get(e, "source_name", str, where),
+            source=sources.get(source_name, ""), source_name=source_name,
         ))
     problems = _get(top, "problems", list, "results")
+    grader_errors = top.get("grader_errors", [])
     return StudentResult(
         student_id=_get(top, "student_id", str, "results"),
         score=float(_get(top, "score", (int, float), "results")),
@@ -227,6 +332,8 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
         execution_time=float(_get(top, "execution_time", (int, float), "results")),
         grader_version=_get(top, "grader_version", str, "results"),
         submission_digest=_get(top, "submission_digest", str, "results") if "submission_digest" in top else "",
+        grader_errors=tuple(str(g) for g in grader_errors) if isinstance(grader_errors, list) else (),
+        checks_digest=top["checks_digest"] if isinstance(top.get("checks_digest"), str) else "",
     )
 
 
@@ -234,7 +341,7 @@ def load_result(path: Path | str) -> StudentResult:
     """Read a results.json written by `write_result`; ResultsFileError if it is not one."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: bad UTF-8, bad JSON, huge ints
         raise ResultsFileError(f"{path}: cannot read results ({exc})") from exc
     if not isinstance(doc, dict):
         raise ResultsFileError(f"{path}: not a results object")
@@ -242,30 +349,48 @@ def load_result(path: Path | str) -> StudentResult:
         return from_gradescope(doc)
     except ResultsFileError as exc:
         raise ResultsFileError(f"{path}: {exc}") from exc
+    except (ValueError, TypeError, OverflowError, IndexError, RecursionError) as exc:  # e.g. a float of a huge int
+        raise ResultsFileError(f"{path}: malformed results ({type(exc).__name__})") from exc
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and os.replace: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports and grades are for reading
-        os.replace(tmp, path)
-    except BaseException:
+@dataclass(frozen=True)
+class ClassResults:
+    """Every OUT/<folder>/results.json: those we could read, and why the others could not be."""
+
+    results: dict[str, StudentResult] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def load_class(out_dir: Path | str, results_name: str = "results.json") -> ClassResults:
+    """The one loader of a class folder's results, by folder name, in a stable order.
+
+    A results.json that is missing a piece, not ours, or unreadable never stops the
+    caller: it is listed in `errors` (folder -> reason) instead.
+    """
+    found: dict[str, StudentResult] = {}
+    errors: dict[str, str] = {}
+    for path in sorted(Path(out_dir).glob(f"*/{results_name}")):
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+            if not path.is_file():
+                raise ResultsFileError(f"{path}: not a file")
+            found[path.parent.name] = load_result(path)
+        except ResultsFileError as exc:
+            errors[path.parent.name] = utf8_text(str(exc))
+    return ClassResults(found, errors)
 
 
-def dumps(r: StudentResult) -> str:
-    return json.dumps(to_gradescope(r), indent=1, allow_nan=False, ensure_ascii=False) + "\n"
+def dumps(r: StudentResult, max_bytes: int = MAX_RESULTS_BYTES) -> str:
+    """results.json text of at most `max_bytes` UTF-8 bytes: caps shrink until it fits."""
+    text = ""
+    for caps in _CAP_LEVELS:
+        text = utf8_text(json.dumps(to_gradescope(r, caps), indent=1, allow_nan=False, ensure_ascii=False)) + "\n"
+        if len(text.encode("utf-8")) <= max_bytes:
+            return text
+    compact = utf8_text(json.dumps(to_gradescope(r, _CAP_LEVELS[-1]), allow_nan=False, ensure_ascii=False)) + "\n"
+    if len(compact.encode("utf-8")) <= max_bytes:
+        return compact
+    raise ResultsFileError(f"results for {r.student_id[:80]!r} do not fit in {max_bytes} bytes")
 
 
-def write_result(r: StudentResult, path: Path | str) -> None:
-    atomic_write_text(Path(path), dumps(r))
+def write_result(r: StudentResult, path: Path | str, max_bytes: int = MAX_RESULTS_BYTES) -> None:
+    atomic_write_text(Path(path), dumps(r, max_bytes))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from grader.model import CheckResult, ExerciseResult, StudentResult
-from grader.reports.results_io import (ResultsFileError, from_gradescope, load_result, to_gradescope,
-                               write_result)
+from grader.reports.results_io import (ResultsFileError, from_gradescope, load_result, student_text,
+                                       to_gradescope, write_result)
 
 SECRET = [[123.456, 789.25]]
 
@@ -62,11 +63,16 @@ def test_gradescope_schema_fields() -> None:
     json.dumps(doc, allow_nan=False)  # strict JSON: NaN is tagged, not written bare
 
 
-def test_hidden_output_is_message_only() -> None:
+def test_hidden_output_is_the_student_view_text() -> None:
+    # Issue 9: a hidden check's own message may quote hidden inputs, so Gradescope's `output`
+    # is exactly the student view's text (status, named mistake, hint), never the message.
     hidden = to_gradescope(_result())["tests"][2]
-    assert hidden["output"] == "Not what a ReLU hidden layer gives."
-    for leak in ("123.456", "secret", "Traceback"):
+    assert hidden["output"] == student_text(_result().checks[2])
+    assert hidden["output"].startswith("Failed: ") and "wrong_values" in hidden["output"]
+    assert "Hint: secret-ish hint" in hidden["output"]
+    for leak in ("123.456", "secret frame", "secret print", "Traceback", "Not what a ReLU"):
         assert leak not in hidden["output"]
+    assert hidden["extra_data"]["message"] == "Not what a ReLU hidden layer gives."
     public = to_gradescope(_result())["tests"][1]["output"]
     assert "Expected" in public and "5.11" in public and "Hint" in public
 
@@ -107,3 +113,105 @@ def test_tampered_test_rejected() -> None:
     del doc["tests"][2]
     with pytest.raises(ResultsFileError):
         from_gradescope(doc)
+
+
+def test_size_is_bounded_and_cuts_are_marked(tmp_path: Path) -> None:
+    from grader.reports.results_io import MAX_RESULTS_BYTES
+
+    r = _result()
+    huge = replace(r.exercises[1].checks[0], output="p" * 600_000, traceback="t" * 600_000,
+                   got=list(range(100_000)), expected="e" * 600_000, message="m" * 100_000)
+    source = "x = 1\n" * 100_000
+    ex = replace(r.exercises[1], checks=(huge, r.exercises[1].checks[1]), source=source)
+    big = replace(r, exercises=(r.exercises[0], ex), output="o" * 900_000, problems=("q" * 20_000,) * 60)
+    path = tmp_path / "results.json"
+    write_result(big, path)
+    assert path.stat().st_size <= MAX_RESULTS_BYTES
+    doc = json.loads(path.read_text())
+    test = doc["tests"][1]["extra_data"]
+    assert test["got"]["truncated"] is True and test["expected"]["truncated"] is True
+    assert "truncated" in test["output"] and "truncated" in test["traceback"] and "truncated" in test["message"]
+    assert "truncated" in doc["extra_data"]["exercises"][1]["source"]
+    assert "truncated" in doc["tests"][1]["output"]
+    back = load_result(path)
+    assert back.exercises[1].checks[0].output.endswith("p" * 100)  # printed output keeps its end
+
+
+def test_source_stored_once_per_file() -> None:
+    r = _result()
+    shared = "def relu_model(): ...\ndef count(): ...\n" * 100
+    exercises = tuple(replace(e, source=shared, source_name="all.py") for e in r.exercises)
+    doc = to_gradescope(replace(r, exercises=exercises))
+    assert json.dumps(doc).count("def count") == 100  # one copy, not one per exercise
+    back = from_gradescope(json.loads(json.dumps(doc)))
+    assert [e.source for e in back.exercises] == [shared, shared]
+
+
+def test_grader_errors_round_trip_and_student_sees_plain_words() -> None:
+    from grader.errors import GRADER_ERROR_MESSAGE
+
+    r = _result()
+    broken = replace(r.exercises[1].checks[0], status="error", message=GRADER_ERROR_MESSAGE,
+                     grader_error="judging relu_model.lesson_inputs: KeyError: 'x'")
+    hidden = replace(r.exercises[1].checks[1], status="error", message=GRADER_ERROR_MESSAGE, grader_error="boom")
+    r = replace(r, exercises=(r.exercises[0], replace(r.exercises[1], checks=(broken, hidden))),
+                grader_errors=("judging relu_model.lesson_inputs: KeyError: 'x'",))
+    doc = to_gradescope(r)
+    assert doc["tests"][1]["output"] == GRADER_ERROR_MESSAGE
+    assert doc["tests"][2]["output"] == f"Error: {GRADER_ERROR_MESSAGE}"
+    assert "KeyError" not in doc["tests"][1]["output"] + doc["output"]
+    back = from_gradescope(json.loads(json.dumps(doc)))
+    assert back.grader_errors == r.grader_errors and back.checks[1].grader_error.startswith("judging")
+
+
+def test_text_that_is_not_utf8_is_written_as_utf8(tmp_path: Path) -> None:
+    r = replace(_result(), student_id="caf\udce9", output="lone \ud800 and pair \ud83d\ude00")
+    path = tmp_path / "results.json"
+    write_result(r, path)
+    text = path.read_bytes().decode("utf-8")
+    assert "lone \ufffd and pair \U0001f600" in text
+    assert load_result(path).student_id == "caf\ufffd"
+
+
+def test_load_class_lists_unreadable_files(tmp_path: Path) -> None:
+    from grader.reports.results_io import load_class
+
+    write_result(_result(), tmp_path / "ada" / "results.json")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "results.json").write_text('{"score": 1e400, "tests": []}')
+    (tmp_path / "nan").mkdir()
+    doc = to_gradescope(_result())
+    doc["extra_data"]["score"] = float("nan")
+    (tmp_path / "nan" / "results.json").write_text(json.dumps(doc))
+    (tmp_path / "huge").mkdir()
+    (tmp_path / "huge" / "results.json").write_text(json.dumps(to_gradescope(_result())).replace(
+        '"score": 2.0', '"score": ' + "9" * 5000, 1))
+    loaded = load_class(tmp_path)
+    assert list(loaded.results) == ["ada"] and set(loaded.errors) == {"bad", "nan", "huge"}
+
+
+def test_many_big_checks_shrink_to_fit(tmp_path: Path) -> None:
+    from grader.reports.results_io import MAX_RESULTS_BYTES
+
+    r = _result()
+    base = replace(r.exercises[1].checks[0], output="p" * 20_000, traceback="t" * 20_000, message="m" * 20_000,
+                   hint="h" * 20_000, got="g" * 20_000, expected="e" * 20_000, inputs="i" * 20_000)
+    checks = tuple(replace(base, check_id=f"relu_model.c{i}") for i in range(80))
+    big = replace(r, exercises=(replace(r.exercises[1], checks=checks),))
+    path = tmp_path / "results.json"
+    write_result(big, path)
+    assert 100_000 < path.stat().st_size <= MAX_RESULTS_BYTES  # shrunk, not emptied
+    assert len(load_result(path).checks) == 80
+    write_result(big, path, max_bytes=200_000)
+    assert path.stat().st_size <= 200_000
+    with pytest.raises(ResultsFileError):
+        write_result(big, path, max_bytes=1000)
+
+
+def test_tolerance_and_checks_digest_round_trip() -> None:
+    r = _result()
+    tolerant = replace(r.exercises[1].checks[0], tolerance=(1e-4, 1e-6))
+    r = replace(r, exercises=(r.exercises[0], replace(r.exercises[1], checks=(tolerant, r.exercises[1].checks[1]))),
+                checks_digest="abc123")
+    back = from_gradescope(json.loads(json.dumps(to_gradescope(r))))
+    assert back.checks[1].tolerance == (1e-4, 1e-6) and back.checks_digest == "abc123"
