@@ -521,3 +521,26 @@ def test_a_user_without_root_gets_what_isolation_the_kernel_allows(places: dict[
     else:
         assert report["read"] == "FileNotFoundError"
         assert "unreachable" in report["net"]
+
+
+# -- the grader's own code cannot be changed from inside the worker (issue 9, part 2) ------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case, changed", [
+    ("tamper_driver_table", "grader.sandbox.drivers.DRIVERS"),
+    ("tamper_driver_code", "grader.sandbox.drivers.relu_model.run_relu_model (its code)"),
+    ("tamper_helper", "grader.sandbox.drivers.relu_model.to_array"),
+    ("tamper_wire", "grader.sandbox.wire.encode"),
+    ("tamper_channel", "grader.sandbox.worker.Channel.send"),
+])
+def test_tampering_with_the_grader_is_a_failed_probe(box: Runner, graded: Any, case: str, changed: str) -> None:
+    """Each case would earn full marks if the worker trusted its live driver table,
+    helpers, encoder or channel; instead every probe reports the tampering."""
+    result, outcome = batch(box, graded, hostile(case))
+    assert result.score == 0
+    assert outcome.observations and all(o.value is None for o in outcome.observations.values())
+    for o in outcome.observations.values():
+        assert o.error is not None and o.error.type == "GraderTampered", o
+        assert o.error.message.startswith("the grader's code was changed by the submission (")
+        assert changed in o.error.message
+    assert all(c.status in ("failed", "error") for c in result.checks)
