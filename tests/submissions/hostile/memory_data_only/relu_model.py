@@ -1,6 +1,7 @@
 """Hostile submission: one allocation past the data limit, never touched.
 
-Untouched pages are not resident, so the runner's memory poll never sees them:
+The allocation is refused before a single page is touched, so the memory poll
+never sees anything resident:
 only RLIMIT_DATA can refuse this (__MB__ MiB, filled in by the test).
 """
 
