@@ -137,7 +137,7 @@ from hypothesis import strategies as st  # noqa: E402
 from grader.model import ErrorInfo, Probe  # noqa: E402
 from grader.runner.runner import Collector  # noqa: E402
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PROBES = ["p1", "p2", "load:a.py"]
 
 scalars = st.one_of(
@@ -201,7 +201,7 @@ def test_fuzz_arbitrary_bytes(data: bytes) -> None:
     assert_collects([data])
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(messages, max_size=4))
 def test_fuzz_json_shaped_messages(batch: list[object]) -> None:
     assert_collects([raw_json(m) for m in batch])
