@@ -159,7 +159,7 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
 
     for name in names:
         module_name = code.module_for(name)
-        send({"kind": "start", "probe": f"load:{name}"})
+        channel.send({"kind": "start", "probe": f"load:{name}"})
         _reseed()
         started = time.perf_counter()
         _, exc, out = _captured(lambda: __import__(module_name))
@@ -172,7 +172,7 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
                 msg["error"] = error_info(exc, names)
             # Keep whatever the file defined before failing: drivers may still find it.
             sys.modules.pop(module_name, None)
-        send(msg)
+        channel.send(msg)
 
     for probe in job["probes"]:
         pid = probe["id"]
