@@ -642,6 +642,7 @@ def test_a_user_without_root_gets_what_isolation_the_kernel_allows(places: dict[
     ("tamper_helper", "grader.sandbox.drivers.relu_model.to_array"),
     ("tamper_wire", "grader.sandbox.wire.encode"),
     ("tamper_channel", "grader.sandbox.worker.Channel.send"),
+    ("tamper_guard", "grader.sandbox.integrity.Guard.check (its code)"),
 ])
 def test_tampering_with_the_grader_is_a_failed_probe(box: Runner, graded: Any, case: str, changed: str) -> None:
     """Each case would earn full marks if the worker trusted its live driver table,
