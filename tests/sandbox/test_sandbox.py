@@ -710,3 +710,34 @@ def test_without_root_the_gate_skips_only_outside_ci(monkeypatch: pytest.MonkeyP
     except BaseException as exc:  # noqa: BLE001
         raised = exc
     assert isinstance(raised, expected), raised
+
+
+ESCAPE = """
+import os
+pid = os.fork()
+if pid == 0:
+    os.setsid()                       # out of the worker's process group
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "120"])
+    os._exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+@pytest.mark.slow
+def test_survivors_are_seen_with_or_without_sandbox_uids() -> None:
+    """A daemon that escaped the worker's process group, under a runner that keeps
+    our uid (no root drop): looking for the slots' uids finds nothing, looking below
+    the zygote finds it. (The runner cannot kill it there: without root it only
+    kills the worker's process group.)"""
+    with Runner(Limits(check_timeout=5), jobs=1, drop_root=False, namespaces=False) as r:
+        assert r.zygote is not None
+        out = r.run({"escape.py": ESCAPE}, [])
+        assert out.loads[0].error is None, out.loads[0]
+        found = survivors(r.zygote.pid, wait=1.0)
+        try:
+            assert found, "the escaped daemon should be found below the zygote"
+            assert [p for p in processes(set(range(r.uid_base, r.uid_base + r.jobs))) if not p.zombie] == []
+        finally:
+            for pid in found:
+                os.kill(pid, 9)
