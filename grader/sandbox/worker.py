@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.sandbox import wire
+from grader.sandbox import integrity, wire
 from grader.sandbox.student import (  # noqa: F401 - re-exported for drivers' tests
     DriverContext, MissingFunction, StudentCode, StudentIssue, WrongType)
 from grader.sandbox.wire import FRAME_HEADER
@@ -134,6 +134,24 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
     from grader.sandbox import tf1shim
 
     tf1shim.install()  # student code's `import tensorflow` means TF 1 (this process only)
+    # Bind the drivers and everything they use before any student code runs, and
+    # take the guard's own functions into locals now (see grader.sandbox.integrity).
+    guard = integrity.Guard(integrity.bind(DRIVERS, channel), channel.send)
+    check, checked_send, trusted = integrity.Guard.check, integrity.Guard.send, integrity.TRUSTED
+    table = guard.snapshot.drivers
+
+    def verify() -> dict[str, str] | None:
+        """None while the grader is intact, else the error to report instead of a value."""
+        for fn, code in trusted:
+            if fn.__code__ is not code:
+                fn.__code__ = code
+                guard.changed = guard.changed or [f"{fn.__module__}.{fn.__qualname__} (its code)"]
+        return check(guard)
+
+    def send(message: dict[str, Any]) -> None:
+        verify()
+        checked_send(guard, message)
+
     files: dict[str, str] = {n: s for n, s in job["files"].items() if n not in job.get("skip_files", ())}
     code = StudentCode(files)
     sys.meta_path.append(code)
@@ -158,8 +176,12 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
 
     for probe in job["probes"]:
         pid = probe["id"]
-        channel.send({"kind": "start", "probe": pid})
-        driver = DRIVERS.get(probe["driver"])
+        send({"kind": "start", "probe": pid})
+        tampered = verify()
+        if tampered is not None:  # nothing this worker observes can be trusted now
+            send({"kind": "observation", "probe": pid, "output": "", "duration": 0.0, "error": tampered})
+            continue
+        driver = table.get(probe["driver"])  # the table as bound, not as it is now
         ctx = DriverContext(code, workdir, probe.get("exercise"))
         _reseed()
         started = time.perf_counter()
@@ -175,5 +197,5 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
             msg["error"] = {"type": "SystemExit", "message": "your code called sys.exit()", "traceback": ""}
         else:
             msg["error"] = error_info(exc, names)
-        channel.send(msg)
-    channel.send({"kind": "done"})
+        send(msg)
+    send({"kind": "done"})
