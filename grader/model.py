@@ -108,6 +108,9 @@ class CheckResult:
     duration: float = 0.0
     # (rtol, atol) the judge compared with, so reports mark differing cells the same way.
     tolerance: tuple[float, float] | None = None
+    # The full diagnosis for instructors. For hidden checks `message` is student-safe (names the
+    # mistake, never inputs or expected values) and the details, traceback included, live here only.
+    instructor_message: str = ""
 
 
 @dataclass(frozen=True)

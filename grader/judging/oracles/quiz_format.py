@@ -12,7 +12,7 @@ A fixed-input script can be hard-coded, so it cannot earn the hidden-input
 credit that the function-style exercise earns; every message says so.
 
 Nothing is registered here: the exercises' lesson-input checks call
-`function_or_quiz` and the judges below (see grader/checks/relu_model.py).
+`function_or_quiz` and the judges below (see grader/judging/checks/relu_model.py).
 """
 
 from __future__ import annotations
@@ -22,19 +22,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader.judging.checks.base import Evidence, Fail, probe
+from grader.judging.checks.base import Evidence, Fail
+from grader.judging.oracles.dropout import Net, judge_dropout
+from grader.judging.oracles.lesson import (DROPOUT_FEATURES, DROPOUT_KEEP_PROB, HIDDEN_LAYER_WEIGHTS,
+                                           OUT_WEIGHTS, RELU_FEATURES, network)
 
 RTOL = ATOL = 1e-3  # the quizzes ran in float32
-
-HIDDEN_WEIGHTS = [[0.1, 0.2, 0.4], [0.4, 0.6, 0.6], [0.5, 0.9, 0.1], [0.8, 0.2, 0.8]]
-OUT_WEIGHTS = [[0.1, 0.6], [0.2, 0.1], [0.7, 0.9]]
-RELU_FEATURES = [[1.0, 2.0, 3.0, 4.0], [-1.0, -2.0, -3.0, -4.0], [11.0, 12.0, 13.0, 14.0]]
-DROPOUT_FEATURES = [[0.0, 2.0, 3.0, 4.0], [0.1, 0.2, 0.3, 0.4], [11.0, 12.0, 13.0, 14.0]]
-DROPOUT_KEEP_PROB = 0.5
-
-RELU_QUIZ = probe("relu_model.quiz_output", "quiz_output", exercise="relu_model", name="output")
-DROPOUT_QUIZ = probe("dropout.quiz_output", "quiz_output", exercise="dropout", name="output",
-                     keep_prob=DROPOUT_KEEP_PROB)
+HIDDEN_WEIGHTS = HIDDEN_LAYER_WEIGHTS
 
 NO_HIDDEN_CREDIT = ("This is a quiz-format answer (a script that stores `output`), so it is graded on the "
                     "quiz's fixed inputs only and cannot earn the hidden-input checks; define "
@@ -141,12 +135,9 @@ def judge_dropout_quiz(got: np.ndarray) -> str:
     """Dropout quiz 2: each row must come from some keep/drop mask, scaled by 1/keep_prob.
 
     The mask matching and the named wrong models are the dropout exercise's
-    own (grader/checks/dropout.py), so both formats get the same diagnosis.
+    own (oracles/dropout.py), so both formats get the same diagnosis.
     """
-    from grader.judging.checks.dropout import Net, judge_dropout
-
-    net = Net.of({"features": DROPOUT_FEATURES, "weights": [HIDDEN_WEIGHTS, OUT_WEIGHTS],
-                  "biases": [[0.0] * len(OUT_WEIGHTS), [0.0] * len(OUT_WEIGHTS[0])]})
+    net = Net.of(network(DROPOUT_FEATURES))
     no_dropout = net.plain()
     _shape_and_values(got, no_dropout.shape, no_dropout)
     if _close(got, no_dropout):
