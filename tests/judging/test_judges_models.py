@@ -130,6 +130,15 @@ def test_honest_save_and_restore_pass() -> None:
         passed(run(cid, ok))
 
 
+def test_a_training_batch_accuracy_off_the_test_accuracy_is_named_by_the_relabelled_run() -> None:
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test", reported=0.8359), "save_restore.save_relabelled": saved("relabelled", 0.84)})
+    failed(result, "wrong_split")
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test", reported=0.6), "save_restore.save_relabelled": saved("relabelled")})
+    failed(result, "accuracy_mismatch")
+
+
 def test_training_accuracy_is_told_from_test_accuracy() -> None:
     """0.8125 (last batch) or the training set's accuracy sit within a digit of the test accuracy; the
     relabelled run separates them."""
@@ -185,6 +194,9 @@ def test_hidden_restore_hint_fits_the_mistake() -> None:
     result = run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restored=0.1)})
     failed(result, "initializer_after_restore")
     assert "global_variables_initializer" in result.hint
+    reset = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.1)}, {pid: saved("relabelled")})
+    failed(reset, "initializer_after_restore")
+    assert "global_variables_initializer" in reset.hint and "0.1" not in reset.message
     hidden = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.5)}, {pid: saved("relabelled")})
     failed(hidden, "accuracy_mismatch")
     assert "mnist.test" in hidden.hint and "0.5" not in hidden.message

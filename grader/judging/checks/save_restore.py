@@ -36,7 +36,13 @@ def checkpoint_files(ev: Evidence) -> str:
           probes=[SAVE, SAVE_RELABELLED], tolerance=(0.0, TOLERANCE),
           hint="Save after the training loop, and return the test accuracy of that model.")
 def saved_after_training(ev: Evidence) -> str:
-    actual = judge_saved(observed(ev, SAVE), "test")
+    try:
+        actual = judge_saved(observed(ev, SAVE), "test")
+    except Fail as fail:
+        if fail.mistake == "accuracy_mismatch":
+            # A training accuracy a digit or two off the test accuracy: the relabelled run names it.
+            judge_saved(observed(ev, SAVE_RELABELLED), "relabelled")
+        raise
     judge_saved(observed(ev, SAVE_RELABELLED), "relabelled")
     return f"The saved model scores {actual:.3f} on mnist.test, as reported."
 
