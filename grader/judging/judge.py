@@ -79,6 +79,8 @@ def hidden_error_text(err: ErrorInfo, status: str, message: str) -> str:
         return f"Your code was stopped ({err.killed}) on inputs you have not seen."
     if err.missing or status == "not_attempted":
         return message  # names the student's function or the stub, nothing else
+    if err.type == "WrongType":
+        return "On inputs you have not seen, your function returned something of the wrong type or shape."
     return f"Your code raised {err.type} on inputs you have not seen."
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from judge_support import failed, passed, run
 
 from grader.judging.oracles.quiz import DROPOUT, L2, PARAMETER_FEEDBACK, Options, read_option
+from grader.model import ErrorInfo
 
 P, L, D = "quiz.logistic_parameters", "quiz.l2_derivative", "quiz.dropout_evaluation"
 
@@ -100,3 +101,28 @@ def test_fuzz_any_answer_gives_an_option_or_none(value: Any) -> None:
 def test_fuzz_quiz_judges_never_crash(value: Any) -> None:
     for check in (P, L, D):
         assert run(check, {check: value}).status in ("passed", "failed", "not_attempted")
+
+
+# ---- quiz-format scripts (a script that leaves `output`), judged through the exercises' lesson checks ----------
+
+def _quiz_format(check: str, fn_probe: str, quiz_probe: str, output: Any) -> Any:
+    """The student defined no function, only the quiz's `output` (None: not even that)."""
+    missing = ErrorInfo("NameError", "no function", missing=fn_probe.split(".")[0])
+    return run(check, {fn_probe: missing, quiz_probe: output})
+
+
+def test_relu_quiz_format_families() -> None:
+    import numpy as np
+
+    from grader.judging.oracles.quiz_format import relu_quiz_answer
+
+    right = relu_quiz_answer()
+    check, fn, quiz = "relu_model.lesson_inputs", "relu_model.lesson", "relu_model.quiz_output"
+    passed(_quiz_format(check, fn, quiz, right))
+    e = np.exp(right - right.max(axis=1, keepdims=True))
+    failed(_quiz_format(check, fn, quiz, e / e.sum(axis=1, keepdims=True)), "softmax_applied")
+    failed(_quiz_format(check, fn, quiz, right - 30.0), "relu_missing")
+    failed(_quiz_format(check, fn, quiz, np.zeros_like(right)), "all_zeros")
+    failed(_quiz_format(check, fn, quiz, right[:, :1]), "wrong_shape")
+    failed(_quiz_format(check, fn, quiz, right + 1.0), "wrong_values")
+    failed(_quiz_format(check, fn, quiz, None), "missing_function")
