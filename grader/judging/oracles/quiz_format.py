@@ -54,11 +54,15 @@ def function_or_quiz(ev: Evidence, function_probe: Any, quiz_probe: Any) -> tupl
             # `output` exists: judge it (an error evaluating it is the student's to see).
             return "quiz", ev.array(quiz_probe)
         if err.missing:
-            raise Fail(f"No function named `{err.missing}` was found in your submission, and no quiz-format "
+            raise _fail(f"No function named `{err.missing}` was found in your submission, and no quiz-format "
                        "`output` variable either. Define the function as in the stub, or, in the quiz's "
                        "original format, store the session's result in a variable named `output`.",
                        mistake="missing_function")
     return "function", ev.array(function_probe)
+
+
+def _fail(message: str, **kw: Any) -> Fail:
+    return Fail(message, tolerance=(RTOL, ATOL), **kw)
 
 
 def _array(rows: list[list[float]]) -> np.ndarray:
@@ -72,15 +76,15 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 def _shape_and_values(got: np.ndarray, shape: tuple[int, ...], want: np.ndarray) -> None:
     """The original checker's first test (type and dimension), then NaN and all-zeros."""
     if got.shape == (shape[0], len(HIDDEN_WEIGHTS[0])) and got.shape != shape:
-        raise Fail(f"`output` has shape {list(got.shape)}, which looks like the hidden layer: add the output "
+        raise _fail(f"`output` has shape {list(got.shape)}, which looks like the hidden layer: add the output "
                    "layer (hidden @ out weights + out biases) and store its result.",
                    mistake="hidden_only", expected=want, got=got)
     if got.shape != shape:
-        raise Fail(f"`output` has shape {list(got.shape)}, but the quiz's answer is a {shape[0]}x{shape[1]} "
+        raise _fail(f"`output` has shape {list(got.shape)}, but the quiz's answer is a {shape[0]}x{shape[1]} "
                    f"array: one row per feature row, one column per output class. Store the result of "
                    "sess.run(logits) in `output`.", mistake="wrong_shape", expected=want, got=got)
     if not np.all(np.isfinite(got)):
-        raise Fail("`output` contains NaN or infinity.", mistake="not_finite", expected=want, got=got)
+        raise _fail("`output` contains NaN or infinity.", mistake="not_finite", expected=want, got=got)
 
 
 def relu_quiz_answer() -> np.ndarray:
@@ -94,7 +98,7 @@ def judge_relu_quiz(got: np.ndarray) -> str:
     _shape_and_values(got, want.shape, want)
     x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_WEIGHTS), _array(OUT_WEIGHTS)
     if not np.any(got):
-        raise Fail("`output` is all zeros. Run the logits in a session and store the result in a variable "
+        raise _fail("`output` is all zeros. Run the logits in a session and store the result in a variable "
                    "named `output`: output = sess.run(logits).", mistake="all_zeros", expected=want, got=got)
     if _close(got, want):
         return ("Matches the quiz's expected output [[5.11, 8.44], [0, 0], [24.01, 38.24]]. "
@@ -109,11 +113,11 @@ def judge_relu_quiz(got: np.ndarray) -> str:
     ]
     for mistake, candidate, message in mistakes:
         if _close(got, candidate):
-            raise Fail(message, mistake=mistake, expected=want, got=got)
+            raise _fail(message, mistake=mistake, expected=want, got=got)
     if np.any(got < -ATOL):
-        raise Fail("`output` contains negative numbers: are you applying ReLU to the hidden layer?",
+        raise _fail("`output` contains negative numbers: are you applying ReLU to the hidden layer?",
                    mistake="relu_missing", expected=want, got=got)
-    raise Fail("`output` is not what the ReLU network gives on the quiz's inputs: "
+    raise _fail("`output` is not what the ReLU network gives on the quiz's inputs: "
                "hidden = relu(features @ hidden weights + biases), logits = hidden @ out weights + biases.",
                mistake="wrong_values", expected=want, got=got)
 
@@ -141,7 +145,7 @@ def judge_dropout_quiz(got: np.ndarray) -> str:
     no_dropout = net.plain()
     _shape_and_values(got, no_dropout.shape, no_dropout)
     if _close(got, no_dropout):
-        raise Fail("`output` is the network without dropout ([[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]): "
+        raise _fail("`output` is the network without dropout ([[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]): "
                    "add tf.nn.dropout(hidden_layer, keep_prob) after the ReLU and feed keep_prob 0.5.",
                    mistake="no_dropout", expected=no_dropout, got=got)
     judge_dropout(got, net, DROPOUT_KEEP_PROB)
