@@ -121,7 +121,7 @@ def _judge(check: Check, student: dict[str, Observation],
         praise = check.judge(ev)
     except Fail as fail:
         tolerance = fail.tolerance or check.tolerance
-        hint = check.hint if fail.hint is None else fail.hint
+        hint = check.hint_on(fail.mistake) if fail.hint is None else fail.hint
         if fail.mistake == "missing_function":
             # A judge that diagnosed the missing function itself: still say why, when a file failed to load.
             name = next((o.error.missing for o in observed if o.error and o.error.missing), None)
@@ -150,7 +150,8 @@ def _judge(check: Check, student: dict[str, Observation],
         return CheckResult(score=0.0, status=status,  # type: ignore[arg-type]
                            message=hidden_error_text(err, status, message) if hidden else message,
                            instructor_message=message if hidden else "",
-                           mistake=mistake, traceback=trace, hint=check.hint, tolerance=check.tolerance, **base)
+                           mistake=mistake, traceback=trace, hint=check.hint_on(mistake), tolerance=check.tolerance,
+                           **base)
     except GraderError:
         raise  # e.g. the reference is broken: every student would be wrong
     except Exception as exc:  # noqa: BLE001 - a judge tripping on odd data costs this check, not the class

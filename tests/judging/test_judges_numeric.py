@@ -206,3 +206,15 @@ def test_any_scaling_of_the_loss_fails(c: float) -> None:
     want = reg.expected_loss(reg.LESSON_INPUTS)
     result = run("regularization.lesson_weights", {"regularization.lesson": want * c})
     assert result.status == "failed" and result.score == 0.0
+
+
+def test_hidden_hint_fits_the_mistake_seen() -> None:
+    args = CHECKS["relu_model.square_weights"].probes[0].args
+    want, families = relu.relu_logits(args), relu.known_mistakes(args)
+    pid = "relu_model.hidden_square"
+    transposed = run("relu_model.square_weights", {pid: families["transposed_weights"][1]}, {pid: want})
+    failed(transposed, "transposed_weights")
+    assert "[inputs, outputs]" in transposed.hint
+    on_output = run("relu_model.square_weights", {pid: families["relu_on_output"][1]}, {pid: want})
+    failed(on_output, "relu_on_output")
+    assert on_output.hint == "" and "output layer" in on_output.message

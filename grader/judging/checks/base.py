@@ -85,6 +85,12 @@ class Check:
     hint: str = ""
     # (rtol, atol) of the judge's numeric comparison, for reports; None when it compares exactly.
     tolerance: Tolerance | None = None
+    # The mistakes the hint is about; empty: the hint fits any failure. Another mistake gets
+    # its own Fail(hint=...) or none (its message already says what to change).
+    hint_for: tuple[str, ...] = ()
+
+    def hint_on(self, mistake: str | None) -> str:
+        return self.hint if not self.hint_for or mistake in self.hint_for else ""
 
 
 class Evidence:
@@ -179,8 +185,8 @@ HIDDEN_GROUP = "hidden"
 
 
 def check(exercise: str, name: str, title: str, *, points: float, probes: Sequence[Probe],
-          visibility: Visibility = "public", hint: str = "",
-          tolerance: Tolerance | None = None) -> Callable[[Judge], Judge]:
+          visibility: Visibility = "public", hint: str = "", tolerance: Tolerance | None = None,
+          hint_for: Sequence[str] = ()) -> Callable[[Judge], Judge]:
     """Register a check; the decorated function is its judge.
 
     A hidden check's probes run in the hidden worker group, so hidden inputs
@@ -193,7 +199,7 @@ def check(exercise: str, name: str, title: str, *, points: float, probes: Sequen
             raise ValueError(f"check {cid} registered twice")
         ps = tuple(replace(p, group=HIDDEN_GROUP) if visibility == "hidden" and p.group == "main" else p
                    for p in probes)
-        CHECKS[cid] = Check(cid, exercise, title, float(points), visibility, ps, fn, hint, tolerance)
+        CHECKS[cid] = Check(cid, exercise, title, float(points), visibility, ps, fn, hint, tolerance, tuple(hint_for))
         return fn
 
     return register
@@ -215,7 +221,7 @@ class Declare:
                      **args)
 
     def check(self, name: str, title: str, *, points: float, probes: Sequence[Probe],
-              visibility: Visibility = "public", hint: str = "",
-              tolerance: Tolerance | None = None) -> Callable[[Judge], Judge]:
+              visibility: Visibility = "public", hint: str = "", tolerance: Tolerance | None = None,
+              hint_for: Sequence[str] = ()) -> Callable[[Judge], Judge]:
         return check(self.exercise, name, title, points=points, probes=probes, visibility=visibility,
-                     hint=hint, tolerance=tolerance)
+                     hint=hint, tolerance=tolerance, hint_for=hint_for)

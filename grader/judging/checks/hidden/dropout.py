@@ -23,6 +23,7 @@ def many_rows(ev: Evidence) -> None:
 
 @ex.check("other_keep_probs", "dropout_model with keep_prob 0.8 and 0.25", points=4, probes=[P_OTHER],
           visibility="hidden", tolerance=(RTOL, RTOL),
+          hint_for=("keep_prob_as_rate", "keep_prob_ignored", "keep_prob_inverted", "wrong_keep_rate", "never_drops"),
           hint="keep_prob is the probability to KEEP a unit; TF 2's `rate` is the probability to drop it.")
 def other_keep_probs(ev: Evidence) -> None:
     p = ev.check.probes[0]

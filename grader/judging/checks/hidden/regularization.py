@@ -23,7 +23,7 @@ def three_weights(ev: Evidence) -> None:
 
 
 @ex.check("one_weight", "l2_regularized_loss with a single 3-D weight and another beta", points=2,
-          probes=[P_ONE], visibility="hidden", tolerance=(RTOL, 0.0),
+          probes=[P_ONE], visibility="hidden", tolerance=(RTOL, 0.0), hint_for=("wrong_value", "beta_missing"),
           hint="beta is an argument: do not hard-code 0.01.")
 def one_weight(ev: Evidence) -> None:
     p = ev.check.probes[0]

@@ -27,14 +27,14 @@ def new_inputs(ev: Evidence) -> None:
 
 
 @ex.check("square_weights", "relu_model with square hidden weights", points=2, probes=[P_SQUARE],
-          visibility="hidden", tolerance=(TOL, TOL),
+          visibility="hidden", tolerance=(TOL, TOL), hint_for=("transposed_weights", "wrong_values"),
           hint="Weights are [inputs, outputs]: tf.matmul(features, weights[0]).")
 def square_weights(ev: Evidence) -> None:
     _judge(ev)
 
 
 @ex.check("one_row_wide", "relu_model on a single example with a wider hidden layer", points=3,
-          probes=[P_ONE_ROW], visibility="hidden", tolerance=(TOL, TOL),
+          probes=[P_ONE_ROW], visibility="hidden", tolerance=(TOL, TOL), hint_for=("wrong_shape", "wrong_values"),
           hint="Nothing in the model should depend on the batch size or the layer widths.")
 def one_row_wide(ev: Evidence) -> None:
     _judge(ev)

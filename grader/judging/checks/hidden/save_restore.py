@@ -15,7 +15,7 @@ P_OTHER = ex.probe("hidden_other_test", "save_restore", timeout=90.0, folder="hi
 
 
 @ex.check("evaluates_given_data", "restore_and_evaluate evaluates the restored model on the data it is given",
-          points=3, probes=[P_OTHER], visibility="hidden", tolerance=(0.0, TOLERANCE),
+          points=3, probes=[P_OTHER], visibility="hidden", tolerance=(0.0, TOLERANCE), hint_for=("accuracy_mismatch",),
           hint="Compute the accuracy in restore_and_evaluate from mnist.test; do not reuse a number from training.")
 def evaluates_given_data(ev: Evidence) -> None:
     ev.reference(P_OTHER)
