@@ -96,3 +96,17 @@ def test_hidden_probes_run_in_the_hidden_group() -> None:
     assert hidden and all(p.group == "hidden" for p in hidden)
     public = {p.id: p.group for c in CHECKS.values() if c.visibility == "public" for p in c.probes}
     assert not {p.id for p in hidden} & set(public)
+
+
+def test_every_mistake_family_has_teaching_words() -> None:
+    """Mistake ids are keys of results and analytics: a family renamed by accident shows up here."""
+    from grader.judging.mistakes import TEACHING_WORDS
+    from grader.judging.oracles import quiz
+
+    ids = set(relu_model.known_mistakes(relu_model.hidden_inputs(1)["hidden_square"]))
+    ids |= set(regularization.known_mistakes(regularization.LESSON_INPUTS))
+    ids |= set(parameter_count.parameter_mistakes([5, 4, 3])) | set(parameter_count.scalar_mistakes([[2, 3]]))
+    ids |= set(dropout.MISTAKES) | set(mlp_mnist.known_mistakes(mlp_mnist.FORWARD_INPUTS))
+    ids |= {m for m, _ in quiz.PARAMETER_FEEDBACK.values()} | {m for m, _ in quiz.L2_OPTIONS.values()}
+    ids |= {m for m, _ in quiz.DROPOUT_OPTIONS.values()}
+    assert ids - set(TEACHING_WORDS) == set()

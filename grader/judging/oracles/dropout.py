@@ -250,7 +250,7 @@ def hidden_inputs(seed: int, rows: int = HIDDEN_ROWS, n_in: int = 4, n_hidden: i
     such rows are dropped; about a third of the units stay negative (don't care).
     """
     r = rng(seed, f"{EXERCISE}.hidden_rows")
-    while True:
+    for _ in range(1000):
         w0 = np.round(r.normal(0, 1, (n_in, n_hidden)), 3)
         b0 = np.round(r.normal(0.3, 0.5, n_hidden), 3)
         w1 = np.round(r.normal(0, 1, (n_hidden, n_out)), 3)
@@ -261,3 +261,4 @@ def hidden_inputs(seed: int, rows: int = HIDDEN_ROWS, n_in: int = 4, n_hidden: i
         # Enough rows, and every hidden unit active in some of them, so every mask shows.
         if len(x) == rows and np.all((x @ w0 + b0 > 0).mean(axis=0) > 0.2):
             return {"features": x, "weights": [w0, w1], "biases": [b0, b1]}
+    raise RuntimeError("no dropout inputs with every hidden unit visible were drawn")  # never seen: 1000 draws
