@@ -3,15 +3,17 @@
 A check is pytest-like: its judge is a plain function that reads the
 student's observations (and the reference solution's, from the same probes)
 and raises `Fail` with feedback written for the student. It runs in the
-trusted process only, on decoded plain data.
+trusted process only, on decoded plain data. Inputs, right answers and
+mistake families live in grader/judging/oracles/<exercise>.py.
 
-    LESSON = probe("relu_model.lesson", "relu_model", exercise="relu_model", features=...)
+    ex = Declare(EXERCISE)
+    LESSON = ex.probe("lesson", "relu_model", **LESSON_INPUTS)        # id "relu_model.lesson"
 
-    @check("relu_model", "lesson_inputs", "ReLU network on the quiz's inputs",
-           points=3, probes=[LESSON], hint="Apply tf.nn.relu to the hidden layer only.")
+    @ex.check("lesson_inputs", "ReLU network on the quiz's inputs", points=3, probes=[LESSON],
+              hint="Apply tf.nn.relu to the hidden layer only.", tolerance=(1e-4, 1e-4))
     def lesson_inputs(ev: Evidence) -> None:
-        got, want = ev.array(LESSON), ev.reference_array(LESSON)
-        if not np.allclose(got, want):
+        got, want = ev.array(LESSON), relu_logits(LESSON_INPUTS)
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-4):
             raise Fail("...", mistake="relu_missing", expected=want, got=got)
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import EXERCISE_NAMES, EXERCISES, Exercise  # noqa: F401 - re-exported
+from grader.errors import ReferenceError_
 from grader.model import Observation, Probe, Visibility
 
 Tolerance = tuple[float, float]  # (rtol, atol)
@@ -125,8 +128,6 @@ class Evidence:
         pid = p if isinstance(p, str) else p.id
         obs = self._reference.get(pid)
         if obs is None or obs.error is not None:
-            from grader.errors import ReferenceError_
-
             why = obs.error.message if obs is not None and obs.error else "missing"
             raise ReferenceError_(f"reference solution has no result for probe {pid}: {why}")
         return obs.value
