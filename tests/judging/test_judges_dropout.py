@@ -118,3 +118,11 @@ def test_lesson_half_accepts_the_quiz_table_masks() -> None:
     passed(run("dropout.lesson_keep_prob_half", {"dropout.lesson_keep_half": [got], "dropout.quiz_output": None}))
     failed(run("dropout.lesson_keep_prob_half", {"dropout.lesson_keep_half": [net.plain()],
                                                  "dropout.quiz_output": None}), "no_dropout")
+
+
+@settings(max_examples=30, deadline=None)
+@given(c=st.floats(0.05, 20.0).filter(lambda c: abs(c - 1.0) > 1e-3))
+def test_any_scaling_of_the_plain_model_fails_at_keep_prob_one(c: float) -> None:
+    want = [NET.plain()]
+    result = run("dropout.keep_prob_one", {ONE: [NET.plain() * c]}, {ONE: want})
+    assert result.status == "failed" and result.score == 0.0

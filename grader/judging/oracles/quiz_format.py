@@ -28,7 +28,6 @@ from grader.judging.oracles.lesson import (DROPOUT_FEATURES, DROPOUT_KEEP_PROB, 
                                            OUT_WEIGHTS, RELU_FEATURES, network)
 
 RTOL = ATOL = 1e-3  # the quizzes ran in float32
-HIDDEN_WEIGHTS = HIDDEN_LAYER_WEIGHTS
 
 NO_HIDDEN_CREDIT = ("This is a quiz-format answer (a script that stores `output`), so it is graded on the "
                     "quiz's fixed inputs only and cannot earn the hidden-input checks; define "
@@ -75,7 +74,7 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 
 def _shape_and_values(got: np.ndarray, shape: tuple[int, ...], want: np.ndarray) -> None:
     """The original checker's first test (type and dimension), then NaN and all-zeros."""
-    if got.shape == (shape[0], len(HIDDEN_WEIGHTS[0])) and got.shape != shape:
+    if got.shape == (shape[0], len(HIDDEN_LAYER_WEIGHTS[0])) and got.shape != shape:
         raise _fail(f"`output` has shape {list(got.shape)}, which looks like the hidden layer: add the output "
                    "layer (hidden @ out weights + out biases) and store its result.",
                    mistake="hidden_only", expected=want, got=got)
@@ -88,7 +87,7 @@ def _shape_and_values(got: np.ndarray, shape: tuple[int, ...], want: np.ndarray)
 
 
 def relu_quiz_answer() -> np.ndarray:
-    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_WEIGHTS), _array(OUT_WEIGHTS)
+    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_LAYER_WEIGHTS), _array(OUT_WEIGHTS)
     return np.maximum(x @ w0, 0.0) @ w1
 
 
@@ -96,7 +95,7 @@ def judge_relu_quiz(got: np.ndarray) -> str:
     """The ReLU quiz: [[5.11, 8.44], [0, 0], [24.01, 38.24]] on the quiz's inputs."""
     want = relu_quiz_answer()
     _shape_and_values(got, want.shape, want)
-    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_WEIGHTS), _array(OUT_WEIGHTS)
+    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_LAYER_WEIGHTS), _array(OUT_WEIGHTS)
     if not np.any(got):
         raise _fail("`output` is all zeros. Run the logits in a session and store the result in a variable "
                    "named `output`: output = sess.run(logits).", mistake="all_zeros", expected=want, got=got)
@@ -124,7 +123,7 @@ def judge_relu_quiz(got: np.ndarray) -> str:
 
 def dropout_hidden() -> np.ndarray:
     """The dropout quiz's ReLU hidden rows before dropout."""
-    return np.maximum(_array(DROPOUT_FEATURES) @ _array(HIDDEN_WEIGHTS), 0.0)
+    return np.maximum(_array(DROPOUT_FEATURES) @ _array(HIDDEN_LAYER_WEIGHTS), 0.0)
 
 
 def dropout_rows(keep_prob: float = DROPOUT_KEEP_PROB, scale: bool = True) -> list[list[np.ndarray]]:
