@@ -151,6 +151,11 @@ def test_training_accuracy_is_told_from_test_accuracy() -> None:
     result = run("save_restore.saved_after_training", {
         "save_restore.save": saved("test"), "save_restore.save_relabelled": saved("relabelled", train)})
     assert "whole training set" in result.message
+    validation = sr.split_accuracy(W, B, "validation")
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test"), "save_restore.save_relabelled": saved("relabelled", validation)})
+    failed(result, "wrong_split")
+    assert "validation set's accuracy" in result.message and "not on the validation data" in result.message
 
 
 @pytest.mark.parametrize(("save", "mistake"), [

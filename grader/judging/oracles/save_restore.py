@@ -108,12 +108,15 @@ def judge_saved(got: dict[str, Any], split: str = "test") -> float:
                    "tf.argmax(labels, 1) and average the matches.", mistake="broken_accuracy_metric",
                    expected=actual, got=reported, tolerance=tol)
     if split != "test" and reported >= TRAINED_ACCURACY:
-        on_train = checkpoint_accuracy(got, "train", reported)
-        where = ("the whole training set's accuracy" if abs(on_train - reported) <= TOLERANCE
-                 else "an accuracy measured on training data (a training batch?)")
+        where, data_set = "an accuracy measured on training data (a training batch?)", "the training data"
+        for split_name, words, name in (("train", "the whole training set's accuracy", "the training data"),
+                                        ("validation", "the validation set's accuracy", "the validation data")):
+            if abs(checkpoint_accuracy(got, split_name, reported) - reported) <= TOLERANCE:
+                where, data_set = words, name
+                break
         raise Fail(f"train_and_save reported {reported:.4f}, but the grader gave it other test digits, on which "
                    f"the saved model scores {actual:.4f}; {where} does not change with them. Return the "
-                   "accuracy on mnist.test.images and mnist.test.labels, not on the training data.",
+                   f"accuracy on mnist.test.images and mnist.test.labels, not on {data_set}.",
                    mistake="wrong_split", expected=actual, got=reported, tolerance=tol,
                    hint="Evaluate with feed_dict={features: mnist.test.images, labels: mnist.test.labels}.")
     raise Fail(f"train_and_save reported {reported:.4f}, but the model in the checkpoint scores "
