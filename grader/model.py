@@ -110,6 +110,9 @@ class CheckResult:
     tolerance: tuple[float, float] | None = None
     # Set when the grader itself failed on this check (instructor only; the student sees `message`).
     grader_error: str = ""
+    # The full diagnosis for instructors. For hidden checks `message` is student-safe (names the
+    # mistake, never inputs or expected values) and the details, traceback included, live here only.
+    instructor_message: str = ""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from grader.model import CheckResult, ExerciseResult, Observation, Probe, RunOut
 from grader.runner.runner import Runner
 
 # judge() turns a crashing judge into an error with this message; it is the grader's failure.
-_JUDGE_CRASHED = "The grader could not judge this check"
 
 
 def probes_for(checks: Sequence[Check]) -> list[Probe]:
@@ -120,9 +119,6 @@ def _judge_one(check: Check, outcome: RunOutcome, reference: dict[str, Observati
         raise  # wrong for every student: the batch stops
     except Exception as exc:  # noqa: BLE001 - this student's odd data costs this check, not the class
         return error_check(check, grader_error_text(f"judging {check.id}", exc))
-    if result.status == "error" and result.message.startswith(_JUDGE_CRASHED) and not result.grader_error:
-        result = replace(result, message=GRADER_ERROR_MESSAGE, traceback="",
-                         grader_error=f"judging {check.id}: {result.traceback or result.message}")
     return result
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from grader.errors import GraderError, OutOfDateError
 from grader.paths import Paths
+from grader.judging.oracles.secret import ensure_seed
 
 BEGIN = re.compile(r"^(?P<indent>\s*)# BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*# END SOLUTION\s*$")
@@ -210,6 +211,7 @@ def assign(paths: Paths, *, check: bool = False) -> list[Path]:
             raise OutOfDateError(f"exercises/ is out of date with solutions/ ({shown}); run `grader assign`")
         return []
     changed = []
+    ensure_seed(paths)  # the course's secret seed for hidden inputs, kept beside the solutions, never released
     paths.exercises.mkdir(parents=True, exist_ok=True)
     for g in generate(paths):
         if not g.path.exists() or g.path.read_text(encoding="utf-8") != g.text:

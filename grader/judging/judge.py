@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from grader.errors import GRADER_ERROR_MESSAGE, GraderError
 from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted, ProbeFailed
-from grader.errors import GraderError
+from grader.judging.mistakes import student_text
 from grader.model import CheckResult, ErrorInfo, FileLoad, Observation
 
 DISPLAY_LIMIT = 400  # array elements kept for the expected-vs-got table
@@ -71,16 +72,40 @@ def describe_error(err: ErrorInfo, where: str, broken: FileLoad | None = None) -
     return "failed", f"`{where}` raised {err.type}: {err.message}"
 
 
+def hidden_error_text(err: ErrorInfo, status: str, message: str) -> str:
+    """A hidden probe's error in words that quote nothing of the hidden inputs."""
+    if err.killed:
+        return f"Your code was stopped ({err.killed}) on inputs you have not seen."
+    if err.missing or status == "not_attempted":
+        return message  # names the student's function or the stub, nothing else
+    if err.type == "WrongType":
+        return "On inputs you have not seen, your function returned something of the wrong type or shape."
+    return f"Your code raised {err.type} on inputs you have not seen."
+
+
 def judge(check: Check, student: dict[str, Observation],
           reference: dict[str, Observation] | None, loads: Sequence[FileLoad] = ()) -> CheckResult:
     """Run one check's judge on the student's observations.
 
     `loads` tells how loading each submitted file went, so that a function
-    missing because its file did not even load is reported as such.
+    missing because its file did not even load is reported as such. For a
+    hidden check, `message` holds only student-safe text (the named mistake and
+    a hint, no inputs or values) and the full diagnosis goes to `instructor_message`.
     """
+    result = _judge(check, student, reference, loads)
+    if check.visibility != "hidden" or result.status == "passed":
+        return result
+    # The traceback may quote hidden values: instructors only.
+    details = "\n".join(t for t in (result.instructor_message or result.message, result.traceback) if t)
+    return replace(result, traceback="", instructor_message=details)
+
+
+def _judge(check: Check, student: dict[str, Observation],
+           reference: dict[str, Observation] | None, loads: Sequence[FileLoad]) -> CheckResult:
+    hidden = check.visibility == "hidden"
     base: dict[str, Any] = dict(
         check_id=check.id, exercise=check.exercise, title=check.title,
-        max_score=check.points, visibility=check.visibility, hint=check.hint,
+        max_score=check.points, visibility=check.visibility,
         inputs=displayable({p.id: p.args for p in check.probes}),
     )
     observed = [student[p.id] for p in check.probes if p.id in student]
@@ -88,24 +113,31 @@ def judge(check: Check, student: dict[str, Observation],
     base["duration"] = sum(o.duration for o in observed)
     missing = [p.id for p in check.probes if p.id not in student]
     if missing:
-        return CheckResult(score=0.0, status="error", **base,
+        return CheckResult(score=0.0, status="error", hint=check.hint, tolerance=check.tolerance, **base,
                            message="This check did not run: the worker stopped before reaching it.")
     ev = Evidence(check, student, reference)
     try:
         praise = check.judge(ev)
     except Fail as fail:
+        tolerance = fail.tolerance or check.tolerance
+        hint = check.hint_on(fail.mistake) if fail.hint is None else fail.hint
         if fail.mistake == "missing_function":
             # A judge that diagnosed the missing function itself: still say why, when a file failed to load.
             name = next((o.error.missing for o in observed if o.error and o.error.missing), None)
             broken = failed_load(loads, check.exercise)
             if name and broken is not None and broken.error is not None:
-                return CheckResult(score=0.0, status="failed", mistake="file_not_loaded",
+                return CheckResult(score=0.0, status="failed", mistake="file_not_loaded", hint=hint,
                                    message=f"{load_message(broken)}, so {name} was not found.",
-                                   traceback=broken.error.traceback, **base)
-        return CheckResult(score=0.0, status="failed", message=fail.message, mistake=fail.mistake,
-                           expected=displayable(fail.expected), got=displayable(fail.got), **base)
+                                   traceback=broken.error.traceback, tolerance=tolerance, **base)
+        message = fail.message
+        if hidden:
+            message = fail.student_message or student_text(fail.mistake)
+        return CheckResult(score=0.0, status="failed", message=message, mistake=fail.mistake, hint=hint,
+                           expected=displayable(fail.expected), got=displayable(fail.got), tolerance=tolerance,
+                           instructor_message=fail.message if hidden else "", **base)
     except NotAttempted as na:
-        return CheckResult(score=0.0, status="not_attempted", message=str(na) or "Not attempted yet.", **base)
+        return CheckResult(score=0.0, status="not_attempted", message=str(na) or "Not attempted yet.",
+                           hint=check.hint, tolerance=check.tolerance, **base)
     except ProbeFailed as pf:
         err = pf.observation.error
         assert err is not None
@@ -114,17 +146,19 @@ def judge(check: Check, student: dict[str, Observation],
         status, message = describe_error(err, driver, broken)
         mistake = ("file_not_loaded" if broken is not None else "missing_function") if err.missing else None
         trace = broken.error.traceback if broken is not None and broken.error else err.traceback
-        return CheckResult(score=0.0, status=status, message=message,  # type: ignore[arg-type]
-                           mistake=mistake, traceback=trace, **base)
+        return CheckResult(score=0.0, status=status,  # type: ignore[arg-type]
+                           message=hidden_error_text(err, status, message) if hidden else message,
+                           instructor_message=message if hidden else "",
+                           mistake=mistake, traceback=trace, hint=check.hint_on(mistake), tolerance=check.tolerance,
+                           **base)
     except GraderError:
         raise  # e.g. the reference is broken: every student would be wrong
     except Exception as exc:  # noqa: BLE001 - a judge tripping on odd data costs this check, not the class
-        print(f"grader: check {check.id} crashed ({type(exc).__name__}: {exc}); scored as an error",
-              file=sys.stderr)
-        return CheckResult(score=0.0, status="error", **{**base, "traceback": f"{type(exc).__name__}: {exc}"[:2000]},
-                           message="The grader could not judge this check (an internal error, not your "
-                           "fault); your instructor can see the details.")
-    return CheckResult(score=check.points, status="passed", message=praise or "Correct.", **base)
+        return CheckResult(score=0.0, status="error", hint=check.hint, tolerance=check.tolerance, **base,
+                           message=GRADER_ERROR_MESSAGE,
+                           grader_error=f"judging {check.id}: {type(exc).__name__}: {exc}"[:2000])
+    return CheckResult(score=check.points, status="passed", message=praise or "Correct.", hint=check.hint,
+                       tolerance=check.tolerance, **base)
 
 
 def judge_all(checks: list[Check], student: dict[str, Observation],

@@ -17,6 +17,10 @@ TEACHING_WORDS: dict[str, str] = {
     "counted_variables": "counted variables, not the scalars in them",
     "dims_added": "dimensions added instead of multiplied",
     "first_dim_only": "only the first dimension of each shape counted",
+    "first_layer_only": "only the first layer counted",
+    "last_layer_only": "only the last layer counted",
+    "inputs_only": "counted the inputs only",
+    "outputs_only": "counted the outputs only",
     # ReLU networks
     "relu_missing": "no ReLU on the hidden layer",
     "relu_on_output": "ReLU also on the output layer",
@@ -33,6 +37,7 @@ TEACHING_WORDS: dict[str, str] = {
     "accuracy_mismatch": "accuracy not measured on the data given",
     "accuracy_not_measured": "accuracy typed in or not computed",
     "wrong_split": "evaluated on the wrong data split",
+    "broken_accuracy_metric": "accuracy computed wrongly (far below chance)",
     "no_checkpoint": "no checkpoint written",
     "saved_before_training": "saved before training",
     "initializer_after_restore": "initializer run after restore",
@@ -53,6 +58,11 @@ TEACHING_WORDS: dict[str, str] = {
     "beta_on_loss": "beta applied to the whole loss",
     "penalty_subtracted": "penalty subtracted",
     "norm_not_squared": "norm not squared",
+    "l1_norm": "L1 penalty (absolute values) instead of L2",
+    "l1_norm_no_half": "L1 penalty (absolute values) instead of L2",
+    "mean_instead_of_sum": "mean of the squared weights instead of their sum",
+    "first_weight_only": "only the first weight tensor penalised",
+    "last_weight_only": "only the last weight tensor penalised",
     # dropout
     "no_dropout": "no dropout applied",
     "keep_prob_as_rate": "keep_prob passed as the drop rate",
@@ -70,6 +80,11 @@ TEACHING_WORDS: dict[str, str] = {
     "integrated": "integrated instead of differentiated",
     "squared_norm": "the norm itself, not its derivative",
     "not_an_option": "answer is not one of the options",
+    "batching": "thinks dropout does not work with batching",
+    "too_low": "thinks keep_prob 0.5 is too low",
+    "no_value": "thinks keep_prob need not be fed when testing",
+    "hidden_only": "stored the hidden layer, not the logits",
+    "softmax_applied": "softmax probabilities returned instead of logits",
     # generic value problems
     "wrong_shape": "wrong output shape",
     "wrong_shapes": "wrong shapes",
@@ -89,6 +104,13 @@ NOT_MISCONCEPTIONS: frozenset[str] = frozenset({
     "missing_function", "file_not_loaded", "malformed", "timeout", "memory", "crash",
     "not_attempted", "grader_error",
 })
+
+
+def student_text(mistake: str | None) -> str:
+    """What a hidden check tells the student when its judge gave no student-safe message."""
+    if mistake and is_misconception(mistake) and mistake in TEACHING_WORDS:
+        return f"On inputs you have not seen, your answer shows a known mistake: {describe_mistake(mistake)}."
+    return "Your answer is not right on inputs you have not seen."
 
 
 def describe_mistake(mistake: str) -> str:

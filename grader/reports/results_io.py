@@ -88,8 +88,13 @@ def student_text(c: CheckResult) -> str:
     else:
         body = HIDDEN_FAILED_MESSAGE
     lines = [f"{STATUS_LABELS.get(c.status, c.status)}: {body}"]
-    if c.status != "passed" and c.mistake and not c.grader_error:
-        lines.append(f"Mistake: {c.mistake}")
+    if c.status != "passed" and not c.grader_error:
+        if c.instructor_message and c.message:
+            # Judging split the diagnosis: `message` names the mistake in student-safe words,
+            # the inputs and values went to `instructor_message`.
+            lines.append(c.message)
+        elif c.mistake:
+            lines.append(f"Mistake: {c.mistake}")
     if c.status != "passed" and c.hint and not c.grader_error:
         lines.append(f"Hint: {c.hint}")
     return "\n".join(lines)
@@ -184,6 +189,7 @@ def _test(c: CheckResult, number: str, caps: Caps) -> dict[str, Any]:
             "duration": _number(c.duration),
             "tolerance": list(c.tolerance) if c.tolerance else None,
             "grader_error": truncate(c.grader_error, caps.text),
+            "instructor_message": truncate(c.instructor_message, caps.text, keep_end=True),
         },
     }
 
@@ -266,6 +272,7 @@ def _check(test: Any, where: str) -> CheckResult:
     tolerance = (float(tol[0]), float(tol[1])) if (
         isinstance(tol, list) and len(tol) == 2 and all(_is_number(t) for t in tol)) else None
     grader_error = x.get("grader_error", "")
+    instructor_message = x.get("instructor_message", "")
     return CheckResult(
         check_id=_get(x, "check_id", str, where),
         exercise=_get(x, "exercise", str, where),
@@ -285,6 +292,7 @@ def _check(test: Any, where: str) -> CheckResult:
         duration=float(_get(x, "duration", (int, float), where)),
         tolerance=tolerance,
         grader_error=grader_error if isinstance(grader_error, str) else "",
+        instructor_message=instructor_message if isinstance(instructor_message, str) else "",
     )
 
 

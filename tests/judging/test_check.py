@@ -84,3 +84,42 @@ def test_a_judges_own_missing_function_diagnosis_still_names_the_load_error() ->
     assert result.message.startswith("relu_model.py could not be loaded: SyntaxError")
     plain = judge(diagnosing, obs(error=MISSING), None, loads=(FileLoad("relu_model.py"),))
     assert (plain.mistake, plain.message) == ("missing_function", "No function and no `output` either.")
+
+
+def _hidden_judge(ev: Evidence) -> str:
+    got = float(ev.array(P).sum())
+    if got == 6.0:
+        raise Fail(f"sum([2, 2, 2]) gave {got}", mistake="relu_on_output", got=got, hint="only the hidden layer")
+    if got != 3.0:
+        raise Fail(f"the inputs [1, 1, 1] sum to 3, not {got}", mistake="bad_sum", got=got)
+    return "fine"
+
+
+HIDDEN = Check("relu_model.hidden_demo", "relu_model", "demo", 2.0, "hidden", (P,), _hidden_judge, hint="add",
+               tolerance=(1e-4, 1e-4))
+
+
+def test_hidden_failures_show_only_student_safe_text() -> None:
+    named = judge(HIDDEN, obs(np.full(3, 2.0)), None)
+    assert named.message == ("On inputs you have not seen, your answer shows a known mistake: "
+                             "ReLU also on the output layer.")
+    assert named.instructor_message == "sum([2, 2, 2]) gave 6.0" and named.hint == "only the hidden layer"
+    assert named.tolerance == (1e-4, 1e-4)
+    unknown = judge(HIDDEN, obs(np.full(3, 5.0)), None)
+    assert unknown.message == "Your answer is not right on inputs you have not seen."
+    assert "[1, 1, 1]" in unknown.instructor_message and unknown.hint == "add"
+    ok = judge(HIDDEN, obs(np.ones(3)), None)
+    assert (ok.status, ok.message, ok.instructor_message) == ("passed", "fine", "")
+
+
+def test_hidden_probe_errors_keep_the_traceback_for_instructors() -> None:
+    err = ErrorInfo("IndexError", "index 7 is out of bounds for size 7", traceback="line 9\nIndexError: index 7")
+    result = judge(HIDDEN, obs(error=err), None)
+    assert result.message == "Your code raised IndexError on inputs you have not seen."
+    assert result.traceback == "" and "index 7" in result.instructor_message and "line 9" in result.instructor_message
+    missing = judge(HIDDEN, obs(error=MISSING), None)
+    assert missing.message == MISSING.message and missing.mistake == "missing_function"
+    stub = judge(HIDDEN, obs(error=ErrorInfo("NotImplementedError", "")), None)
+    assert stub.status == "not_attempted"
+    wrong_type = judge(HIDDEN, obs(error=ErrorInfo("WrongType", "relu_model returned shape [7, 3]")), None)
+    assert "[7, 3]" not in wrong_type.message and "wrong type or shape" in wrong_type.message

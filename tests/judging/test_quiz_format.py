@@ -11,7 +11,9 @@ import pytest
 from grader.judging.judge import judge
 from grader.judging.checks import load_checks
 from grader.judging.checks.base import CHECKS, Fail
-from grader.judging.checks.quiz_format import (DROPOUT_QUIZ, RELU_QUIZ, dropout_rows, judge_dropout_quiz,
+from grader.judging.checks.dropout import DROPOUT_QUIZ
+from grader.judging.checks.relu_model import RELU_QUIZ
+from grader.judging.oracles.quiz_format import (dropout_rows, judge_dropout_quiz,
                                        judge_relu_quiz, relu_quiz_answer)
 from grader.model import CheckResult
 from grader.discovery.notebook import notebook_to_source

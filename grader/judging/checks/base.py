@@ -3,42 +3,56 @@
 A check is pytest-like: its judge is a plain function that reads the
 student's observations (and the reference solution's, from the same probes)
 and raises `Fail` with feedback written for the student. It runs in the
-trusted process only, on decoded plain data.
+trusted process only, on decoded plain data. Inputs, right answers and
+mistake families live in grader/judging/oracles/<exercise>.py.
 
-    LESSON = probe("relu_model.lesson", "relu_model", exercise="relu_model", features=...)
+    ex = Declare(EXERCISE)
+    LESSON = ex.probe("lesson", "relu_model", **LESSON_INPUTS)        # id "relu_model.lesson"
 
-    @check("relu_model", "lesson_inputs", "ReLU network on the quiz's inputs",
-           points=3, probes=[LESSON], hint="Apply tf.nn.relu to the hidden layer only.")
+    @ex.check("lesson_inputs", "ReLU network on the quiz's inputs", points=3, probes=[LESSON],
+              hint="Apply tf.nn.relu to the hidden layer only.", tolerance=(1e-4, 1e-4))
     def lesson_inputs(ev: Evidence) -> None:
-        got, want = ev.array(LESSON), ev.reference_array(LESSON)
-        if not np.allclose(got, want):
+        got, want = ev.array(LESSON), relu_logits(LESSON_INPUTS)
+        if not np.allclose(got, want, rtol=1e-4, atol=1e-4):
             raise Fail("...", mistake="relu_missing", expected=want, got=got)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from grader.catalog import EXERCISE_NAMES, EXERCISES, Exercise  # noqa: F401 - re-exported
+from grader.errors import ReferenceError_
 from grader.model import Observation, Probe, Visibility
 
-
+Tolerance = tuple[float, float]  # (rtol, atol)
 
 
 class Fail(Exception):
-    """The student's answer is wrong; `message` tells them why."""
+    """The student's answer is wrong; `message` tells them why.
 
-    def __init__(self, message: str, *, mistake: str | None = None,
-                 expected: Any = None, got: Any = None) -> None:
+    `student_message` is the text a student may read when the check is hidden:
+    it names the mistake but never the inputs or expected values (judge.py
+    falls back to a generic sentence naming the mistake). `hint` replaces the
+    check's hint when the mistake seen needs another one. `tolerance` is the
+    (rtol, atol) the judge compared with, for reports.
+    """
+
+    def __init__(self, message: str, *, mistake: str | None = None, expected: Any = None, got: Any = None,
+                 student_message: str | None = None, hint: str | None = None,
+                 tolerance: Tolerance | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.mistake = mistake
         self.expected = expected
         self.got = got
+        self.student_message = student_message
+        self.hint = hint
+        self.tolerance = tolerance
 
 
 class NotAttempted(Exception):
@@ -53,9 +67,10 @@ class ProbeFailed(Exception):
         self.observation = observation
 
 
-def probe(id: str, driver: str, *, exercise: str, timeout: float = 30.0, **args: Any) -> Probe:
+def probe(id: str, driver: str, *, exercise: str, timeout: float = 30.0, group: str = "main",
+          **args: Any) -> Probe:
     """A probe whose driver looks up functions in `exercise`.py first."""
-    return Probe(id=id, driver=driver, args=dict(args), timeout=timeout, exercise=exercise)
+    return Probe(id=id, driver=driver, args=dict(args), timeout=timeout, exercise=exercise, group=group)
 
 
 Judge = Callable[["Evidence"], "str | None"]
@@ -71,6 +86,14 @@ class Check:
     probes: tuple[Probe, ...]
     judge: Judge
     hint: str = ""
+    # (rtol, atol) of the judge's numeric comparison, for reports; None when it compares exactly.
+    tolerance: Tolerance | None = None
+    # The mistakes the hint is about; empty: the hint fits any failure. Another mistake gets
+    # its own Fail(hint=...) or none (its message already says what to change).
+    hint_for: tuple[str, ...] = ()
+
+    def hint_on(self, mistake: str | None) -> str:
+        return self.hint if not self.hint_for or mistake in self.hint_for else ""
 
 
 class Evidence:
@@ -105,8 +128,6 @@ class Evidence:
         pid = p if isinstance(p, str) else p.id
         obs = self._reference.get(pid)
         if obs is None or obs.error is not None:
-            from grader.errors import ReferenceError_
-
             why = obs.error.message if obs is not None and obs.error else "missing"
             raise ReferenceError_(f"reference solution has no result for probe {pid}: {why}")
         return obs.value
@@ -138,31 +159,70 @@ def compare_logits_with_mistakes(got: np.ndarray, want: np.ndarray,
                                  mistakes: dict[str, tuple[str, np.ndarray]], *,
                                  shape_message: str, otherwise: str, tol: float = 1e-4) -> None:
     """Return if `got` matches `want`; else raise Fail naming the first known
-    mistake (message, logits it gives) that `got` matches, or `otherwise`."""
+    mistake (message, logits it gives) that `got` matches, or `otherwise`.
+
+    Mistake messages and `otherwise` must not quote inputs or values: they are
+    also what a hidden check shows the student.
+    """
+    tolerance = (tol, tol)
     if got.shape != want.shape:
-        raise Fail(shape_message, mistake="wrong_shape", expected=want, got=got)
+        raise Fail(shape_message, mistake="wrong_shape", expected=want, got=got, tolerance=tolerance,
+                   student_message="The logits do not have the shape [batch, n_classes] of these inputs.")
     if not np.all(np.isfinite(got)):
-        raise Fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got)
+        raise Fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got,
+                   tolerance=tolerance, student_message="The logits contain NaN or infinity.")
     if np.allclose(got, want, rtol=tol, atol=tol):
         return
     for mistake, (message, candidate) in mistakes.items():
         if candidate.shape == got.shape and np.allclose(got, candidate, rtol=tol, atol=tol):
-            raise Fail(message, mistake=mistake, expected=want, got=got)
-    raise Fail(otherwise, mistake="wrong_values", expected=want, got=got)
+            raise Fail(message, mistake=mistake, expected=want, got=got, tolerance=tolerance,
+                       student_message=message)
+    raise Fail(otherwise, mistake="wrong_values", expected=want, got=got, tolerance=tolerance,
+               student_message=otherwise)
 
 
 CHECKS: dict[str, Check] = {}
+HIDDEN_GROUP = "hidden"
 
 
 def check(exercise: str, name: str, title: str, *, points: float, probes: Sequence[Probe],
-          visibility: Visibility = "public", hint: str = "") -> Callable[[Judge], Judge]:
-    """Register a check; the decorated function is its judge."""
+          visibility: Visibility = "public", hint: str = "", tolerance: Tolerance | None = None,
+          hint_for: Sequence[str] = ()) -> Callable[[Judge], Judge]:
+    """Register a check; the decorated function is its judge.
+
+    A hidden check's probes run in the hidden worker group, so hidden inputs
+    never share a worker with anything a student reads.
+    """
 
     def register(fn: Judge) -> Judge:
         cid = f"{exercise}.{name}"
         if cid in CHECKS:
             raise ValueError(f"check {cid} registered twice")
-        CHECKS[cid] = Check(cid, exercise, title, float(points), visibility, tuple(probes), fn, hint)
+        ps = tuple(replace(p, group=HIDDEN_GROUP) if visibility == "hidden" and p.group == "main" else p
+                   for p in probes)
+        CHECKS[cid] = Check(cid, exercise, title, float(points), visibility, ps, fn, hint, tolerance, tuple(hint_for))
         return fn
 
     return register
+
+
+@dataclass(frozen=True)
+class Declare:
+    """Probes and checks of one exercise, so its name is written once per module:
+
+        ex = Declare("relu_model")
+        LESSON = ex.probe("lesson", "relu_model", features=...)      # id "relu_model.lesson"
+        @ex.check("lesson_inputs", "...", points=4, probes=[LESSON])
+    """
+
+    exercise: str
+
+    def probe(self, name: str, driver: str, /, *, timeout: float = 30.0, group: str = "main", **args: Any) -> Probe:
+        return probe(f"{self.exercise}.{name}", driver, exercise=self.exercise, timeout=timeout, group=group,
+                     **args)
+
+    def check(self, name: str, title: str, *, points: float, probes: Sequence[Probe],
+              visibility: Visibility = "public", hint: str = "", tolerance: Tolerance | None = None,
+              hint_for: Sequence[str] = ()) -> Callable[[Judge], Judge]:
+        return check(self.exercise, name, title, points=points, probes=probes, visibility=visibility,
+                     hint=hint, tolerance=tolerance, hint_for=hint_for)

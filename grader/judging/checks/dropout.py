@@ -1,254 +1,36 @@
-"""Public checks for exercise 7, and the mask matching they share with hidden ones.
-
-Dropout is random, and which units a TF version drops for a given seed is not
-part of any contract. So no check compares with one fixed output: a row of
-logits is right when SOME keep/drop mask over the hidden units explains it,
-
-    row = (relu_hidden_row * mask / keep_prob) @ W_out + b_out,
-
-and, over many rows, the kept fraction is plausibly keep_prob. Hidden units
-whose ReLU is 0 cannot show their mask, so they are "don't care". Masks are
-enumerated with numpy, which is why the hidden layers here stay narrow.
-"""
+"""Public checks for exercise 7: dropout_model on the dropout quiz's inputs (maths in oracles/dropout.py)."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from grader.judging.checks.base import Declare, Evidence
+from grader.judging.oracles.dropout import (EXERCISE, LESSON_INPUTS, LESSON_REPEATS, RTOL, Net, all_masks,  # noqa: F401
+                                            hidden_masks, judge_dropout, judge_plain, lesson_net, logits_for)
+from grader.judging.oracles.lesson import DROPOUT_KEEP_PROB
+from grader.judging.oracles.quiz_format import function_or_quiz, judge_dropout_quiz
 
-import numpy as np
-
-from grader.judging.checks.base import Evidence, Fail, check, probe
-from grader.judging.checks.quiz_format import DROPOUT_QUIZ, function_or_quiz, judge_dropout_quiz
-
-LESSON_INPUTS: dict[str, Any] = {
-    "features": [[0.0, 2.0, 3.0, 4.0], [0.1, 0.2, 0.3, 0.4], [11.0, 12.0, 13.0, 14.0]],
-    "weights": [
-        [[0.1, 0.2, 0.4], [0.4, 0.6, 0.6], [0.5, 0.9, 0.1], [0.8, 0.2, 0.8]],
-        [[0.1, 0.6], [0.2, 0.1], [0.7, 0.9]],
-    ],
-    "biases": [[0.0, 0.0, 0.0], [0.0, 0.0]],
-}
-# 40 runs of the quiz's 3 rows: 360 unit draws, enough to tell "never drops" from keep_prob 0.5.
-LESSON_REPEATS = 40
-
-P_LESSON_ONE = probe("dropout.lesson_keep_one", "dropout_model", exercise="dropout",
-                     keep_probs=[1.0], **LESSON_INPUTS)
-P_LESSON_HALF = probe("dropout.lesson_keep_half", "dropout_model", exercise="dropout",
-                      keep_probs=[0.5], repeats=LESSON_REPEATS, **LESSON_INPUTS)
-
-# Tolerance for float32 logits, relative to the row's scale.
-RTOL = 1e-4
-# Kept fraction may stray this many binomial standard deviations from keep_prob:
-# a correct model fails by chance far less than once in a million gradings.
-SIGMAS = 6.0
+ex = Declare(EXERCISE)
+P_LESSON_ONE = ex.probe("lesson_keep_one", "dropout_model", keep_probs=[1.0], **LESSON_INPUTS)
+P_LESSON_HALF = ex.probe("lesson_keep_half", "dropout_model", keep_probs=[0.5], repeats=LESSON_REPEATS,
+                         **LESSON_INPUTS)
+# The quiz's original format: a script that leaves its answer in `output`, keep_prob fed 0.5.
+DROPOUT_QUIZ = ex.probe("quiz_output", "quiz_output", name="output", keep_prob=DROPOUT_KEEP_PROB)
 
 
-@dataclass(frozen=True)
-class Net:
-    x: np.ndarray
-    w0: np.ndarray
-    b0: np.ndarray
-    w1: np.ndarray
-    b1: np.ndarray
-
-    @classmethod
-    def of(cls, inputs: dict[str, Any]) -> "Net":
-        def f(a: Any) -> np.ndarray:
-            return np.asarray(a, dtype=np.float64)
-        return cls(f(inputs["features"]), f(inputs["weights"][0]), f(inputs["biases"][0]),
-                   f(inputs["weights"][1]), f(inputs["biases"][1]))
-
-    @property
-    def z(self) -> np.ndarray:
-        return self.x @ self.w0 + self.b0
-
-    @property
-    def hidden(self) -> np.ndarray:
-        return np.maximum(self.z, 0.0)
-
-    def plain(self) -> np.ndarray:
-        """The deterministic ReLU model: what keep_prob 1.0 must give."""
-        return self.hidden @ self.w1 + self.b1
-
-
-def all_masks(n: int) -> np.ndarray:
-    """Every 0/1 mask over n units, shape [2**n, n]."""
-    return ((np.arange(2 ** n)[:, None] >> np.arange(n)[None, :]) & 1).astype(np.float64)
-
-
-def _matches(candidates: np.ndarray, got: np.ndarray) -> np.ndarray:
-    """candidates [rows, masks, out] vs got [rows, out] -> [rows, masks] booleans."""
-    scale = 1.0 + np.max(np.abs(candidates), axis=-1, keepdims=True)
-    return np.all(np.abs(candidates - got[:, None, :]) <= RTOL * scale, axis=-1)
-
-
-def hidden_masks(net: Net, got: np.ndarray, scale: float) -> np.ndarray:
-    """[rows, masks]: which hidden-unit masks explain each row at this scale."""
-    masks = all_masks(net.w0.shape[1])
-    cand = np.einsum("rh,mh,ho->rmo", net.hidden, masks * scale, net.w1) + net.b1
-    return _matches(cand, got)
-
-
-# Families of wrong models whose outputs are random too: each is enumerated the
-# same way, so a wrong answer can be named even though no output is fixed.
-Family = Callable[[Net, np.ndarray, float], np.ndarray]
-
-
-def _inputs_dropped(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    masks = all_masks(net.x.shape[1]) / keep_prob
-    hidden = np.maximum(np.einsum("ri,mi,ih->rmh", net.x, masks, net.w0) + net.b0, 0.0)
-    return _matches(hidden @ net.w1 + net.b1, got)
-
-
-def _output_dropped(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    masks = all_masks(net.w1.shape[1]) / keep_prob
-    return _matches(net.plain()[:, None, :] * masks[None, :, :], got)
-
-
-def _before_bias(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    masks = all_masks(net.w0.shape[1]) / keep_prob
-    hidden = np.maximum(np.einsum("rh,mh->rmh", net.x @ net.w0, masks) + net.b0, 0.0)
-    return _matches(hidden @ net.w1 + net.b1, got)
-
-
-def _no_dropout(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    return _matches(net.plain()[:, None, :], got)
-
-
-def _unscaled(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    return hidden_masks(net, got, 1.0)
-
-
-def _as_rate(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    return hidden_masks(net, got, 1.0 / (1.0 - keep_prob)) if keep_prob < 1.0 else _no_dropout(net, got, 1.0)
-
-
-def _fixed_half(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
-    return hidden_masks(net, got, 2.0)
-
-
-MISTAKES: dict[str, tuple[Family, Callable[[float], bool], str]] = {
-    # id: (family, when it can be told apart from a right answer, message)
-    "no_dropout": (_no_dropout, lambda kp: kp < 1.0,
-                   "The logits are those of the plain ReLU model: no unit was ever dropped. "
-                   "Apply tf.nn.dropout(hidden_layer, keep_prob) to the hidden layer."),
-    "keep_prob_as_rate": (_as_rate, lambda kp: abs(kp - 0.5) > 1e-9,
-                          "The logits match units kept with probability 1 - keep_prob and scaled by "
-                          "1 / (1 - keep_prob): keep_prob was passed where TensorFlow 2 expects `rate`. "
-                          "Use tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or rate=1 - keep_prob."),
-    "keep_prob_ignored": (_fixed_half, lambda kp: abs(kp - 0.5) > 1e-9,
-                          "The logits match a keep probability of 0.5 whatever keep_prob was fed: "
-                          "pass the keep_prob argument (the placeholder) to the dropout, not a constant."),
-    "not_scaled": (_unscaled, lambda kp: kp < 1.0,
-                   "Units were dropped but the kept ones were not scaled by 1 / keep_prob, so the "
-                   "expected output shrinks. tf.nn.dropout does the scaling for you; a hand-made mask must "
-                   "divide by keep_prob."),
-    "dropout_on_output": (_output_dropped, lambda kp: kp < 1.0,
-                          "The logits match dropout applied AFTER the output layer: dropout belongs on the "
-                          "hidden layer, before the output layer's matmul."),
-    "dropout_on_inputs": (_inputs_dropped, lambda kp: kp < 1.0,
-                          "The logits match dropout applied to the input features: dropout belongs on the "
-                          "hidden layer's activations."),
-    "dropout_before_bias": (_before_bias, lambda kp: kp < 1.0,
-                            "The logits match dropout applied before the hidden bias is added: compute "
-                            "relu(features @ W + b) first, then apply dropout to it."),
-}
-
-
-def judge_plain(got: np.ndarray, want: np.ndarray, net: Net) -> None:
-    """keep_prob 1.0 must give exactly the deterministic ReLU model."""
-    _shape(got, want)
-    if np.allclose(got, want, rtol=1e-5, atol=1e-5):
-        return
-    nothing_kept = _matches((np.zeros_like(want) + net.b1)[:, None, :], got)[:, 0]
-    if nothing_kept.all() and (net.hidden > 1e-9).any():
-        raise Fail("With keep_prob fed 1.0 every hidden unit was dropped, but keep_prob is the probability to "
-                   "KEEP a unit. Passing keep_prob where TensorFlow 2 expects `rate` (the probability to DROP "
-                   "one) does this: use tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or "
-                   "rate=1 - keep_prob.", mistake="keep_prob_inverted", expected=want, got=got)
-    if np.all(hidden_masks(net, got, 2.0).any(axis=1)):
-        raise Fail("With keep_prob fed 1.0 units were still dropped (as if keep_prob were 0.5): pass the "
-                   "keep_prob argument to the dropout instead of a constant.",
-                   mistake="keep_prob_ignored", expected=want, got=got)
-    raise Fail("With keep_prob 1.0 dropout must keep every unit unchanged, so the logits should equal the "
-               "plain ReLU model's, relu(features @ W0 + b0) @ W1 + b1.",
-               mistake="keep_prob_one_changes_output", expected=want, got=got)
-
-
-def _shape(got: np.ndarray, want: np.ndarray) -> None:
-    if got.shape != want.shape:
-        raise Fail(f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
-                   "([batch, n_classes]).", mistake="wrong_shape", expected=want, got=got)
-    if not np.all(np.isfinite(got)):
-        raise Fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got)
-
-
-def judge_dropout(got: np.ndarray, net: Net, keep_prob: float) -> None:
-    """Every row must come from a legitimate mask, and the kept fraction must fit keep_prob."""
-    want = net.plain()
-    _shape(got, want)
-    fits = hidden_masks(net, got, 1.0 / keep_prob)
-    explained = fits.any(axis=1)
-    if not explained.all():
-        for mistake, (family, visible, message) in MISTAKES.items():
-            if visible(keep_prob) and family(net, got, keep_prob).any(axis=1).all():
-                raise Fail(f"With keep_prob {keep_prob:g}: {message}", mistake=mistake, got=got)
-        bad = int(np.argmin(explained))
-        raise Fail(f"With keep_prob {keep_prob:g}, row {bad} of the logits is not what any keep/drop mask on "
-                   "the ReLU hidden layer gives: each row should be "
-                   "(relu_hidden * mask / keep_prob) @ W_out + b_out.", mistake="not_a_dropout_mask", got=got)
-    # Count kept units where the mask is visible (ReLU > 0); take the first fitting mask per row.
-    masks = all_masks(net.w0.shape[1])
-    chosen = masks[np.argmax(fits, axis=1)]
-    active = net.hidden > 1e-9
-    n = int(active.sum())
-    kept = int((chosen * active).sum())
-    if n == 0 or keep_prob >= 1.0:
-        return
-    sd = math.sqrt(n * keep_prob * (1 - keep_prob))
-    if abs(kept - n * keep_prob) > SIGMAS * sd + 1:
-        fraction = kept / n
-        if kept == n:
-            raise Fail(f"With keep_prob {keep_prob:g} every unit was kept (and scaled by 1 / keep_prob) in all "
-                       f"{len(got)} rows: dropout must drop each unit with probability 1 - keep_prob.",
-                       mistake="never_drops", got=got)
-        raise Fail(f"With keep_prob {keep_prob:g}, {fraction:.0%} of the hidden units were kept "
-                   f"(over {n} units), far from {keep_prob:.0%}: each unit should be kept with "
-                   "probability keep_prob.", mistake="wrong_keep_rate", got=got)
-
-
-def logits_for(ev: Evidence, p: Any, index: int) -> np.ndarray:
-    value = ev.value(p)
-    if not isinstance(value, list) or len(value) <= index:
-        raise Fail("dropout_model's logits could not be read.", mistake="wrong_type")
-    return _arr(value[index])
-
-
-def _arr(value: Any) -> np.ndarray:
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return value.astype(np.float64)
-    raise Fail("dropout_model should return a tensor of logits.", mistake="wrong_type")
-
-
-@check("dropout", "lesson_keep_prob_one", "dropout_model with keep_prob 1.0 on the dropout quiz's inputs",
-       points=2, probes=[P_LESSON_ONE],
-       hint="Feed keep_prob 1.0 when evaluating: the output is then the plain ReLU model's.")
+@ex.check("lesson_keep_prob_one", "dropout_model with keep_prob 1.0 on the dropout quiz's inputs", points=2,
+          probes=[P_LESSON_ONE], tolerance=(RTOL, RTOL),
+          hint="Feed keep_prob 1.0 when evaluating: the output is then the plain ReLU model's.")
 def lesson_keep_prob_one(ev: Evidence) -> str:
-    net = Net.of(LESSON_INPUTS)
+    net = lesson_net()
     judge_plain(logits_for(ev, P_LESSON_ONE, 0), net.plain(), net)
     return "keep_prob 1.0 gives the no-dropout answer [[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]."
 
 
-@check("dropout", "lesson_keep_prob_half", "dropout_model with keep_prob 0.5 on the dropout quiz's inputs",
-       points=3, probes=[P_LESSON_HALF, DROPOUT_QUIZ],
-       hint="tf.nn.dropout(hidden_layer, keep_prob) after the ReLU, before the output layer.")
+@ex.check("lesson_keep_prob_half", "dropout_model with keep_prob 0.5 on the dropout quiz's inputs", points=3,
+          probes=[P_LESSON_HALF, DROPOUT_QUIZ], tolerance=(RTOL, RTOL),
+          hint="tf.nn.dropout(hidden_layer, keep_prob) after the ReLU, before the output layer.")
 def lesson_keep_prob_half(ev: Evidence) -> str:
     # The quiz's original format (a script leaving `output`) is accepted here, on these inputs only.
     if function_or_quiz(ev, P_LESSON_HALF, DROPOUT_QUIZ)[0] == "quiz":
         return judge_dropout_quiz(ev.array(DROPOUT_QUIZ))
-    judge_dropout(logits_for(ev, P_LESSON_HALF, 0), Net.of({**LESSON_INPUTS, "features": np.tile(
-        np.asarray(LESSON_INPUTS["features"]), (LESSON_REPEATS, 1))}), 0.5)
+    judge_dropout(logits_for(ev, P_LESSON_HALF, 0), lesson_net(LESSON_REPEATS), 0.5)
     return "Every row is one of the quiz table's 8 keep/drop masks, and about half the units were kept."

@@ -1,105 +1,30 @@
-"""Public checks for exercise 5: named variables survive a change of creation order."""
+"""Public checks for exercise 5: named variables survive a change of creation order (oracles/named_variables.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from grader.judging.checks.base import Declare, Evidence
+from grader.judging.oracles.named_variables import EXERCISE, judge_names, judge_restore, judge_shapes, observed  # noqa: F401
 
-import numpy as np
-
-from grader.judging.checks.base import Evidence, Fail, check, probe
-from grader.judging.checks.mlp_mnist import is_shape, require
-
-EXERCISE = "named_variables"
-NAMES = ["weights_0:0", "bias_0:0"]
-SHIFTED = probe("named_variables.shifted", "named_variables", exercise=EXERCISE,
-                n_inputs=2, n_outputs=3, decoys=1, folder="named_public")
+ex = Declare(EXERCISE)
+SHIFTED = ex.probe("shifted", "named_variables", n_inputs=2, n_outputs=3, decoys=1, folder="named_public")
 
 
-def _arrays(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 2
-            and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in value))
-
-
-def observed(ev: Evidence, p: Any) -> dict[str, Any]:
-    """The probe's value, checked for the form the driver gives it."""
-    got = ev.value(p)
-    require(isinstance(got, dict))
-    for key in ("names", "restore_names"):
-        require(isinstance(got.get(key), list) and len(got[key]) == 2 and all(isinstance(n, str) for n in got[key]))
-    require(isinstance(got.get("shapes"), list) and len(got["shapes"]) == 2 and all(is_shape(s) for s in got["shapes"]))
-    require(_arrays(got.get("saved")) and (got.get("restored") is None or _arrays(got["restored"])))
-    require(got.get("restore_error") is None or isinstance(got["restore_error"], str))
-    require(got["restore_error"] is not None or got["restored"] is not None)
-    return got
-
-
-def judge_names(got: dict[str, Any]) -> None:
-    names = list(got["names"])
-    if names == NAMES:
-        return
-    if names == NAMES[::-1]:
-        raise Fail("The names are swapped: the weights are called 'bias_0' and the bias 'weights_0' "
-                   "(or the function returns (bias, weights)). Return (weights, bias) with the weights "
-                   "named 'weights_0'.", mistake="swapped_names", expected=NAMES, got=names)
-    if any(n.startswith("Variable") for n in names):
-        raise Fail(f"The variables are unnamed, so TensorFlow called them {names[0]!r} and {names[1]!r} by "
-                   "creation order. A checkpoint stores values under these names: when a new model creates "
-                   "its variables in another order, or another variable first, restore loads the bias into "
-                   "the weights ('Assign requires shapes of both tensors to match'). Pass name='weights_0' "
-                   "and name='bias_0' to tf.Variable.", mistake="unnamed_variables", expected=NAMES, got=names)
-    raise Fail(f"The variables are named {names[0]!r} and {names[1]!r}; the checkpoint this exercise "
-               "restores from uses exactly 'weights_0' and 'bias_0' (no scope, no other spelling).",
-               mistake="wrong_names", expected=NAMES, got=names)
-
-
-def judge_shapes(got: dict[str, Any], n_inputs: int, n_outputs: int) -> None:
-    want = [[n_inputs, n_outputs], [n_outputs]]
-    shapes = [list(s) for s in got["shapes"]]
-    if shapes == want:
-        return
-    if shapes == want[::-1]:
-        raise Fail("make_variables returns (bias, weights); return (weights, bias) in that order.",
-                   mistake="swapped_order", expected=want, got=shapes)
-    if shapes[0] == want[0][::-1]:
-        raise Fail(f"The weights are {shapes[0]}, transposed: they are [n_inputs, n_outputs] = {want[0]}.",
-                   mistake="transposed_weights", expected=want, got=shapes)
-    raise Fail(f"For n_inputs={n_inputs}, n_outputs={n_outputs} the weights should be {want[0]} and the bias "
-               f"{want[1]}, but they are {shapes[0]} and {shapes[1]}. Use the function's arguments.",
-               mistake="wrong_shapes", expected=want, got=shapes)
-
-
-def judge_restore(got: dict[str, Any]) -> None:
-    err = got["restore_error"]
-    if err is not None:
-        names = got["restore_names"]
-        raise Fail(f"The grader saved your variables, then rebuilt them in a new graph after creating another "
-                   f"variable first. They were then called {names[0]!r} and {names[1]!r} (saved as "
-                   f"{got['names'][0]!r} and {got['names'][1]!r}), and restoring failed: {err}. Named "
-                   "variables keep their names whatever is created before them.",
-                   mistake="restore_fails", expected=NAMES, got=names)
-    saved, restored = got["saved"], got["restored"]
-    for s, r in zip(saved, restored):
-        if np.shape(s) != np.shape(r) or not np.allclose(s, r, atol=1e-6):
-            raise Fail("Restoring ran, but the variables do not hold the saved values afterwards.",
-                       mistake="restore_wrong_values", expected=saved, got=restored)
-
-
-@check(EXERCISE, "names", "the variables are named 'weights_0' and 'bias_0'", points=3, probes=[SHIFTED],
-       hint="tf.Variable(tf.truncated_normal([n_inputs, n_outputs]), name='weights_0')")
+@ex.check("names", "the variables are named 'weights_0' and 'bias_0'", points=3, probes=[SHIFTED],
+          hint="tf.Variable(tf.truncated_normal([n_inputs, n_outputs]), name='weights_0')")
 def names(ev: Evidence) -> str:
     judge_names(observed(ev, SHIFTED))
     return "weights_0:0 and bias_0:0."
 
 
-@check(EXERCISE, "shapes", "make_variables returns [2, 3] weights and a [3] bias", points=2, probes=[SHIFTED],
-       hint="weights are [n_inputs, n_outputs], the bias is [n_outputs]; return (weights, bias).")
+@ex.check("shapes", "make_variables returns [2, 3] weights and a [3] bias", points=2, probes=[SHIFTED],
+          hint="weights are [n_inputs, n_outputs], the bias is [n_outputs]; return (weights, bias).")
 def shapes(ev: Evidence) -> str:
     judge_shapes(observed(ev, SHIFTED), 2, 3)
     return "Shapes [2, 3] and [3], returned as (weights, bias)."
 
 
-@check(EXERCISE, "restore_shifted", "a checkpoint restores after another variable is created first", points=3,
-       probes=[SHIFTED], hint="Unnamed variables are named by creation order; give both a name.")
+@ex.check("restore_shifted", "a checkpoint restores after another variable is created first", points=3,
+          probes=[SHIFTED], tolerance=(0.0, 1e-6), hint="Unnamed variables are named by creation order; give both a name.")
 def restore_shifted(ev: Evidence) -> str:
     judge_restore(observed(ev, SHIFTED))
     return "Restored the saved values although the automatic names had shifted."

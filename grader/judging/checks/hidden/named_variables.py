@@ -1,19 +1,21 @@
-"""Hidden check for exercise 5: other sizes, and more variables created before the student's."""
+"""Hidden check for exercise 5: other sizes from the course seed, and more variables created before the student's."""
 
 from __future__ import annotations
 
-from grader.judging.checks.base import Evidence, check, probe
-from grader.judging.checks.named_variables import EXERCISE, judge_names, judge_restore, judge_shapes, observed
+from grader.judging.checks.base import Declare, Evidence
+from grader.judging.oracles.named_variables import EXERCISE, hidden_inputs, judge_names, judge_restore, judge_shapes, observed
+from grader.judging.oracles.secret import course_seed
 
-P_OTHER = probe("named_variables.hidden_other", "named_variables", exercise=EXERCISE,
-                n_inputs=4, n_outputs=5, decoys=2, folder="named_hidden")
+ex = Declare(EXERCISE)
+P_OTHER = ex.probe("hidden_other", "named_variables", folder="named_hidden", **hidden_inputs(course_seed()))
 
 
-@check(EXERCISE, "other_sizes", "named variables of other sizes restore after two other variables",
-       points=2, probes=[P_OTHER], visibility="hidden",
-       hint="Use n_inputs and n_outputs for the shapes; keep the names.")
+@ex.check("other_sizes", "named variables of other sizes restore after two other variables", points=2,
+          probes=[P_OTHER], visibility="hidden", tolerance=(0.0, 1e-6),
+          hint="Use n_inputs and n_outputs for the shapes; keep the names.")
 def other_sizes(ev: Evidence) -> None:
-    got = observed(ev, P_OTHER)
-    judge_shapes(got, 4, 5)
+    p = ev.check.probes[0]
+    got = observed(ev, p)
+    judge_shapes(got, p.args["n_inputs"], p.args["n_outputs"])
     judge_names(got)
     judge_restore(got)

@@ -1,38 +1,30 @@
-"""Hidden checks for exercise 6: more weights, negative values, another beta."""
+"""Hidden checks for exercise 6: more weights with negative values, another beta (values from the course seed)."""
 
 from __future__ import annotations
 
-from typing import Any
+from grader.judging.checks.base import Declare, Evidence
+from grader.judging.oracles.regularization import EXERCISE, RTOL, compare_loss, expected_loss, hidden_inputs
+from grader.judging.oracles.secret import course_seed
 
-import numpy as np
-
-from grader.judging.checks.base import Evidence, check, probe
-from grader.judging.checks.regularization import compare_loss, expected_loss
-
-
-def _inputs(seed: int, loss: float, beta: float, shapes: list[tuple[int, ...]]) -> dict[str, Any]:
-    rng = np.random.default_rng(seed)
-    return {"loss": loss, "beta": beta, "weights": [np.round(rng.normal(0, 1, s), 3) for s in shapes]}
+ex = Declare(EXERCISE)
+INPUTS = hidden_inputs(course_seed())
+P_THREE = ex.probe("hidden_three", "l2_regularized_loss", **INPUTS["hidden_three"])
+P_ONE = ex.probe("hidden_one", "l2_regularized_loss", **INPUTS["hidden_one"])
 
 
-THREE = _inputs(6101, loss=2.3, beta=0.05, shapes=[(5, 4), (4, 4), (4, 3)])
-ONE = _inputs(6102, loss=1.25, beta=0.25, shapes=[(3, 2, 2)])
-
-P_THREE = probe("regularization.hidden_three", "l2_regularized_loss", exercise="regularization", **THREE)
-P_ONE = probe("regularization.hidden_one", "l2_regularized_loss", exercise="regularization", **ONE)
-
-
-@check("regularization", "three_weights", "l2_regularized_loss over three weight matrices with negative values",
-       points=4, probes=[P_THREE], visibility="hidden",
-       hint="Sum 1/2 ||w||^2 over every tensor of the list, whatever its length.")
+@ex.check("three_weights", "l2_regularized_loss over three weight matrices with negative values", points=4,
+          probes=[P_THREE], visibility="hidden", tolerance=(RTOL, 0.0),
+          hint="Sum 1/2 ||w||^2 over every tensor of the list, whatever its length.")
 def three_weights(ev: Evidence) -> None:
-    compare_loss(ev.value(P_THREE), THREE, float(ev.reference(P_THREE)))
+    p = ev.check.probes[0]
+    compare_loss(ev.value(p), p.args, float(ev.reference(p)))
     # Also against the formula, so a drifting reference cannot hide a wrong answer.
-    compare_loss(ev.value(P_THREE), THREE, expected_loss(THREE))
+    compare_loss(ev.value(p), p.args, expected_loss(p.args))
 
 
-@check("regularization", "one_weight", "l2_regularized_loss with a single 3-D weight and another beta",
-       points=2, probes=[P_ONE], visibility="hidden",
-       hint="beta is an argument: do not hard-code 0.01.")
+@ex.check("one_weight", "l2_regularized_loss with a single 3-D weight and another beta", points=2,
+          probes=[P_ONE], visibility="hidden", tolerance=(RTOL, 0.0), hint_for=("wrong_value", "beta_missing"),
+          hint="beta is an argument: do not hard-code 0.01.")
 def one_weight(ev: Evidence) -> None:
-    compare_loss(ev.value(P_ONE), ONE, float(ev.reference(P_ONE)))
+    p = ev.check.probes[0]
+    compare_loss(ev.value(p), p.args, float(ev.reference(p)))

@@ -12,7 +12,7 @@ A fixed-input script can be hard-coded, so it cannot earn the hidden-input
 credit that the function-style exercise earns; every message says so.
 
 Nothing is registered here: the exercises' lesson-input checks call
-`function_or_quiz` and the judges below (see grader/checks/relu_model.py).
+`function_or_quiz` and the judges below (see grader/judging/checks/relu_model.py).
 """
 
 from __future__ import annotations
@@ -22,19 +22,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from grader.judging.checks.base import Evidence, Fail, probe
+from grader.judging.checks.base import Evidence, Fail
+from grader.judging.oracles.dropout import Net, judge_dropout
+from grader.judging.oracles.lesson import (DROPOUT_FEATURES, DROPOUT_KEEP_PROB, HIDDEN_LAYER_WEIGHTS,
+                                           OUT_WEIGHTS, RELU_FEATURES, network)
 
 RTOL = ATOL = 1e-3  # the quizzes ran in float32
-
-HIDDEN_WEIGHTS = [[0.1, 0.2, 0.4], [0.4, 0.6, 0.6], [0.5, 0.9, 0.1], [0.8, 0.2, 0.8]]
-OUT_WEIGHTS = [[0.1, 0.6], [0.2, 0.1], [0.7, 0.9]]
-RELU_FEATURES = [[1.0, 2.0, 3.0, 4.0], [-1.0, -2.0, -3.0, -4.0], [11.0, 12.0, 13.0, 14.0]]
-DROPOUT_FEATURES = [[0.0, 2.0, 3.0, 4.0], [0.1, 0.2, 0.3, 0.4], [11.0, 12.0, 13.0, 14.0]]
-DROPOUT_KEEP_PROB = 0.5
-
-RELU_QUIZ = probe("relu_model.quiz_output", "quiz_output", exercise="relu_model", name="output")
-DROPOUT_QUIZ = probe("dropout.quiz_output", "quiz_output", exercise="dropout", name="output",
-                     keep_prob=DROPOUT_KEEP_PROB)
 
 NO_HIDDEN_CREDIT = ("This is a quiz-format answer (a script that stores `output`), so it is graded on the "
                     "quiz's fixed inputs only and cannot earn the hidden-input checks; define "
@@ -60,11 +53,15 @@ def function_or_quiz(ev: Evidence, function_probe: Any, quiz_probe: Any) -> tupl
             # `output` exists: judge it (an error evaluating it is the student's to see).
             return "quiz", ev.array(quiz_probe)
         if err.missing:
-            raise Fail(f"No function named `{err.missing}` was found in your submission, and no quiz-format "
+            raise _fail(f"No function named `{err.missing}` was found in your submission, and no quiz-format "
                        "`output` variable either. Define the function as in the stub, or, in the quiz's "
                        "original format, store the session's result in a variable named `output`.",
                        mistake="missing_function")
     return "function", ev.array(function_probe)
+
+
+def _fail(message: str, **kw: Any) -> Fail:
+    return Fail(message, tolerance=(RTOL, ATOL), **kw)
 
 
 def _array(rows: list[list[float]]) -> np.ndarray:
@@ -77,20 +74,20 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 
 def _shape_and_values(got: np.ndarray, shape: tuple[int, ...], want: np.ndarray) -> None:
     """The original checker's first test (type and dimension), then NaN and all-zeros."""
-    if got.shape == (shape[0], len(HIDDEN_WEIGHTS[0])) and got.shape != shape:
-        raise Fail(f"`output` has shape {list(got.shape)}, which looks like the hidden layer: add the output "
+    if got.shape == (shape[0], len(HIDDEN_LAYER_WEIGHTS[0])) and got.shape != shape:
+        raise _fail(f"`output` has shape {list(got.shape)}, which looks like the hidden layer: add the output "
                    "layer (hidden @ out weights + out biases) and store its result.",
                    mistake="hidden_only", expected=want, got=got)
     if got.shape != shape:
-        raise Fail(f"`output` has shape {list(got.shape)}, but the quiz's answer is a {shape[0]}x{shape[1]} "
+        raise _fail(f"`output` has shape {list(got.shape)}, but the quiz's answer is a {shape[0]}x{shape[1]} "
                    f"array: one row per feature row, one column per output class. Store the result of "
                    "sess.run(logits) in `output`.", mistake="wrong_shape", expected=want, got=got)
     if not np.all(np.isfinite(got)):
-        raise Fail("`output` contains NaN or infinity.", mistake="not_finite", expected=want, got=got)
+        raise _fail("`output` contains NaN or infinity.", mistake="not_finite", expected=want, got=got)
 
 
 def relu_quiz_answer() -> np.ndarray:
-    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_WEIGHTS), _array(OUT_WEIGHTS)
+    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_LAYER_WEIGHTS), _array(OUT_WEIGHTS)
     return np.maximum(x @ w0, 0.0) @ w1
 
 
@@ -98,9 +95,9 @@ def judge_relu_quiz(got: np.ndarray) -> str:
     """The ReLU quiz: [[5.11, 8.44], [0, 0], [24.01, 38.24]] on the quiz's inputs."""
     want = relu_quiz_answer()
     _shape_and_values(got, want.shape, want)
-    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_WEIGHTS), _array(OUT_WEIGHTS)
+    x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_LAYER_WEIGHTS), _array(OUT_WEIGHTS)
     if not np.any(got):
-        raise Fail("`output` is all zeros. Run the logits in a session and store the result in a variable "
+        raise _fail("`output` is all zeros. Run the logits in a session and store the result in a variable "
                    "named `output`: output = sess.run(logits).", mistake="all_zeros", expected=want, got=got)
     if _close(got, want):
         return ("Matches the quiz's expected output [[5.11, 8.44], [0, 0], [24.01, 38.24]]. "
@@ -115,18 +112,18 @@ def judge_relu_quiz(got: np.ndarray) -> str:
     ]
     for mistake, candidate, message in mistakes:
         if _close(got, candidate):
-            raise Fail(message, mistake=mistake, expected=want, got=got)
+            raise _fail(message, mistake=mistake, expected=want, got=got)
     if np.any(got < -ATOL):
-        raise Fail("`output` contains negative numbers: are you applying ReLU to the hidden layer?",
+        raise _fail("`output` contains negative numbers: are you applying ReLU to the hidden layer?",
                    mistake="relu_missing", expected=want, got=got)
-    raise Fail("`output` is not what the ReLU network gives on the quiz's inputs: "
+    raise _fail("`output` is not what the ReLU network gives on the quiz's inputs: "
                "hidden = relu(features @ hidden weights + biases), logits = hidden @ out weights + biases.",
                mistake="wrong_values", expected=want, got=got)
 
 
 def dropout_hidden() -> np.ndarray:
     """The dropout quiz's ReLU hidden rows before dropout."""
-    return np.maximum(_array(DROPOUT_FEATURES) @ _array(HIDDEN_WEIGHTS), 0.0)
+    return np.maximum(_array(DROPOUT_FEATURES) @ _array(HIDDEN_LAYER_WEIGHTS), 0.0)
 
 
 def dropout_rows(keep_prob: float = DROPOUT_KEEP_PROB, scale: bool = True) -> list[list[np.ndarray]]:
@@ -141,16 +138,13 @@ def judge_dropout_quiz(got: np.ndarray) -> str:
     """Dropout quiz 2: each row must come from some keep/drop mask, scaled by 1/keep_prob.
 
     The mask matching and the named wrong models are the dropout exercise's
-    own (grader/checks/dropout.py), so both formats get the same diagnosis.
+    own (oracles/dropout.py), so both formats get the same diagnosis.
     """
-    from grader.judging.checks.dropout import Net, judge_dropout
-
-    net = Net.of({"features": DROPOUT_FEATURES, "weights": [HIDDEN_WEIGHTS, OUT_WEIGHTS],
-                  "biases": [[0.0] * len(OUT_WEIGHTS), [0.0] * len(OUT_WEIGHTS[0])]})
+    net = Net.of(network(DROPOUT_FEATURES))
     no_dropout = net.plain()
     _shape_and_values(got, no_dropout.shape, no_dropout)
     if _close(got, no_dropout):
-        raise Fail("`output` is the network without dropout ([[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]): "
+        raise _fail("`output` is the network without dropout ([[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]): "
                    "add tf.nn.dropout(hidden_layer, keep_prob) after the ReLU and feed keep_prob 0.5.",
                    mistake="no_dropout", expected=no_dropout, got=got)
     judge_dropout(got, net, DROPOUT_KEEP_PROB)

@@ -1,0 +1,29 @@
+"""Helpers every oracle shares: refusing malformed observations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.judging.checks.base import Fail
+
+
+def require(condition: bool) -> None:
+    """Observations come from a process that runs student code: refuse anything malformed."""
+    if not condition:
+        message = ("The grader could not read what your code produced (the result had an unexpected "
+                   "form). Return plain values as the docstrings describe.")
+        raise Fail(message, mistake="malformed", student_message=message)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def is_shape(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(d, int) and not isinstance(d, bool) for d in value)
+
+
+def as_floats(value: Any) -> np.ndarray:
+    return np.asarray(value, dtype=np.float64)

@@ -1,0 +1,116 @@
+"""Exercise 1, counting parameters: the lesson's networks, the right counts, and the known wrong formulas."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from grader.judging.checks.base import Fail
+from grader.judging.oracles.secret import rng
+
+EXERCISE = "parameter_count"
+# The lesson's published numbers (section 3): expected values live here so the
+# student's self-check needs no solution file.
+LESSON_NETWORKS: dict[str, tuple[list[int], int]] = {
+    "logistic": ([784, 10], 7850),
+    "mlp": ([784, 256, 10], 203530),
+}
+LESSON_VARIABLES = ([[784, 256], [256], [256, 10], [10]], 203530)
+
+
+def as_count(value: object, what: str) -> int:
+    """The driver already made this an int; refuse anything else with a student-facing message."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise Fail(f"{what} should return a whole number, not {value!r:.60}.", mistake="wrong_type", got=value,
+               student_message=f"{what} should return a whole number.")
+
+
+def expected_parameters(sizes: Sequence[int]) -> int:
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def expected_scalars(shapes: Sequence[Sequence[int]]) -> int:
+    return sum(math.prod(s) for s in shapes)
+
+
+def parameter_mistakes(sizes: Sequence[int]) -> dict[str, tuple[int, str]]:
+    """Counts that known wrong formulas give for this network, with what to tell the student."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    out = {
+        "biases_forgotten": (sum(a * b for a, b in pairs),
+                             "This is the number of weights only: every layer also has one bias per output unit."),
+        "biases_per_input": (sum(a * b + a for a, b in pairs),
+                             "This counts one bias per input of each layer; a layer has one bias per OUTPUT unit."),
+        "sizes_added": (sum(sizes),
+                        "This adds up the layer widths; a layer from N to K units has N * K weights and K biases."),
+        "product_of_sizes": (math.prod(sizes),
+                             "This multiplies all the widths together; each layer is counted on its own, "
+                             "then the layers are added up."),
+    }
+    if len(pairs) > 1:
+        out["first_layer_only"] = (pairs[0][0] * pairs[0][1] + pairs[0][1],
+                                   "Only the first layer was counted: add every layer's weights and biases.")
+        out["last_layer_only"] = (pairs[-1][0] * pairs[-1][1] + pairs[-1][1],
+                                  "Only the last layer was counted: loop over every pair of consecutive layers.")
+    return out
+
+
+def judge_parameters(got_raw: object, sizes: Sequence[int], what: str) -> None:
+    got = as_count(got_raw, "count_parameters")
+    want = expected_parameters(sizes)
+    if got == want:
+        return
+    for mistake, (count, message) in parameter_mistakes(sizes).items():
+        if count == got and count != want:
+            raise Fail(f"count_parameters({list(sizes)}) returned {got}. {message}",
+                       mistake=mistake, expected=want, got=got, student_message=message)
+    rule = "Each layer from N to K units has N * K + K parameters."
+    raise Fail(f"count_parameters({list(sizes)}) returned {got}, which is not the number of weights and "
+               f"biases of {what}. {rule}", mistake="wrong_count", expected=want, got=got,
+               student_message=f"count_parameters does not count the weights and biases of every network. {rule}")
+
+
+def scalar_mistakes(shapes: Sequence[Sequence[int]]) -> dict[str, tuple[int, str]]:
+    return {
+        "counted_variables": (len(shapes), "This is the number of variables, not the number of scalars in them."),
+        "dims_added": (sum(sum(s) for s in shapes),
+                       "This adds up the dimensions of each shape; multiply them instead "
+                       "(a [784, 256] matrix holds 784 * 256 numbers)."),
+        "first_dim_only": (sum(s[0] if s else 1 for s in shapes),
+                           "Only the first dimension of each shape was used; multiply all of them."),
+    }
+
+
+def judge_scalars(got_raw: object, shapes: Sequence[Sequence[int]]) -> None:
+    got = as_count(got_raw, "count_variables")
+    want = expected_scalars(shapes)
+    if got == want:
+        return
+    for mistake, (count, message) in scalar_mistakes(shapes).items():
+        if count == got and count != want:
+            raise Fail(f"count_variables returned {got} for variables of shapes {[list(s) for s in shapes]}. "
+                       f"{message}", mistake=mistake, expected=want, got=got, student_message=message)
+    rule = ("count the scalars of each variable (the product of its dimensions; a scalar variable "
+            "holds 1) and add them up.")
+    raise Fail(f"count_variables returned {got} for variables of shapes {[list(s) for s in shapes]}: {rule}",
+               mistake="wrong_count", expected=want, got=got,
+               student_message=f"count_variables gives the wrong total for some shapes: {rule}")
+
+
+def hidden_inputs(seed: int) -> dict[str, Any]:
+    """Networks of other depths (2, 5 and 4 layers, one with two equal widths, one MNIST-sized) and
+    variable shapes including a 3-D one, a 1-D one, a scalar, a square and a [1, k] one."""
+    r = rng(seed, f"{EXERCISE}.hidden")
+
+    def width(lo: int, hi: int) -> int:
+        return int(r.integers(lo, hi + 1))
+
+    w = width(3, 9)
+    networks = [[width(3, 9), width(2, 5)],
+                [width(9, 16), w, w, width(2, 5), width(4, 8)],
+                [784, width(100, 300), width(100, 300), 10]]
+    side = width(2, 4)
+    shapes = [[width(2, 4), width(3, 5), width(4, 6)], [width(2, 9)], [], [side, side], [1, width(3, 9)]]
+    return {"networks": networks, "shapes": shapes}

@@ -1,0 +1,160 @@
+"""Exercise 8, the lesson's quizzes: right answers as digests, feedback per wrong option, and the
+normaliser that reads an option in any form a student writes it.
+
+The right answers are stored as digests so the shipped self-check does not
+print them in plain text; like the lesson's own quizzes, trying the options
+one by one will of course find them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from grader.judging.checks.base import Fail
+
+EXERCISE = "quiz"
+DIGESTS = {
+    "LOGISTIC_PARAMETERS": "dd4311b0b6fa55ec",
+    "L2_DERIVATIVE": "09a1a9be2f8713e6",
+    "DROPOUT_EVALUATION": "9d8d861b93b8b9bd",
+}
+
+
+def is_right(name: str, normalized: str) -> bool:
+    return hashlib.sha256(f"quiz:{normalized}".encode()).hexdigest()[:16] == DIGESTS[name]
+
+
+def as_whole_number(value: Any, name: str) -> int:
+    if isinstance(value, bool):
+        raise Fail(f"{name} should be a number, not {value!r}.", mistake="wrong_type", got=value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,_ ]*\s*", value):
+        return int(re.sub(r"[,_ ]", "", value))
+    raise Fail(f"{name} should be a whole number, e.g. 1234; got {value!r:.60}.", mistake="wrong_type", got=value)
+
+
+PARAMETER_FEEDBACK = {
+    7840: ("biases_forgotten", "That counts the weights, one per (pixel, class) pair, but not the biases: "
+           "each class also has a bias."),
+    794: ("sizes_added", "That adds the number of inputs and outputs; every input is connected to every output."),
+    784: ("inputs_only", "That is the number of inputs (pixels); count the weights and biases instead."),
+    10: ("outputs_only", "That is the number of classes; count the weights and biases instead."),
+    8624: ("biases_per_input", "The biases belong to the outputs (one per class), not to the 784 inputs."),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """A multiple-choice question: option keys in order ("a", "b", ... or "1", "2", ...) and their texts."""
+
+    name: str
+    keys: tuple[str, ...]
+    texts: dict[str, tuple[str, ...]]  # key -> the option's text and other spellings of it
+
+    def by_marker(self, marker: str) -> str | None:
+        """The option a letter or a number names: "c", "3" and "C" all name the third option."""
+        if marker.isdigit():
+            i = int(marker) - 1
+        elif len(marker) == 1 and marker.isalpha():
+            i = ord(marker) - ord("a")
+        else:
+            return None
+        return self.keys[i] if 0 <= i < len(self.keys) else None
+
+    def by_text(self, text: str) -> str | None:
+        c = compact(text)
+        return next((k for k, ts in self.texts.items() if c and any(compact(t) == c for t in ts)), None)
+
+
+L2 = Options("L2_DERIVATIVE", ("a", "b", "c"), {
+    "a": ("1/3 ||w||^3", "1/3 ||w||**3"),
+    "b": ("w^T w", "wtw", "w^t*w", "w.tw", "w.t w", "||w||^2", "||w||**2"),
+    "c": ("w",),
+})
+DROPOUT = Options("DROPOUT_EVALUATION", ("1", "2", "3", "4"), {
+    "1": ("dropout doesn't work with batching", "dropout does not work with batching"),
+    "2": ("0.5 is too low",),
+    "3": ("no value should be passed to keep_prob when testing",),
+    "4": ("keep_prob should be 1.0 when evaluating", "keep_prob should be 1 when evaluating"),
+})
+
+
+def compact(text: str) -> str:
+    """Case, spacing, quotes and a final full stop do not matter."""
+    return re.sub(r"[\s'\"`\u2019]+", "", text.lower()).rstrip(".")
+
+
+_LEAD = re.compile(r"^(?:the\s+)?(?:option|answer|choice)\s*(?:is\s*)?[:=#\-]?\s*")
+_MARKER = re.compile(r"^\(?\s*([a-z]|\d+)(?![a-z0-9])\s*\)?\s*[.):\-]?\s*(.*)$", re.DOTALL)
+
+
+def read_option(value: Any, options: Options) -> str | None:
+    """The option key a student's answer names, or None.
+
+    Accepted: the number or letter alone ("4", 4, "d", "(4)", "4)", "option 4"), the option's text
+    alone, or both ("4) keep_prob should be 1.0 when evaluating", "c) w"), in any case and spacing.
+    A marker followed by another option's text is ambiguous and names nothing.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return options.by_marker(str(int(value))) if float(value).is_integer() else None
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"\s+", " ", value.lower()).strip()
+    whole = options.by_text(text)
+    if whole is not None:
+        return whole
+    text = _LEAD.sub("", text)
+    m = _MARKER.match(text)
+    if not m:
+        return options.by_text(text)
+    key, rest = options.by_marker(m.group(1)), m.group(2)
+    if key is None:
+        return options.by_text(text)
+    named = options.by_text(rest) if compact(rest) else None
+    return key if named in (None, key) else None
+
+
+L2_OPTIONS = {
+    "a": ("integrated", "1/3 ||w||^3 goes the wrong way: that raises the power, as integrating ||w||^2 would. "
+          "Differentiating lowers the power by one."),
+    "b": ("squared_norm", "w^T w is ||w||^2 itself, a single number. Differentiate 1/2 ||w||^2 one weight at a "
+          "time: what does 1/2 w_i^2 give, and what happens to the 1/2?"),
+}
+
+DROPOUT_OPTIONS = {
+    1: ("batching", "Dropout works with mini-batches: every batch simply draws a fresh mask. "
+        "Look at the value fed to keep_prob when the accuracy is measured."),
+    2: ("too_low", "0.5 is a common, sensible keep_prob for training. The question is what dropout should do "
+        "while you measure accuracy."),
+    3: ("no_value", "keep_prob is a placeholder: TensorFlow refuses to run the graph when it is not fed. "
+        "Think about what dropout should do during evaluation."),
+}
+
+
+def letter(value: Any) -> str:
+    key = read_option(value, L2)
+    if key is not None:
+        return key
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise Fail(f"L2_DERIVATIVE should be a letter in quotes, like \"a\"; got {value!r:.60}.",
+                   mistake="wrong_type", got=value)
+    raise Fail(f"L2_DERIVATIVE should be one of the letters \"a\", \"b\" or \"c\"; got {value!r:.60}.",
+               mistake="not_an_option", got=value)
+
+
+def option_number(value: Any) -> int:
+    if isinstance(value, bool):
+        raise Fail("DROPOUT_EVALUATION should be an option number from 1 to 4.", mistake="wrong_type", got=value)
+    key = read_option(value, DROPOUT)
+    if key is not None:
+        return int(key)
+    raise Fail(f"DROPOUT_EVALUATION should be an option number from 1 to 4; got {value!r:.60}.",
+               mistake="not_an_option", got=value)

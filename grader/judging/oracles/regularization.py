@@ -1,0 +1,130 @@
+"""Exercise 6, l2_regularized_loss: the quiz's weights, the right loss, and the known wrong formulas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.judging.checks.base import Fail
+from grader.judging.oracles import lesson
+from grader.judging.oracles.secret import rng
+
+EXERCISE = "regularization"
+# The ReLU quiz's weights (lesson section 8), a typical loss and a beta large
+# enough that every known mistake moves the result well past float32 noise.
+LESSON_INPUTS: dict[str, Any] = {
+    "loss": 0.7,
+    "weights": [lesson.HIDDEN_LAYER_WEIGHTS, lesson.OUT_WEIGHTS],
+    "beta": 0.1,
+}
+
+
+def _parts(inputs: dict[str, Any]) -> tuple[float, list[np.ndarray], float]:
+    return (float(inputs["loss"]), [np.asarray(w, dtype=np.float64) for w in inputs["weights"]],
+            float(inputs["beta"]))
+
+
+def expected_loss(inputs: dict[str, Any]) -> float:
+    loss, ws, beta = _parts(inputs)
+    return loss + beta * sum(0.5 * float(np.sum(w * w)) for w in ws)
+
+
+def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, float]]:
+    """What known wrong formulas give on these inputs, with what to tell the student."""
+    loss, ws, beta = _parts(inputs)
+    half_sq = [0.5 * float(np.sum(w * w)) for w in ws]
+    penalty = sum(half_sq)
+    out = {
+        "half_missing": ("The result matches loss + beta * ||w||^2 without the 1/2. "
+                         "tf.nn.l2_loss(w) already includes it (it is sum(w ** 2) / 2); "
+                         "a hand-written sum of squares needs it too.", loss + beta * 2 * penalty),
+        "beta_missing": ("The result matches a penalty that is never multiplied by beta: "
+                         "beta sets how strong the regularization is.", loss + penalty),
+        "loss_missing": ("The result is the penalty alone: add it to the original loss.", beta * penalty),
+        "beta_on_loss": ("The result matches beta * (loss + penalty): beta scales the penalty only.",
+                         beta * (loss + penalty)),
+        "penalty_subtracted": ("The penalty was subtracted: regularization adds it to the loss.",
+                               loss - beta * penalty),
+        "norm_not_squared": ("The result matches the norm ||w|| without squaring it: the L2 penalty uses "
+                             "the sum of the squared weights.",
+                             loss + beta * sum(0.5 * float(np.sqrt(np.sum(w * w))) for w in ws)),
+        "l1_norm": ("The result matches the sum of absolute values (an L1 penalty): "
+                    "L2 regularization squares the weights.",
+                    loss + beta * sum(0.5 * float(np.sum(np.abs(w))) for w in ws)),
+        "l1_norm_no_half": ("The result matches the sum of absolute values (an L1 penalty): "
+                            "L2 regularization squares the weights.",
+                            loss + beta * sum(float(np.sum(np.abs(w))) for w in ws)),
+        "mean_instead_of_sum": ("The result matches the MEAN of the squared weights; the penalty is their sum "
+                                "(tf.reduce_sum, or simply tf.nn.l2_loss).",
+                                loss + beta * sum(0.5 * float(np.mean(w * w)) for w in ws)),
+    }
+    if len(ws) > 1:
+        out["first_weight_only"] = ("Only the first weight tensor was penalised: add up 1/2 ||w||^2 over "
+                                    "every tensor in `weights`.", loss + beta * half_sq[0])
+        out["last_weight_only"] = ("Only the last weight tensor was penalised (is the sum reset inside the "
+                                   "loop?): add up 1/2 ||w||^2 over every tensor in `weights`.",
+                                   loss + beta * half_sq[-1])
+    return out
+
+
+# float32 arithmetic: ~1e-7 relative; every mistake above differs by far more.
+RTOL = 1e-5
+
+
+def close(a: float, b: float) -> bool:
+    return abs(a - b) <= RTOL * max(1.0, abs(b))
+
+
+def compare_loss(got_raw: Any, inputs: dict[str, Any], want: float) -> None:
+    got_arr = np.asarray(got_raw, dtype=np.float64) if isinstance(got_raw, (int, float, np.ndarray)) else None
+    if got_arr is None or isinstance(got_raw, bool):
+        raise _fail("l2_regularized_loss should return a scalar tensor (or a number).", mistake="wrong_type",
+                    expected=want, got=got_raw)
+    if got_arr.size != 1:
+        raise _fail(f"l2_regularized_loss returned {got_arr.size} numbers (shape {list(got_arr.shape)}); "
+                    "the regularized loss is one scalar: sum the penalty over every weight.",
+                    mistake="not_scalar", expected=want, got=got_arr,
+                    student_message="l2_regularized_loss returned several numbers; the regularized loss is "
+                                    "one scalar: sum the penalty over every weight.")
+    got = float(got_arr.reshape(()))
+    if not np.isfinite(got):
+        raise _fail("The loss is NaN or infinite.", mistake="not_finite", expected=want, got=got)
+    if close(got, want):
+        return
+    for mistake, (message, candidate) in known_mistakes(inputs).items():
+        if close(got, candidate) and not close(candidate, want):
+            raise _fail(message, mistake=mistake, expected=want, got=got)
+    raise _fail("The regularized loss is not loss + beta * (sum over the weights of 1/2 ||w||^2).",
+                mistake="wrong_value", expected=want, got=got)
+
+
+def _fail(message: str, **kw: Any) -> Fail:
+    """Messages here quote no inputs or values unless they give their own student_message."""
+    kw.setdefault("student_message", message)
+    return Fail(message, tolerance=(RTOL, 0.0), **kw)
+
+
+# Hidden inputs: (loss, beta, weight shapes), values drawn from the course seed.
+HIDDEN: dict[str, tuple[float, float, list[tuple[int, ...]]]] = {
+    "hidden_three": (2.3, 0.05, [(5, 4), (4, 4), (4, 3)]),
+    "hidden_one": (1.25, 0.25, [(3, 2, 2)]),
+}
+
+
+def separates_mistakes(inputs: dict[str, Any]) -> bool:
+    want = expected_loss(inputs)
+    return all(not close(c, want) for _, c in known_mistakes(inputs).values())
+
+
+def hidden_inputs(seed: int) -> dict[str, dict[str, Any]]:
+    """Per hidden probe name: negative and positive weights on which every known mistake shows."""
+    out = {}
+    for name, (loss, beta, shapes) in HIDDEN.items():
+        r = rng(seed, f"{EXERCISE}.{name}")
+        for _ in range(200):  # bounded: a family that equals the right answer everywhere never separates
+            draw = {"loss": loss, "beta": beta, "weights": [np.round(r.normal(0, 1, s), 3) for s in shapes]}
+            if separates_mistakes(draw):
+                break
+        out[name] = draw
+    return out

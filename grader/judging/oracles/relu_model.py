@@ -1,0 +1,115 @@
+"""Exercise 2, relu_model: the quiz's inputs, the right logits, and the known wrong models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader.judging.checks.base import Fail, compare_logits_with_mistakes
+from grader.judging.oracles import lesson
+from grader.judging.oracles.secret import rng
+
+EXERCISE = "relu_model"
+TOL = 1e-4
+
+LESSON_INPUTS: dict[str, Any] = lesson.network(lesson.RELU_FEATURES)
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0.0)
+
+
+def _parts(inputs: dict[str, Any]) -> tuple[np.ndarray, ...]:
+    x = np.asarray(inputs["features"], dtype=np.float64)
+    w0, w1 = (np.asarray(w, dtype=np.float64) for w in inputs["weights"])
+    b0, b1 = (np.asarray(b, dtype=np.float64) for b in inputs["biases"])
+    return x, w0, b0, w1, b1
+
+
+def relu_logits(inputs: dict[str, Any]) -> np.ndarray:
+    """The right answer, computed here so the student's self-check needs no solution file."""
+    x, w0, b0, w1, b1 = _parts(inputs)
+    return _relu(x @ w0 + b0) @ w1 + b1
+
+
+def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
+    """Outputs that known wrong models give on these inputs, with what to tell the student."""
+    x, w0, b0, w1, b1 = _parts(inputs)
+    out = {
+        "relu_missing": ("The output matches a network with no ReLU: apply tf.nn.relu to the hidden layer.",
+                         (x @ w0 + b0) @ w1 + b1),
+        "relu_on_output": ("The output matches a network with a ReLU on the output layer too: "
+                           "logits must stay linear, apply ReLU to the hidden layer only.",
+                           _relu(_relu(x @ w0 + b0) @ w1 + b1)),
+        "biases_ignored": ("The output matches a network that never adds the biases: "
+                           "use tf.add(tf.matmul(...), biases[i]) in both layers.",
+                           _relu(x @ w0) @ w1),
+        "relu_before_bias": ("The output matches ReLU applied before the hidden bias is added: "
+                             "add the bias first, then apply tf.nn.relu.",
+                             (_relu(x @ w0) + b0) @ w1 + b1),
+        "relu_on_input": ("The output matches ReLU applied to the features instead of the hidden layer.",
+                          (_relu(x) @ w0 + b0) @ w1 + b1),
+    }
+    if w0.shape[0] == w0.shape[1]:
+        out["transposed_weights"] = ("The output matches a network with transposed hidden weights: "
+                                     "weights are [inputs, outputs], so use tf.matmul(features, weights[0]).",
+                                     _relu(x @ w0.T + b0) @ w1 + b1)
+    return out
+
+
+def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) -> None:
+    """Raise Fail with the most helpful message when `got` is not `want`."""
+    quiz = relu_logits(LESSON_INPUTS)
+
+    def is_quiz(a: np.ndarray, tol: float) -> bool:
+        return a.shape == quiz.shape and bool(np.allclose(a, quiz, atol=tol))
+
+    # The published answer on other inputs: the student copied the output in.
+    if is_quiz(got, 0.01) and not is_quiz(want, 1e-3):
+        message = ("These are the ReLU quiz's logits, but the inputs were different: compute the logits from "
+                   "features, weights and biases instead of returning fixed numbers.")
+        raise Fail(message, mistake="hard_coded", expected=want, got=got, student_message=message,
+                   tolerance=(0.0, 0.01))
+    compare_logits_with_mistakes(
+        got, want, known_mistakes(inputs), tol=TOL,
+        shape_message=f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
+                      "([batch, n_classes]).",
+        otherwise="The logits are not what a ReLU hidden layer followed by a linear output layer gives.")
+
+
+# Hidden inputs: (batch, n_in, n_hidden, n_out); "square" has n_in == n_hidden to catch transposes.
+HIDDEN_SHAPES: dict[str, tuple[int, int, int, int]] = {
+    "hidden_shapes": (7, 5, 4, 3),
+    "hidden_square": (6, 4, 4, 2),
+    "hidden_one_row": (1, 6, 5, 4),
+}
+MARGIN = 0.05  # every known mistake must move some logit by at least this much
+
+
+def _draw(r: np.random.Generator, batch: int, n_in: int, n_hidden: int, n_out: int) -> dict[str, Any]:
+    """Mixed-sign inputs: some hidden units go negative and the logits can too."""
+    return {
+        "features": np.round(r.normal(0, 2, (batch, n_in)), 3),
+        "weights": [np.round(r.normal(0, 1, (n_in, n_hidden)), 3), np.round(r.normal(0, 1, (n_hidden, n_out)), 3)],
+        "biases": [np.round(r.normal(0, 0.5, n_hidden), 3), np.round(r.normal(0, 0.5, n_out), 3)],
+    }
+
+
+def separates_mistakes(inputs: dict[str, Any]) -> bool:
+    want = relu_logits(inputs)
+    return all(np.max(np.abs(c - want)) > MARGIN for _, c in known_mistakes(inputs).values())
+
+
+def hidden_inputs(seed: int) -> dict[str, dict[str, Any]]:
+    """Per hidden probe name, inputs on which every known mistake shows (redrawn until it does)."""
+    out = {}
+    for name, shape in HIDDEN_SHAPES.items():
+        r = rng(seed, f"{EXERCISE}.{name}")
+        draw = _draw(r, *shape)
+        for _ in range(200):
+            if separates_mistakes(draw):
+                break
+            draw = _draw(r, *shape)
+        out[name] = draw
+    return out

@@ -1,0 +1,166 @@
+"""Exercise 4, save and restore: the checkpoint's model re-scored with numpy, and the known mistakes.
+
+The student's accuracies are claims. The driver sends back the arrays the
+checkpoint really holds, and the judge recomputes that model's accuracy with
+numpy on the same digits; both reported numbers must agree with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from grader import data
+from grader.judging.checks.base import Evidence, Fail, NotAttempted
+from grader.judging.oracles.common import is_number, is_shape, require
+
+EXERCISE = "save_restore"
+TRAINING: dict[str, Any] = {"learning_rate": 0.5, "training_epochs": 5, "batch_size": 128}
+TRAINED_ACCURACY = 0.5   # the reference's checkpoint scores about 0.81; untrained weights about 0.1
+TOLERANCE = 0.0025       # a bit more than one digit in 500, for float32 round-off in TF vs numpy
+BROKEN_METRIC = 0.04     # far below chance (0.1): no model scores that, a broken metric does
+CHANCE_BAND = 0.25       # random weights score about 0.1 on any labels: below this, "untrained"
+CHECKPOINT_FILES = (".index", ".data-", ".meta", "checkpoint")
+
+
+def _safe(message: str, **kw: Any) -> Fail:
+    return Fail(message, student_message=message, **kw)
+
+
+def observed(ev: Evidence, p: Any) -> dict[str, Any]:
+    """The probe's value, checked for the form the driver gives it."""
+    got = ev.value(p)
+    require(isinstance(got, dict) and is_number(got.get("saved_accuracy"))
+            and isinstance(got.get("files"), list) and all(isinstance(f, str) for f in got["files"])
+            and (got.get("restored_accuracy") is None or is_number(got["restored_accuracy"])))
+    err = got.get("restore_error")
+    require(err is None or (isinstance(err, dict) and isinstance(err.get("type"), str)
+                            and isinstance(err.get("message"), str)))
+    require(err is not None or is_number(got.get("restored_accuracy")))
+    ckpt = got.get("checkpoint")
+    require(isinstance(ckpt, dict) and (ckpt.get("error") is None or isinstance(ckpt["error"], str))
+            and isinstance(ckpt.get("variables"), dict)
+            and all(is_shape(s) for s in ckpt["variables"].values()))
+    for key, shape in (("weights", (data.N_PIXELS, data.N_CLASSES)), ("bias", (data.N_CLASSES,))):
+        arrays = ckpt.get(key)
+        require(isinstance(arrays, list) and all(
+            isinstance(a, np.ndarray) and a.shape == shape and a.dtype.kind == "f" for a in arrays))
+    return got
+
+
+def split_accuracy(weights: np.ndarray, bias: np.ndarray, split: str) -> float:
+    """Accuracy of logits = images @ weights + bias on one split of the packaged digits.
+
+    `split` is "train", "test", "validation", or "relabelled" (the validation
+    digits with `data.relabelled` labels, as the relabelled probes hand them out).
+    """
+    if split == "relabelled":
+        images, labels = data.split_arrays()["validation"]
+        labels = data.relabelled(labels)
+    else:
+        images, labels = data.split_arrays()[split]
+    logits = images.astype(np.float64) @ weights + bias
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def checkpoint_accuracy(got: dict[str, Any], split: str, near: float | None) -> float:
+    """The accuracy of the checkpoint's model; with several candidate arrays, the one nearest `near`."""
+    ckpt = got["checkpoint"]
+    if ckpt["error"] or not ckpt["weights"] or not ckpt["bias"]:
+        shapes = ckpt["variables"]
+        why = ckpt["error"] or f"it holds {shapes or 'no variables'}"
+        advice = ("Call saver.save(sess, save_file) with the save_file argument, inside the session, "
+                  "after training.")
+        raise Fail("No checkpoint with the model's [784, 10] weights and [10] bias was found at save_file "
+                   f"({why}). {advice}", mistake="no_checkpoint", got=got["files"],
+                   student_message=f"No checkpoint with the model's weights and bias was found at save_file. {advice}",
+                   hint=advice)
+    scores = [split_accuracy(np.asarray(w), np.asarray(b), split)
+              for w in ckpt["weights"] for b in ckpt["bias"]]
+    if near is None:
+        return scores[0]
+    return min(scores, key=lambda s: abs(s - near))
+
+
+def judge_saved(got: dict[str, Any], split: str = "test") -> float:
+    """Raise Fail unless train_and_save reported the test accuracy of the model it saved.
+
+    On the "relabelled" split (the probe that hands train_and_save other test digits) an honest
+    test accuracy is near zero, so a training accuracy (last batch or whole set) shows.
+    """
+    reported = float(got["saved_accuracy"])
+    actual = checkpoint_accuracy(got, split, reported)
+    if abs(actual - reported) <= TOLERANCE:
+        if split == "test" and actual < TRAINED_ACCURACY:
+            raise Fail(f"The saved model scores only {actual:.3f} on mnist.test: it was barely trained. Run the "
+                       "optimizer on every batch with the learning_rate, training_epochs and batch_size "
+                       "arguments.", mistake="not_training", expected=f">= {TRAINED_ACCURACY}", got=actual)
+        return actual
+    tol = (0.0, TOLERANCE)
+    if split == "test" and actual < TRAINED_ACCURACY <= reported:
+        raise Fail(f"The checkpoint holds untrained weights (test accuracy {actual:.3f}) while "
+                   f"train_and_save reported {reported:.3f}: save after the training loop, not before.",
+                   mistake="saved_before_training", expected=actual, got=reported, tolerance=tol)
+    if split == "test" and reported < BROKEN_METRIC <= actual:
+        raise Fail(f"train_and_save reported {reported:.4f}, far below chance (0.1), but the saved model scores "
+                   f"{actual:.4f}: the accuracy is computed wrongly. Compare tf.argmax(logits, 1) with "
+                   "tf.argmax(labels, 1) and average the matches.", mistake="broken_accuracy_metric",
+                   expected=actual, got=reported, tolerance=tol)
+    if split != "test" and reported >= TRAINED_ACCURACY:
+        where, data_set = "an accuracy measured on training data (a training batch?)", "the training data"
+        for split_name, words, name in (("train", "the whole training set's accuracy", "the training data"),
+                                        ("validation", "the validation set's accuracy", "the validation data")):
+            if abs(checkpoint_accuracy(got, split_name, reported) - reported) <= TOLERANCE:
+                where, data_set = words, name
+                break
+        raise Fail(f"train_and_save reported {reported:.4f}, but the grader gave it other test digits, on which "
+                   f"the saved model scores {actual:.4f}; {where} does not change with them. Return the "
+                   f"accuracy on mnist.test.images and mnist.test.labels, not on {data_set}.",
+                   mistake="wrong_split", expected=actual, got=reported, tolerance=tol,
+                   hint="Evaluate with feed_dict={features: mnist.test.images, labels: mnist.test.labels}.")
+    raise Fail(f"train_and_save reported {reported:.4f}, but the model in the checkpoint scores "
+               f"{actual:.4f} on mnist.test. Return the test accuracy of the model you saved.",
+               mistake="accuracy_mismatch", expected=actual, got=reported, tolerance=tol)
+
+
+def judge_restore(got: dict[str, Any], split: str) -> float:
+    """Raise Fail unless the restored model scores what the checkpoint's model scores."""
+    err = got["restore_error"]
+    if err is not None:
+        # Each mistake brings its own hint, so a hidden check's hint fits the mistake seen.
+        kind, message = err["type"], err["message"]
+        if kind == "NotImplementedError":
+            raise NotAttempted()
+        if "not a valid checkpoint" in message or "Failed to find any matching files" in message:
+            raise _safe("restore_and_evaluate found no checkpoint at save_file to restore: train_and_save "
+                        "must write it there with saver.save(sess, save_file).", mistake="no_checkpoint",
+                        got=f"{kind}: {message}", hint="saver.save(sess, save_file) in train_and_save.")
+        if "No variables to save" in message:
+            raise _safe("restore_and_evaluate created the Saver before the model's variables: build the "
+                        "model (the same variables as when saving) first, then tf.train.Saver(), then restore.",
+                        mistake="restore_before_variables", got=f"{kind}: {message}",
+                        hint="Variables first, then tf.train.Saver(), then saver.restore(sess, save_file).")
+        raise Fail(f"restore_and_evaluate raised {kind}: {message}", mistake="restore_error",
+                   got=f"{kind}: {message}", student_message=f"restore_and_evaluate raised {kind}.",
+                   hint="Rebuild the same variables, then saver.restore(sess, save_file).")
+    restored = float(got["restored_accuracy"])
+    actual = checkpoint_accuracy(got, split, restored)
+    if abs(restored - actual) > TOLERANCE:
+        # On relabelled digits the trained model scores near 0 and fresh random weights near chance.
+        untrained = (restored < TRAINED_ACCURACY if split == "test"
+                     else actual < BROKEN_METRIC <= restored < CHANCE_BAND)
+        if (actual >= TRAINED_ACCURACY or split != "test") and untrained:
+            advice = ("Do not run tf.global_variables_initializer() after saver.restore(sess, save_file); "
+                      "restoring already sets every variable.")
+            raise Fail(f"The restored model scores {restored:.3f}, but the saved one scores {actual:.3f}: "
+                       f"the trained values were lost. {advice}", mistake="initializer_after_restore",
+                       expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
+                       student_message=f"The restored model lost the trained values. {advice}")
+        advice = "Evaluate the restored model on mnist.test.images and mnist.test.labels."
+        raise Fail(f"restore_and_evaluate returned {restored:.4f}, but the model in the checkpoint scores "
+                   f"{actual:.4f} on the mnist.test it was given. {advice}", mistake="accuracy_mismatch",
+                   expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
+                   student_message="restore_and_evaluate's accuracy is not that of the restored model on "
+                   f"the mnist.test it was given. {advice}")
+    return actual

@@ -1,0 +1,59 @@
+"""The course's secret seed, from which every hidden input is generated.
+
+Read from the environment variable GRADER_SECRET_SEED, else from
+`solutions/.grader-seed` (written by `grader assign` when absent, never released
+with the student bundle). A leaked set of hidden inputs from one term then does
+not help the next. Without either, a fixed development seed is used.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from grader.paths import Paths
+
+ENV = "GRADER_SECRET_SEED"
+SEED_FILE = ".grader-seed"
+DEVELOPMENT_SEED = 20170201
+
+
+def parse_seed(text: str) -> int:
+    """Any text is a seed: a number as itself, anything else by its digest."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text) % 2**63
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def seed_file(paths: Paths) -> Path:
+    return paths.solutions / SEED_FILE
+
+
+def course_seed(paths: Paths | None = None) -> int:
+    env = os.environ.get(ENV)
+    if env:
+        return parse_seed(env)
+    path = seed_file(paths or Paths.discover())
+    try:
+        return parse_seed(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return DEVELOPMENT_SEED
+
+
+def ensure_seed(paths: Paths) -> Path | None:
+    """Create the seed file beside the solutions if there is none; the path when created."""
+    path = seed_file(paths)
+    if path.exists() or not paths.solutions.is_dir():
+        return None
+    path.write_text(f"{secrets.randbits(62)}\n", encoding="utf-8")
+    return path
+
+
+def rng(seed: int, purpose: str) -> np.random.Generator:
+    """An independent stream per purpose (probe), so adding one probe does not move the others."""
+    return np.random.default_rng([seed, zlib.crc32(purpose.encode())])

@@ -1,0 +1,256 @@
+"""Judges of the TensorFlow exercises (3, 4, 5) on hand-made observations: every mistake by id. No TensorFlow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from judge_support import CHECKS, failed, passed, run
+
+from grader import data
+from grader.judging.oracles import mlp_mnist as mlp
+from grader.judging.oracles import save_restore as sr
+from grader.model import ErrorInfo
+
+# ---- exercise 3: mlp_mnist -------------------------------------------------------------------------------------
+
+T, S = "mlp_mnist.train", "mlp_mnist.train_shuffled"
+
+
+def training(accuracy: Any, shuffled: Any) -> Any:
+    return run("mlp_mnist.training", {T: {"accuracy": accuracy}, S: {"accuracy": shuffled}})
+
+
+@pytest.mark.parametrize(("accuracy", "shuffled", "mistake"), [
+    (0.9, 0.9, "accuracy_not_measured"),
+    (0.86, 0.84, "wrong_split"),
+    (0.1, 0.1, "not_training"),
+    (0.0, 0.0, "broken_accuracy_metric"),
+    (0.5, 0.1, "low_accuracy"),
+    (85.6, 0.1, "not_a_fraction"),
+    (float("nan"), 0.1, "not_finite"),
+    ("high", 0.1, "malformed"),
+])
+def test_training_verdicts(accuracy: Any, shuffled: Any, mistake: str) -> None:
+    failed(training(accuracy, shuffled), mistake)
+
+
+def test_training_passes_and_the_shuffled_run_is_its_own_worker() -> None:
+    passed(training(0.856, 0.09))
+    groups = {p.id: p.group for p in CHECKS["mlp_mnist.training"].probes}
+    assert groups[T] == "main" and groups[S].startswith("fresh:")
+    assert CHECKS["mlp_mnist.training"].probes[1].args["shuffle_test_labels"] is True
+
+
+@settings(max_examples=30, deadline=None)
+@given(accuracy=st.floats(0.0, mlp.BROKEN_METRIC, exclude_max=True), shuffled=st.floats(0.0, 0.2))
+def test_far_below_chance_is_a_broken_metric(accuracy: float, shuffled: float) -> None:
+    failed(training(accuracy, shuffled), "broken_accuracy_metric")
+
+
+FWD = mlp.FORWARD_INPUTS
+
+
+@pytest.mark.parametrize("mistake", sorted(mlp.known_mistakes(FWD)))
+def test_forward_mistakes_are_named(mistake: str) -> None:
+    failed(run("mlp_mnist.forward", {"mlp_mnist.forward": mlp.known_mistakes(FWD)[mistake][1]}), mistake)
+
+
+def test_forward_right_answer_passes() -> None:
+    passed(run("mlp_mnist.forward", {"mlp_mnist.forward": mlp.numpy_forward(FWD).astype(np.float32)}))
+
+
+def params(sizes: tuple[int, int, int], *, transpose: bool = False, keys: tuple[str, str] = mlp.KEYS,
+           variable: bool = True, std: float = 1.0) -> dict[str, Any]:
+    shapes = mlp.expected_shapes(*sizes)
+    if transpose:
+        shapes["weights"]["hidden_layer"] = shapes["weights"]["hidden_layer"][::-1]
+    return {part: {k2: {"variable": variable, "shape": shapes[part][k], "std": std} for k, k2 in zip(mlp.KEYS, keys)}
+            for part in ("weights", "biases")}
+
+
+@pytest.mark.parametrize(("value", "mistake"), [
+    (params((784, 256, 10), transpose=True), "transposed_weights"),
+    (params((784, 256, 10), keys=("h1", "out")), "wrong_keys"),
+    (params((784, 256, 10), variable=False), "not_variable"),
+    (params((784, 256, 10), std=0.0), "constant_weights"),
+    (params((784, 128, 10)), "wrong_shapes"),
+    ({"weights": 3}, "malformed"),
+])
+def test_parameter_mistakes(value: Any, mistake: str) -> None:
+    failed(run("mlp_mnist.parameters", {"mlp_mnist.parameters": value}), mistake)
+
+
+def test_hidden_sizes_are_not_shown() -> None:
+    p = CHECKS["mlp_mnist.other_sizes"].probes[0]
+    sizes = tuple(p.args["sizes"])
+    assert len(set(sizes)) == 3
+    passed(run("mlp_mnist.other_sizes", {p.id: params(sizes)}, {p.id: params(sizes)}))
+    result = run("mlp_mnist.other_sizes", {p.id: params((784, 256, 10))}, {p.id: params(sizes)})
+    failed(result, "wrong_shapes")
+    assert f"n_input={sizes[0]}" not in result.message and f"n_input={sizes[0]}" in result.instructor_message
+    assert "follow the size arguments" in result.message
+
+
+# ---- exercise 4: save_restore -----------------------------------------------------------------------------------
+
+def centroid_model() -> tuple[np.ndarray, np.ndarray]:
+    """A cheap linear classifier (nearest class mean): about 0.8 on the test digits, like the lesson's model."""
+    x, y = data.split_arrays()["train"]
+    means = np.stack([x[y == k].mean(axis=0) for k in range(data.N_CLASSES)]).astype(np.float64)
+    return 2 * means.T, -np.sum(means ** 2, axis=1)
+
+
+W, B = centroid_model()
+UNTRAINED = (np.zeros_like(W), np.zeros_like(B))
+
+
+def saved(split: str, reported: float | None = None, restored: float | None = None, model: Any = (W, B),
+          restore_error: dict[str, str] | None = None, files: list[str] | None = None) -> dict[str, Any]:
+    actual = sr.split_accuracy(model[0], model[1], split)
+    return {"saved_accuracy": actual if reported is None else reported,
+            "files": ["checkpoint", "model.ckpt.data-00000-of-00001", "model.ckpt.index", "model.ckpt.meta"]
+            if files is None else files,
+            "checkpoint": {"error": None, "variables": {"w": [784, 10], "b": [10]},
+                           "weights": [model[0]], "bias": [model[1]]},
+            "restored_accuracy": None if restore_error else (actual if restored is None else restored),
+            "restore_error": restore_error}
+
+
+def test_centroid_model_is_a_trained_model() -> None:
+    assert sr.split_accuracy(W, B, "test") > 0.7 and sr.split_accuracy(W, B, "relabelled") < 0.1
+
+
+def test_honest_save_and_restore_pass() -> None:
+    ok = {"save_restore.save": saved("test"), "save_restore.save_relabelled": saved("relabelled")}
+    for cid in ("save_restore.checkpoint_files", "save_restore.saved_after_training", "save_restore.restored_accuracy"):
+        passed(run(cid, ok))
+
+
+def test_a_training_batch_accuracy_off_the_test_accuracy_is_named_by_the_relabelled_run() -> None:
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test", reported=0.8359), "save_restore.save_relabelled": saved("relabelled", 0.84)})
+    failed(result, "wrong_split")
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test", reported=0.6), "save_restore.save_relabelled": saved("relabelled")})
+    failed(result, "accuracy_mismatch")
+
+
+def test_training_accuracy_is_told_from_test_accuracy() -> None:
+    """0.8125 (last batch) or the training set's accuracy sit within a digit of the test accuracy; the
+    relabelled run separates them."""
+    train = sr.split_accuracy(W, B, "train")
+    for reported in (train, 0.8125):
+        result = run("save_restore.saved_after_training", {
+            "save_restore.save": saved("test"), "save_restore.save_relabelled": saved("relabelled", reported)})
+        failed(result, "wrong_split")
+        assert "not on the training data" in result.message
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test"), "save_restore.save_relabelled": saved("relabelled", train)})
+    assert "whole training set" in result.message
+    validation = sr.split_accuracy(W, B, "validation")
+    result = run("save_restore.saved_after_training", {
+        "save_restore.save": saved("test"), "save_restore.save_relabelled": saved("relabelled", validation)})
+    failed(result, "wrong_split")
+    assert "validation set's accuracy" in result.message and "not on the validation data" in result.message
+
+
+@pytest.mark.parametrize(("save", "mistake"), [
+    (saved("test", reported=0.81, model=UNTRAINED), "saved_before_training"),
+    (saved("test", reported=0.0), "broken_accuracy_metric"),
+    (saved("test", reported=0.6), "accuracy_mismatch"),
+    (saved("test", model=(W * 0 + np.eye(784, 10), B * 0)), "not_training"),
+])
+def test_saved_after_training_mistakes(save: dict[str, Any], mistake: str) -> None:
+    failed(run("save_restore.saved_after_training",
+               {"save_restore.save": save, "save_restore.save_relabelled": saved("relabelled")}), mistake)
+
+
+def test_missing_checkpoint() -> None:
+    none = saved("test", files=[])
+    none["checkpoint"] = {"error": "NotFoundError: nothing", "variables": {}, "weights": [], "bias": []}
+    failed(run("save_restore.checkpoint_files", {"save_restore.save": none}), "no_checkpoint")
+    failed(run("save_restore.saved_after_training", {"save_restore.save": none,
+                                                     "save_restore.save_relabelled": none}), "no_checkpoint")
+
+
+@pytest.mark.parametrize(("error", "mistake"), [
+    ({"type": "ValueError", "message": "No variables to save"}, "restore_before_variables"),
+    ({"type": "NotFoundError", "message": "Failed to find any matching files for x"}, "no_checkpoint"),
+    ({"type": "KeyError", "message": "'accuracy'"}, "restore_error"),
+])
+def test_restore_errors(error: dict[str, str], mistake: str) -> None:
+    failed(run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restore_error=error)}), mistake)
+
+
+def test_restore_not_attempted_and_mismatch() -> None:
+    stub = saved("test", restore_error={"type": "NotImplementedError", "message": ""})
+    assert run("save_restore.restored_accuracy", {"save_restore.save": stub}).status == "not_attempted"
+    failed(run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restored=0.5)}),
+           "accuracy_mismatch")
+
+
+def test_hidden_restore_hint_fits_the_mistake() -> None:
+    """Initializer after restore gets the initializer hint, not "evaluate on mnist.test"."""
+    pid = "save_restore.hidden_other_test"
+    result = run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restored=0.1)})
+    failed(result, "initializer_after_restore")
+    assert "global_variables_initializer" in result.hint
+    reset = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.1)}, {pid: saved("relabelled")})
+    failed(reset, "initializer_after_restore")
+    assert "global_variables_initializer" in reset.hint and "0.1" not in reset.message
+    hidden = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.5)}, {pid: saved("relabelled")})
+    failed(hidden, "accuracy_mismatch")
+    assert "mnist.test" in hidden.hint and "0.5" not in hidden.message
+
+
+# ---- exercise 5: named_variables --------------------------------------------------------------------------------
+
+def named(names: list[str], shapes: list[list[int]], restore_error: str | None = None) -> dict[str, Any]:
+    arrays = [np.ones(s) for s in shapes]
+    return {"names": names, "restore_names": names, "shapes": shapes, "saved": arrays,
+            "restored": None if restore_error else arrays, "restore_error": restore_error}
+
+
+NAMES = ["weights_0:0", "bias_0:0"]
+SH = "named_variables.shifted"
+
+
+@pytest.mark.parametrize(("cid", "value", "mistake"), [
+    ("named_variables.names", named(NAMES[::-1], [[2, 3], [3]]), "swapped_names"),
+    ("named_variables.names", named(["Variable:0", "Variable_1:0"], [[2, 3], [3]]), "unnamed_variables"),
+    ("named_variables.names", named(["scope/weights_0:0", "scope/bias_0:0"], [[2, 3], [3]]), "wrong_names"),
+    ("named_variables.shapes", named(NAMES, [[3], [2, 3]]), "swapped_order"),
+    ("named_variables.shapes", named(NAMES, [[3, 2], [3]]), "transposed_weights"),
+    ("named_variables.shapes", named(NAMES, [[4, 5], [5]]), "wrong_shapes"),
+    ("named_variables.restore_shifted", named(NAMES, [[2, 3], [3]], "Assign requires shapes"), "restore_fails"),
+    ("named_variables.names", {"names": 3}, "malformed"),
+])
+def test_named_variable_mistakes(cid: str, value: Any, mistake: str) -> None:
+    failed(run(cid, {SH: value}), mistake)
+
+
+def test_restored_values_must_match() -> None:
+    value = named(NAMES, [[2, 3], [3]])
+    passed(run("named_variables.restore_shifted", {SH: value}))
+    value["restored"] = [a + 1 for a in value["saved"]]
+    failed(run("named_variables.restore_shifted", {SH: value}), "restore_wrong_values")
+
+
+def test_hidden_named_sizes_are_not_shown() -> None:
+    p = CHECKS["named_variables.other_sizes"].probes[0]
+    n, m = p.args["n_inputs"], p.args["n_outputs"]
+    assert n != m and p.group == "hidden"
+    passed(run("named_variables.other_sizes", {p.id: named(NAMES, [[n, m], [m]])}))
+    result = run("named_variables.other_sizes", {p.id: named(NAMES, [[2, 3], [3]])})
+    failed(result, "wrong_shapes")
+    assert f"n_inputs={n}" not in result.message and "use the function's arguments" in result.message.lower()
+
+
+def test_probe_errors_in_hidden_checks_stay_generic() -> None:
+    p = CHECKS["named_variables.other_sizes"].probes[0]
+    killed = run("named_variables.other_sizes", {p.id: ErrorInfo("Timeout", "took 30 s", killed="timeout")})
+    assert killed.status == "error" and "stopped (timeout)" in killed.message
