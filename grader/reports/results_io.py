@@ -76,25 +76,28 @@ def truncate(text: str, cap: int, keep_end: bool = False) -> str:
     return note + "\n" + text[len(text) - cap:] if keep_end else text[:cap] + "\n" + note
 
 
-def student_text(c: CheckResult) -> str:
-    """What a student is told about a hidden check (status, named mistake, hint), never its
-    inputs, expected values or own message. The HTML student view shows this same text."""
+def hidden_message(c: CheckResult) -> str:
+    """A hidden check's message for students, without status or hint: the same words in the HTML
+    student view and in results.json `output`. Never its inputs, expected values or own details."""
     if c.grader_error:
-        body = GRADER_ERROR_MESSAGE
-    elif c.status == "passed":
-        body = HIDDEN_PASSED_MESSAGE
-    elif c.status == "not_attempted":
-        body = NOT_ATTEMPTED_MESSAGE
-    else:
-        body = HIDDEN_FAILED_MESSAGE
-    lines = [f"{STATUS_LABELS.get(c.status, c.status)}: {body}"]
-    if c.status != "passed" and not c.grader_error:
-        if c.instructor_message and c.message:
-            # Judging split the diagnosis: `message` names the mistake in student-safe words,
-            # the inputs and values went to `instructor_message`.
-            lines.append(c.message)
-        elif c.mistake:
-            lines.append(f"Mistake: {c.mistake}")
+        return GRADER_ERROR_MESSAGE
+    if c.status == "passed":
+        return HIDDEN_PASSED_MESSAGE
+    if c.status == "not_attempted":
+        return NOT_ATTEMPTED_MESSAGE
+    lines = [HIDDEN_FAILED_MESSAGE]
+    if c.instructor_message and c.message:
+        # Judging split the diagnosis: `message` names the mistake in student-safe words,
+        # the inputs and values went to `instructor_message`.
+        lines.append(c.message)
+    elif c.mistake:
+        lines.append(f"Mistake: {c.mistake}")
+    return "\n".join(lines)
+
+
+def student_text(c: CheckResult) -> str:
+    """What a student is told about a hidden check: status, `hidden_message`, hint."""
+    lines = [f"{STATUS_LABELS.get(c.status, c.status)}: {hidden_message(c)}"]
     if c.status != "passed" and c.hint and not c.grader_error:
         lines.append(f"Hint: {c.hint}")
     return "\n".join(lines)

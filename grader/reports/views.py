@@ -25,6 +25,7 @@ from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.charts import histogram, histogram_svg  # noqa: F401 - re-exported for callers
 from grader.reports.compare import Comparison, compare
 from grader.reports.insight import describe_mistake
+from grader.reports.results_io import hidden_message
 from grader.reports.text import (TextBlock, clip, clip_tail, fmt_number, fmt_points,  # noqa: F401
                                  percent, value_text, wrap_parts)
 
@@ -44,8 +45,6 @@ STATUS_LABELS = {
     "not_attempted": "Not attempted",
     "error": "Error",
 }
-HIDDEN_FAILED_MESSAGE = "This hidden check did not pass. Its inputs are not shown; use the hint below."
-HIDDEN_PASSED_MESSAGE = "Passed."
 
 
 def check_view_name(view: str) -> View:
@@ -178,8 +177,7 @@ def check_view(result: CheckResult, view: View) -> CheckView:
         # Teaching words first; the id is what the dashboard and misconceptions.csv use.
         mistake = f"{describe_mistake(result.mistake)} ({result.mistake})" if result.mistake else ""
     else:
-        message = {"passed": HIDDEN_PASSED_MESSAGE, "not_attempted": "Not attempted yet."}.get(
-            result.status, HIDDEN_FAILED_MESSAGE)
+        message = hidden_message(result)  # word for word what results.json `output` says
         comparison, tb, out, inputs, mistake = None, None, None, "", ""
     return CheckView(
         anchor=_anchor("check", result.check_id),
