@@ -97,6 +97,9 @@ def run_train(ctx: Any, learning_rate: float, training_epochs: int, batch_size: 
     with fresh_graph():
         mnist = data.read_data_sets(".", one_hot=True, reshape=False)
         accuracy = accuracy_value(fn(mnist, learning_rate, training_epochs, batch_size), "train_mnist")
+    # What the function prints is shown to the student: mark where the second call starts.
+    print(f"\n[The grader now calls train_mnist a second time, for {scrambled_epochs} epoch(s), with the "
+          "test labels shuffled; what follows is printed by that second call.]")
     with fresh_graph():
         mnist = scrambled(data.read_data_sets(".", one_hot=True, reshape=False))
         shuffled = accuracy_value(fn(mnist, learning_rate, scrambled_epochs, batch_size), "train_mnist")
