@@ -49,16 +49,54 @@ def _notebook(source: str) -> str:
     return nbformat.writes(nb)
 
 
-def test_student_files_reads_notebooks_only_where_asked(tmp_path: Path) -> None:
+def _bundle(tmp_path: Path, py: str, nb: str, stub: str = "L2_DERIVATIVE = None\n") -> Path:
+    """A bundle's exercises/: quiz.py and quiz.ipynb, plus the index of the released stubs."""
+    from grader.discovery.choose import write_stub_index
+
+    (tmp_path / "quiz.py").write_text(stub, encoding="utf-8")
+    (tmp_path / "quiz.ipynb").write_text(_notebook(stub), encoding="utf-8")
+    write_stub_index(tmp_path)
+    (tmp_path / "quiz.py").write_text(py, encoding="utf-8")
+    (tmp_path / "quiz.ipynb").write_text(_notebook(nb), encoding="utf-8")
+    return tmp_path
+
+
+# Replaces test_student_files_reads_notebooks_only_where_asked: the rule is now "the changed file"
+# (issue 10), and --notebooks is only an alias kept for old instructions.
+def test_the_changed_notebook_is_checked_beside_an_untouched_py(tmp_path: Path) -> None:
+    got = student_files(_bundle(tmp_path, "L2_DERIVATIVE = None\n", 'L2_DERIVATIVE = "c"'))
+    assert 'L2_DERIVATIVE = "c"' in got.files["quiz.py"] and got.origins["quiz.py"] == "quiz.ipynb"
+    assert not got.alternates
+    assert any("graded quiz.ipynb, the file you changed" in n for n in got.notes)
+    assert student_files(tmp_path, prefer_notebooks=True).files == got.files  # the alias changes nothing
+
+
+def test_the_changed_py_is_checked_beside_an_untouched_notebook(tmp_path: Path) -> None:
+    got = student_files(_bundle(tmp_path, 'L2_DERIVATIVE = "c"\n', "L2_DERIVATIVE = None"))
+    assert 'L2_DERIVATIVE = "c"' in got.files["quiz.py"] and got.origins["quiz.py"] == "quiz.py"
+    assert not got.alternates
+
+
+def test_both_changed_both_are_checked(tmp_path: Path) -> None:
+    got = student_files(_bundle(tmp_path, 'L2_DERIVATIVE = "b"\n', 'L2_DERIVATIVE = "c"'))
+    assert got.origins["quiz.py"] == "quiz.py" and got.alternates["quiz.py"].submitted == "quiz.ipynb"
+
+
+def test_without_an_index_equal_files_are_one_and_different_ones_both(tmp_path: Path) -> None:
     (tmp_path / "quiz.py").write_text("L2_DERIVATIVE = None\n", encoding="utf-8")
-    (tmp_path / "quiz.ipynb").write_text(_notebook('L2_DERIVATIVE = "c"'), encoding="utf-8")
+    (tmp_path / "quiz.ipynb").write_text(_notebook("L2_DERIVATIVE = None"), encoding="utf-8")
     (tmp_path / "dropout.ipynb").write_text(_notebook("KEEP = 1.0"), encoding="utf-8")
-    files, notes = student_files(tmp_path)
-    assert sorted(files) == ["dropout.py", "quiz.py"]
-    assert "None" in files["quiz.py"] and "KEEP = 1.0" in files["dropout.py"]
-    files, notes = student_files(tmp_path, prefer_notebooks=True)
-    assert 'L2_DERIVATIVE = "c"' in files["quiz.py"]
-    assert "checked quiz.ipynb instead of quiz.py" in notes
+    got = student_files(tmp_path)
+    assert sorted(got.files) == ["dropout.py", "quiz.py"] and not got.alternates
+    assert "KEEP = 1.0" in got.files["dropout.py"] and got.origins["dropout.py"] == "dropout.ipynb"
+    (tmp_path / "quiz.ipynb").write_text(_notebook('L2_DERIVATIVE = "c"'), encoding="utf-8")
+    assert student_files(tmp_path).alternates["quiz.py"].submitted == "quiz.ipynb"
+
+
+def test_a_latin1_file_declaring_its_encoding_is_read(tmp_path: Path) -> None:
+    (tmp_path / "quiz.py").write_bytes("# -*- coding: latin-1 -*-\nNAME = 'Zoë'\n".encode("latin-1"))
+    got = student_files(tmp_path)
+    assert "Zoë" in got.files["quiz.py"]
 
 
 @pytest.mark.slow

@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
+from grader.discovery.choose import Candidate, choose, decode_source, grade_chosen, load_stubs
 from grader.judging.checks import EXERCISE_NAMES, load_checks
 from grader.errors import SubmissionError, UsageError
 from grader.model import CheckResult, StudentResult
@@ -28,7 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("exercises", nargs="*", metavar="EXERCISE",
                         help=f"exercises to check (default: all): {', '.join(EXERCISE_NAMES)}")
     parser.add_argument("--notebooks", action="store_true",
-                        help="check exercises/<name>.ipynb instead of <name>.py where both exist")
+                        help="kept for old instructions: the file you changed (.py or .ipynb) is "
+                             "checked automatically, both when both changed")
     parser.add_argument("--no-report", action="store_true", help=f"do not write reports/{REPORT_NAME}")
 
 
@@ -40,33 +43,61 @@ def chosen_exercises(names: list[str]) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(names)) or None
 
 
-def student_files(folder: Path, prefer_notebooks: bool = False) -> tuple[dict[str, str], list[str]]:
-    """The student's files: each `<name>.py`, or `<name>.ipynb` when there is no such .py file.
+@dataclass(frozen=True)
+class StudentFiles:
+    files: dict[str, str]                 # graded name (`<stem>.py`) -> Python source
+    notes: list[str]
+    origins: dict[str, str]               # graded name -> the file in exercises/ it came from
+    alternates: dict[str, Candidate]      # graded name -> the other changed file, graded too
 
-    With `prefer_notebooks`, a notebook wins over the .py file of the same
-    name. Timestamps are not used: Jupyter's autosave touches notebooks the
-    student never edited. Returns (files, notes about notebooks).
+
+def _read(path: Path, notes: list[str]) -> str | None:
+    if path.suffix == ".ipynb":
+        from grader.discovery.notebook import notebook_to_source
+
+        try:
+            converted = notebook_to_source(path.read_bytes(), path.name)
+        except SubmissionError as exc:
+            notes.append(f"{path.name} could not be read: {exc}")
+            return None
+        notes.extend(f"{path.name}: {n}" for n in converted.notes)
+        return converted.source
+    text = decode_source(path.read_bytes())
+    if text is None:
+        notes.append(f"{path.name} could not be read: it is not UTF-8 and declares no other encoding")
+    return text
+
+
+def student_files(folder: Path, prefer_notebooks: bool = False) -> StudentFiles:
+    """The student's files: for each stem, `<stem>.py` or `<stem>.ipynb`, whichever was changed.
+
+    The rule is grader.discovery.choose's (the same as for graded submissions):
+    the file that differs from the released stub; both when both changed.
+    `prefer_notebooks` is accepted for old instructions (`--notebooks`) and
+    changes nothing. Timestamps are not used: Jupyter's autosave touches
+    notebooks the student never edited.
     """
-    files: dict[str, str] = {}
-    notes: list[str] = []
+    del prefer_notebooks
+    stubs = load_stubs(folder, edited_here=True)
+    out = StudentFiles({}, [], {}, {})
     stems = sorted({p.stem for p in folder.glob("*.py")} | {p.stem for p in folder.glob("*.ipynb")})
     for stem in stems:
-        py, nb = folder / f"{stem}.py", folder / f"{stem}.ipynb"
-        if nb.is_file() and (prefer_notebooks or not py.is_file()):
-            from grader.discovery.notebook import notebook_to_source
-
-            try:
-                converted = notebook_to_source(nb.read_bytes(), nb.name)
-            except SubmissionError as exc:
-                notes.append(f"{nb.name} could not be read: {exc}")
-            else:
-                files[f"{stem}.py"] = converted.source
-                notes.append(f"checked {nb.name}" + (f" instead of {py.name}" if py.is_file() else ""))
-                notes.extend(f"{nb.name}: {n}" for n in converted.notes)
-                continue
-        if py.is_file():
-            files[py.name] = py.read_text(encoding="utf-8")
-    return files, notes
+        candidates = []
+        for path in (folder / f"{stem}.py", folder / f"{stem}.ipynb"):
+            text = _read(path, out.notes) if path.is_file() else None
+            if text is not None:
+                candidates.append(Candidate(path.name, text))
+        if not candidates:
+            continue
+        name = f"{stem}.py"
+        chosen = choose(name, candidates, stubs)
+        if len(candidates) > 1:
+            out.notes.append(chosen.note)
+        out.files[name] = chosen.graded.code
+        out.origins[name] = chosen.graded.submitted
+        if chosen.alternate is not None:
+            out.alternates[name] = chosen.alternate
+    return out
 
 
 def _indent(text: str, prefix: str = "        ") -> str:
@@ -120,10 +151,11 @@ def self_check(paths: Paths, exercises: tuple[str, ...] | None,
         raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "
                          "(or set GRADER_ROOT)")
     checks = load_checks(exercises, include_hidden=False)
-    files, notes = student_files(paths.exercises, prefer_notebooks)
+    chosen = student_files(paths.exercises, prefer_notebooks)
     with Runner() as runner:
-        result = grade_files(runner, "self-check", files, checks, None)
-    return result, notes
+        result = grade_chosen(lambda files: grade_files(runner, "self-check", files, checks, None),
+                              chosen.files, chosen.alternates, chosen.origins)
+    return result, chosen.notes
 
 
 def run(args: argparse.Namespace) -> int:
