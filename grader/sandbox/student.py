@@ -43,10 +43,12 @@ class WrongType(StudentIssue):
 # cell with an `# In[n]:` line: the worker runs such a file cell by cell.
 NOTEBOOK_HEADER = "# grader notebook: "
 _CELL_MARK = re.compile(r"^# In\[(\d+)\]:\s*$")
-# Where a TensorFlow error message turns into the grader's and TensorFlow's own stack.
-_NOISE = re.compile(r"^\s*(Original stack trace for|File \"|Traceback \(most recent call last\)|"
-                    r"Errors may have originated from an input operation|"
-                    r"Graph execution error|defined at \(most recent call last\))")
+# Lines of a TensorFlow error message that are its own bookkeeping: stack headers, frames
+# (grader and library files), node markers. The telling lines around them are kept.
+_NOISE = re.compile(r"^\s*(Original stack trace for|Traceback \(most recent call last\)|Graph execution error|"
+                    r"Detected at node .*defined at|During handling of the above exception|Node: '|"
+                    r"\[\[.*\]\]\s*$|Errors may have originated from an input operation)")
+_FRAME = re.compile(r'^\s*File "')
 _PATH = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)")
 MAX_MESSAGE_LINES = 12
 
@@ -82,18 +84,26 @@ def notebook_cells(code: str) -> tuple[str, tuple[Cell, ...]]:
 
 
 def clean_message(text: str) -> str:
-    """An error message without TensorFlow's appended stack of grader and library frames,
-    without machine paths, and at most a dozen lines."""
+    """An error message without TensorFlow's stacks of grader and library frames, without
+    machine paths, and at most a dozen lines."""
     kept: list[str] = []
+    in_frame = False
     for line in text.splitlines():
-        if _NOISE.match(line):
-            break
-        kept.append(_PATH.sub(r"\1", line))
+        if _FRAME.match(line):
+            in_frame = True  # the frame's code line follows, indented deeper
+            continue
+        if in_frame and line[:1].isspace() and line.strip():
+            in_frame = False
+            continue
+        in_frame = False
+        if _NOISE.match(line) or (not line.strip() and (not kept or not kept[-1].strip())):
+            continue
+        kept.append(_PATH.sub(r"\1", line.rstrip()))
     while kept and not kept[-1].strip():
         kept.pop()
     if len(kept) > MAX_MESSAGE_LINES:
         kept = kept[:MAX_MESSAGE_LINES] + ["[...]"]
-    return "\n".join(kept) if kept else _PATH.sub(r"\1", text.strip().splitlines()[0] if text.strip() else "")
+    return "\n".join(kept)
 
 
 class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):

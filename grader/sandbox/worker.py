@@ -174,8 +174,9 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
     if failed:
         first = dict(failed[0][1])
         if len(failed) > 1:
-            others = ", ".join(str(n) for n, _ in failed[1:6])
-            first["message"] = f"{first['message']}\n(cells {others} also failed; cells after a failed one still ran)"
+            others = ", ".join(f"cell {n} ({e['type']})" for n, e in failed[1:6])
+            first["message"] = (f"{first['message']}\n(also failed: {others}; each cell ran even when one "
+                                "before it had failed)")
         msg["error"] = first
     return msg
 
