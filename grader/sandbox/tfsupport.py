@@ -59,6 +59,21 @@ def fresh_graph(seed: int = GRAPH_SEED) -> Iterator[Any]:
     yield new_default_graph(seed)
 
 
+@contextlib.contextmanager
+def session_for(value: Any) -> Iterator[Any]:
+    """A session on the graph `value` (a tensor, variable, or a list/dict of them) lives in.
+
+    A student function may call tf.reset_default_graph() while it builds on the
+    tensors it was given; its ops then live in the graph of those tensors, not
+    in the new default graph, and that is the graph to run.
+    """
+    tf = tf1()
+    items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    graph = next((getattr(v, "graph", None) for v in items if is_tf_value(v)), None) or tf.get_default_graph()
+    with graph.as_default(), tf.Session(graph=graph) as sess:
+        yield sess
+
+
 def is_tf_value(value: Any) -> bool:
     tf = tf1()
     return isinstance(value, (tf.Tensor, tf.Variable)) or hasattr(value, "_as_graph_element")

@@ -14,7 +14,7 @@ import numpy as np
 
 from grader import data
 from grader.sandbox.drivers import driver
-from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, session_for, tf1, to_array
 from grader.sandbox.student import WrongType
 
 SCRAMBLE_SEED = 4242
@@ -66,7 +66,7 @@ def run_parameters(ctx: Any, sizes: list[int] | None = None) -> dict[str, Any]:
         made = fn() if sizes is None else fn(*sizes)
         if not isinstance(made, (tuple, list)) or len(made) != 2:
             raise WrongType("make_parameters should return two dicts: (weights, biases).")
-        with tf.Session() as sess:
+        with session_for(list(made[0].values()) if isinstance(made[0], dict) else made[0]) as sess:
             sess.run(tf.global_variables_initializer())
             return {"weights": _parameter_info(made[0], "weights", sess),
                     "biases": _parameter_info(made[1], "biases", sess),
@@ -85,7 +85,7 @@ def run_forward(ctx: Any, features: Any, weights: dict[str, Any], biases: dict[s
     with fresh_graph():
         logits = fn(const(features), {k: const(v) for k, v in weights.items()},
                     {k: const(v) for k, v in biases.items()})
-        with tf.Session() as sess:
+        with session_for(logits) as sess:
             return to_array(logits, "multilayer_perceptron", session=sess)
 
 
