@@ -20,6 +20,7 @@ from grader.judging.checks import EXERCISE_NAMES, load_checks
 from grader.errors import SubmissionError, UsageError
 from grader.model import CheckResult, StudentResult
 from grader.paths import Paths
+from grader.runner.runner import Limits
 
 HELP = "Check your exercises in exercises/ with the public checks (all exercises, or the ones named)."
 REPORT_NAME = "self-check.html"
@@ -33,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="kept for old instructions: the file you changed (.py or .ipynb) is "
                              "checked automatically, both when both changed")
     parser.add_argument("--no-report", action="store_true", help=f"do not write reports/{REPORT_NAME}")
+    parser.add_argument("--load-timeout", type=float, default=Limits.load_timeout, metavar="S",
+                        help="seconds each file's top-level code, or each notebook cell, may run "
+                             "(default: %(default)g); a cell past it is skipped, the rest still checked")
 
 
 def chosen_exercises(names: list[str]) -> tuple[str, ...] | None:
@@ -142,8 +146,8 @@ def write_report(result: StudentResult, path: Path) -> bool:
     return True
 
 
-def self_check(paths: Paths, exercises: tuple[str, ...] | None,
-               prefer_notebooks: bool = False) -> tuple[StudentResult, list[str]]:
+def self_check(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks: bool = False,
+               load_timeout: float = Limits.load_timeout) -> tuple[StudentResult, list[str]]:
     from grader.pipeline import grade_files
     from grader.runner.runner import Runner
 
@@ -152,7 +156,7 @@ def self_check(paths: Paths, exercises: tuple[str, ...] | None,
                          "(or set GRADER_ROOT)")
     checks = load_checks(exercises, include_hidden=False)
     chosen = student_files(paths.exercises, prefer_notebooks)
-    with Runner() as runner:
+    with Runner(Limits(load_timeout=load_timeout)) as runner:
         result = grade_chosen(lambda files: grade_files(runner, "self-check", files, checks, None),
                               chosen.files, chosen.alternates, chosen.origins)
     return result, chosen.notes
@@ -161,7 +165,9 @@ def self_check(paths: Paths, exercises: tuple[str, ...] | None,
 def run(args: argparse.Namespace) -> int:
     exercises = chosen_exercises(list(args.exercises))
     paths = Paths.discover()
-    result, notes = self_check(paths, exercises, args.notebooks)
+    if args.load_timeout <= 0:
+        raise UsageError("--load-timeout must be a positive number of seconds")
+    result, notes = self_check(paths, exercises, args.notebooks, args.load_timeout)
     for note in notes:
         print(f"Note: {note}")
     print(summary(result))
