@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
-import linecache
 import re
 import sys
 import traceback
@@ -124,8 +123,6 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 module_name = f"_student_{stem}_{len(self.sources)}"
             display, cells = notebook_cells(files[name])
             self.sources[module_name] = _Source(name, module_name, files[name], display or name, cells)
-            # Tracebacks quote the student's line of code: the files are not on disk.
-            linecache.cache[name] = (len(files[name]), None, files[name].splitlines(True), name)
 
     # -- import protocol -------------------------------------------------
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
