@@ -103,3 +103,16 @@ def test_what_a_twice_called_function_printed_is_marked(quick: Runner) -> None:
     out = quick.run({"mlp_mnist.py": code}, [probe]).observations["train"].output
     first, marker, second = out.partition("[The grader now calls train_mnist a second time")
     assert "epochs 3" in first and marker and "epochs 1" in second
+
+
+@pytest.mark.slow
+def test_the_shuffled_labels_call_in_its_own_worker_says_so(quick: Runner) -> None:
+    code = ("def train_mnist(mnist, learning_rate, training_epochs, batch_size):\n"
+            "    print('training')\n    return 0.5\n")
+    probe = Probe("shuffled", "mlp_mnist.train", {"learning_rate": 0.1, "training_epochs": 1, "batch_size": 10,
+                                                  "shuffle_test_labels": True}, exercise="mlp_mnist",
+                  group="fresh:shuffled")
+    obs = quick.run({"mlp_mnist.py": code}, [probe]).observations["shuffled"]
+    assert obs.value == {"accuracy": 0.5}
+    assert obs.output.startswith("[The grader calls train_mnist again, with the test labels shuffled")
+    assert obs.output.rstrip().endswith("training")
