@@ -140,6 +140,11 @@ def _load_error(exc: BaseException, names: list[str], code: StudentCode) -> dict
     return error_info(exc, names, code)
 
 
+def _last_student_line(exc: BaseException, file_name: str) -> int | None:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == file_name]
+    return frames[-1].lineno if frames else None
+
+
 def cell_phase(display: str, number: int) -> str:
     """The name a notebook cell's run goes by; the runner hands it back in `skip_files`
     when the cell ran past its time limit, and the rerun leaves that cell out."""
@@ -168,7 +173,12 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
         _, exc, out = _captured(lambda: code.run_cell(module, cell))  # noqa: B023 - called at once
         outputs.append(out)
         if exc is not None:
-            failed.append((cell.number, _load_error(exc, code.file_names(), code)))
+            info = _load_error(exc, code.file_names(), code)
+            at = _last_student_line(exc, name)
+            if at is not None and not isinstance(exc, SyntaxError):
+                # The file name the judge prints is the converted x.py: say where in the notebook.
+                info["message"] = f"{info['message']} ({code.where(name, at)})"
+            failed.append((cell.number, info))
     msg: dict[str, Any] = {"kind": "load", "name": name, "output": "".join(outputs)[:OUTPUT_CAP],
                            "duration": time.perf_counter() - started}
     if failed:

@@ -68,6 +68,7 @@ def test_a_cell_past_its_limit_voids_only_itself_and_what_needs_it(quick: Runner
     main = by_name["parameter_count.py"]
     assert main.error is not None and main.error.type == "NameError"     # cell 3 needed cell 2
     assert 'File "parameter_count.ipynb", cell 3, line 2, in <module>' in main.error.traceback
+    assert main.error.message.endswith("(parameter_count.ipynb, cell 3, line 2)")
     assert "after the slow cell" in main.output and "cell 2 was not run this time" in main.output
 
 
