@@ -134,3 +134,41 @@ def test_self_check_of_finished_work_exits_0(tmp_path: Path, monkeypatch: pytest
     assert "FAIL" not in out and "TODO" not in out
     assert "Public checks: 18 of 18 passed, 59/59 points." in out
     assert not (root / "reports").exists()
+
+
+def _bundle_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, py: str | None, nb: str | None) -> Path:
+    """A bundle's course folder with the released quiz stubs and their index; then the student's edits."""
+    from grader.discovery.choose import write_stub_index
+
+    root = course(tmp_path, monkeypatch, {"quiz.py": read("exercises", "quiz.py"),
+                                          "quiz.ipynb": read("exercises", "quiz.ipynb")})
+    write_stub_index(root / "exercises")
+    if py is not None:
+        (root / "exercises" / "quiz.py").write_text(py, encoding="utf-8")
+    if nb is not None:
+        (root / "exercises" / "quiz.ipynb").write_text(_notebook(nb), encoding="utf-8")
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("py, nb, earned_by", [
+    (None, "SOLVED", "quiz.ipynb"),          # the bundle's .py untouched: the notebook is checked
+    ("SOLVED", None, "quiz.py"),             # the notebook untouched: the .py is checked
+    ("WRONG", "SOLVED", "quiz.ipynb"),       # both changed: both checked, the better kept
+])
+def test_self_check_grades_the_changed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str], py: str | None,
+                                            nb: str | None, earned_by: str) -> None:
+    solved = read("solutions", "quiz.py")
+    wrong = solved.replace('L2_DERIVATIVE = "c"', 'L2_DERIVATIVE = "b"')
+    assert wrong != solved
+    code = {"SOLVED": solved, "WRONG": wrong, None: None}
+    _bundle_course(tmp_path, monkeypatch, code[py], code[nb])
+    assert main(["check", "quiz", "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out and "TODO" not in out
+    if py and nb:
+        assert "quiz.py and quiz.ipynb were both changed" in out
+        assert "quiz.ipynb earned" in out and "the better result was kept" in out
+    else:
+        assert f"graded {earned_by}, the file you changed" in out

@@ -132,7 +132,7 @@ def summary(result: StudentResult) -> str:
     lines.append(f"Public checks: {passed} of {len(result.checks)} passed, "
                  f"{result.score:g}/{result.max_score:g} points.")
     lines.append("Hidden checks with other inputs add the remaining points when your work is graded.")
-    lines.extend(f"Problem: {p}" for p in result.problems)
+    lines.extend(p if p.startswith("Note: ") else f"Problem: {p}" for p in result.problems)
     return "\n".join(lines)
 
 
