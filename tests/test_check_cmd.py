@@ -172,3 +172,14 @@ def test_self_check_grades_the_changed_file(tmp_path: Path, monkeypatch: pytest.
         assert "quiz.ipynb earned" in out and "the better result was kept" in out
     else:
         assert f"graded {earned_by}, the file you changed" in out
+
+
+def test_what_the_code_printed_is_shown_capped() -> None:
+    from grader.commands.check_cmd import PRINTED_LINES, format_check
+    from grader.model import CheckResult
+
+    printed = "".join(f"line {i}\n" for i in range(PRINTED_LINES + 5))
+    c = CheckResult("quiz.q", "quiz", "Quiz", 0.0, 1.0, "failed", "Wrong.", "public", output=printed)
+    text = format_check(c)
+    assert "Your code printed:" in text and "line 0" in text and f"line {PRINTED_LINES - 1}" in text
+    assert f"line {PRINTED_LINES}\n" not in text and "[... 5 more lines]" in text

@@ -24,6 +24,7 @@ from grader.runner.runner import Limits
 
 HELP = "Check your exercises in exercises/ with the public checks (all exercises, or the ones named)."
 REPORT_NAME = "self-check.html"
+PRINTED_LINES = 20  # of what the student's code printed, per check
 MARKS = {"passed": "PASS", "failed": "FAIL", "not_attempted": "TODO", "error": "ERROR"}
 
 
@@ -119,6 +120,11 @@ def format_check(c: CheckResult) -> str:
         out.append(_indent(f"Hint: {c.hint}"))
     if c.traceback and c.status in ("failed", "error"):
         out.append(_indent(c.traceback.rstrip()))
+    if c.output.strip():
+        printed = c.output.rstrip().splitlines()
+        if len(printed) > PRINTED_LINES:
+            printed = printed[:PRINTED_LINES] + [f"[... {len(printed) - PRINTED_LINES} more lines]"]
+        out.append(_indent("Your code printed:") + "\n" + "\n".join("          " + line[:200] for line in printed))
     return "\n".join(out)
 
 

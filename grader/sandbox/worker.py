@@ -134,6 +134,24 @@ def _captured(fn: Callable[[], Any]) -> tuple[Any, BaseException | None, str]:
         sys.stdout, sys.stderr = old
 
 
+LOAD_OUTPUT_SHOWN = 4000  # characters of it repeated there (the load report keeps it all)
+
+
+def _with_load_output(exercise: str | None, out: str, shown: set[str], printed_by: dict[str, tuple[str, str]]) -> str:
+    """`out`, preceded the first time an exercise is probed by what its file printed while loading
+    (top-level prints would otherwise reach no check)."""
+    if exercise is None or exercise in shown or exercise not in printed_by:
+        return out
+    shown.add(exercise)
+    name, printed = printed_by[exercise]
+    if not printed.strip():
+        return out
+    if len(printed) > LOAD_OUTPUT_SHOWN:
+        printed = printed[:LOAD_OUTPUT_SHOWN] + f"\n[... {len(printed) - LOAD_OUTPUT_SHOWN} more characters]"
+    during = f"[While this check ran, your code printed:]\n{out}" if out else ""
+    return f"[While {name} was loading, it printed:]\n{printed.rstrip()}\n{during}"
+
+
 def _load_error(exc: BaseException, names: list[str], code: StudentCode) -> dict[str, Any]:
     if isinstance(exc, SystemExit):
         return {"type": "SystemExit", "message": "the file called sys.exit() while loading", "traceback": ""}
@@ -208,12 +226,15 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
     names = code.file_names()
 
     skip = set(job.get("skip_files", ()))
+    printed_by: dict[str, tuple[str, str]] = {}  # stem -> (file as submitted, what it printed loading)
     for name in names:
         # Each file starts from an empty default graph, as it would run alone: the lesson's
         # walkthrough scripts in one folder must not see each other's variables.
         new_default_graph()
         if code.source(name).cells:
-            channel.send(_load_notebook(code, name, channel, skip))
+            report = _load_notebook(code, name, channel, skip)
+            printed_by[Path(name).stem] = (code.source(name).display, report["output"])
+            channel.send(report)
             continue
         module_name = code.module_for(name)
         channel.send({"kind": "start", "probe": f"load:{name}"})
@@ -222,12 +243,14 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
         _, exc, out = _captured(lambda: __import__(module_name))
         msg: dict[str, Any] = {"kind": "load", "name": name, "output": out,
                                "duration": time.perf_counter() - started}
+        printed_by[Path(name).stem] = (name, out)
         if exc is not None:
             msg["error"] = _load_error(exc, names, code)
             # Keep whatever the file defined before failing: drivers may still find it.
             sys.modules.pop(module_name, None)
         channel.send(msg)
 
+    shown: set[str] = set()
     for probe in job["probes"]:
         pid = probe["id"]
         channel.send({"kind": "start", "probe": pid})
@@ -239,7 +262,7 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
             value, exc, out = None, RuntimeError(f"unknown driver {probe['driver']}"), ""
         else:
             value, exc, out = _captured(lambda: driver(ctx, **probe.get("args", {})))  # noqa: B023
-        msg = {"kind": "observation", "probe": pid, "output": out,
+        msg = {"kind": "observation", "probe": pid, "output": _with_load_output(probe.get("exercise"), out, shown, printed_by),
                "duration": time.perf_counter() - started}
         if exc is None:
             msg["value"] = value

@@ -117,3 +117,15 @@ def test_the_shuffled_labels_call_in_its_own_worker_says_so(quick: Runner) -> No
     assert obs.value == {"accuracy": 0.5}
     assert obs.output.startswith("[The grader calls train_mnist again, with the test labels shuffled")
     assert obs.output.rstrip().endswith("training")
+
+
+@pytest.mark.slow
+def test_top_level_prints_are_shown_with_the_exercises_first_check(quick: Runner) -> None:
+    code = ("print('hello from the top')\n\ndef count_parameters(sizes):\n    print('counting')\n"
+            "    return 13\n")
+    second = Probe("count.again", "count_parameters", {"layer_sizes": [1, 1]}, exercise="parameter_count")
+    outcome = quick.run({"parameter_count.py": code}, [COUNT, second])
+    first = outcome.observations[COUNT.id].output
+    assert first.startswith("[While parameter_count.py was loading, it printed:]\nhello from the top\n")
+    assert first.endswith("[While this check ran, your code printed:]\ncounting\n")
+    assert outcome.observations["count.again"].output == "counting\n"  # shown once, not with every check
