@@ -99,3 +99,25 @@ def test_both_graded_and_the_better_result_kept_naming_its_file() -> None:
     kept = grade_chosen(grade, {"quiz.py": "good"}, {"quiz.py": Candidate("quiz.ipynb", "bad")},
                         {"quiz.py": "quiz.py"})
     assert kept.score == 2.0 and kept.exercises[0].source_name == "quiz.py"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("order", [("quiz.py", "quiz.ipynb"), ("quiz.ipynb", "quiz.py")])
+def test_a_bundle_zip_with_the_py_solved_earns_the_points_in_any_order(tmp_path: Path, runner: object,
+                                                                       order: tuple[str, str]) -> None:
+    from grader.judging.checks import load_checks
+    from grader.pipeline import grade_files
+    from grader.runner.runner import Runner
+
+    assert isinstance(runner, Runner)
+    content = {"quiz.py": SOLVED, "quiz.ipynb": STUB_NB}
+    archive = tmp_path / "s.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name in order:
+            zf.writestr(name, content[name])
+    sub = read_submission(archive, "s")
+    checks = load_checks(("quiz",), include_hidden=False)
+    result = grade_chosen(lambda files: grade_files(runner, "s", files, checks, None), sub.files,
+                          sub.alternates, sub.origins)
+    assert result.score == result.max_score > 0   # before: 0 when the notebook came first in the zip
+    assert result.exercises[0].source_name == "quiz.py"
