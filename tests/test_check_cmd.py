@@ -49,16 +49,54 @@ def _notebook(source: str) -> str:
     return nbformat.writes(nb)
 
 
-def test_student_files_reads_notebooks_only_where_asked(tmp_path: Path) -> None:
+def _bundle(tmp_path: Path, py: str, nb: str, stub: str = "L2_DERIVATIVE = None\n") -> Path:
+    """A bundle's exercises/: quiz.py and quiz.ipynb, plus the index of the released stubs."""
+    from grader.discovery.choose import write_stub_index
+
+    (tmp_path / "quiz.py").write_text(stub, encoding="utf-8")
+    (tmp_path / "quiz.ipynb").write_text(_notebook(stub), encoding="utf-8")
+    write_stub_index(tmp_path)
+    (tmp_path / "quiz.py").write_text(py, encoding="utf-8")
+    (tmp_path / "quiz.ipynb").write_text(_notebook(nb), encoding="utf-8")
+    return tmp_path
+
+
+# Replaces test_student_files_reads_notebooks_only_where_asked: the rule is now "the changed file"
+# (issue 10), and --notebooks is only an alias kept for old instructions.
+def test_the_changed_notebook_is_checked_beside_an_untouched_py(tmp_path: Path) -> None:
+    got = student_files(_bundle(tmp_path, "L2_DERIVATIVE = None\n", 'L2_DERIVATIVE = "c"'))
+    assert 'L2_DERIVATIVE = "c"' in got.files["quiz.py"] and got.origins["quiz.py"] == "quiz.ipynb"
+    assert not got.alternates
+    assert any("graded quiz.ipynb, the file you changed" in n for n in got.notes)
+    assert student_files(tmp_path, prefer_notebooks=True).files == got.files  # the alias changes nothing
+
+
+def test_the_changed_py_is_checked_beside_an_untouched_notebook(tmp_path: Path) -> None:
+    got = student_files(_bundle(tmp_path, 'L2_DERIVATIVE = "c"\n', "L2_DERIVATIVE = None"))
+    assert 'L2_DERIVATIVE = "c"' in got.files["quiz.py"] and got.origins["quiz.py"] == "quiz.py"
+    assert not got.alternates
+
+
+def test_both_changed_both_are_checked(tmp_path: Path) -> None:
+    got = student_files(_bundle(tmp_path, 'L2_DERIVATIVE = "b"\n', 'L2_DERIVATIVE = "c"'))
+    assert got.origins["quiz.py"] == "quiz.py" and got.alternates["quiz.py"].submitted == "quiz.ipynb"
+
+
+def test_without_an_index_equal_files_are_one_and_different_ones_both(tmp_path: Path) -> None:
     (tmp_path / "quiz.py").write_text("L2_DERIVATIVE = None\n", encoding="utf-8")
-    (tmp_path / "quiz.ipynb").write_text(_notebook('L2_DERIVATIVE = "c"'), encoding="utf-8")
+    (tmp_path / "quiz.ipynb").write_text(_notebook("L2_DERIVATIVE = None"), encoding="utf-8")
     (tmp_path / "dropout.ipynb").write_text(_notebook("KEEP = 1.0"), encoding="utf-8")
-    files, notes = student_files(tmp_path)
-    assert sorted(files) == ["dropout.py", "quiz.py"]
-    assert "None" in files["quiz.py"] and "KEEP = 1.0" in files["dropout.py"]
-    files, notes = student_files(tmp_path, prefer_notebooks=True)
-    assert 'L2_DERIVATIVE = "c"' in files["quiz.py"]
-    assert "checked quiz.ipynb instead of quiz.py" in notes
+    got = student_files(tmp_path)
+    assert sorted(got.files) == ["dropout.py", "quiz.py"] and not got.alternates
+    assert "KEEP = 1.0" in got.files["dropout.py"] and got.origins["dropout.py"] == "dropout.ipynb"
+    (tmp_path / "quiz.ipynb").write_text(_notebook('L2_DERIVATIVE = "c"'), encoding="utf-8")
+    assert student_files(tmp_path).alternates["quiz.py"].submitted == "quiz.ipynb"
+
+
+def test_a_latin1_file_declaring_its_encoding_is_read(tmp_path: Path) -> None:
+    (tmp_path / "quiz.py").write_bytes("# -*- coding: latin-1 -*-\nNAME = 'Zoë'\n".encode("latin-1"))
+    got = student_files(tmp_path)
+    assert "Zoë" in got.files["quiz.py"]
 
 
 @pytest.mark.slow
@@ -96,3 +134,52 @@ def test_self_check_of_finished_work_exits_0(tmp_path: Path, monkeypatch: pytest
     assert "FAIL" not in out and "TODO" not in out
     assert "Public checks: 18 of 18 passed, 59/59 points." in out
     assert not (root / "reports").exists()
+
+
+def _bundle_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, py: str | None, nb: str | None) -> Path:
+    """A bundle's course folder with the released quiz stubs and their index; then the student's edits."""
+    from grader.discovery.choose import write_stub_index
+
+    root = course(tmp_path, monkeypatch, {"quiz.py": read("exercises", "quiz.py"),
+                                          "quiz.ipynb": read("exercises", "quiz.ipynb")})
+    write_stub_index(root / "exercises")
+    if py is not None:
+        (root / "exercises" / "quiz.py").write_text(py, encoding="utf-8")
+    if nb is not None:
+        (root / "exercises" / "quiz.ipynb").write_text(_notebook(nb), encoding="utf-8")
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("py, nb, earned_by", [
+    (None, "SOLVED", "quiz.ipynb"),          # the bundle's .py untouched: the notebook is checked
+    ("SOLVED", None, "quiz.py"),             # the notebook untouched: the .py is checked
+    ("WRONG", "SOLVED", "quiz.ipynb"),       # both changed: both checked, the better kept
+])
+def test_self_check_grades_the_changed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str], py: str | None,
+                                            nb: str | None, earned_by: str) -> None:
+    solved = read("solutions", "quiz.py")
+    wrong = solved.replace('L2_DERIVATIVE = "c"', 'L2_DERIVATIVE = "b"')
+    assert wrong != solved
+    code = {"SOLVED": solved, "WRONG": wrong, None: None}
+    _bundle_course(tmp_path, monkeypatch, code[py], code[nb])
+    assert main(["check", "quiz", "--no-report"]) == 0
+    out = capsys.readouterr().out
+    assert "FAIL" not in out and "TODO" not in out
+    if py and nb:
+        assert "quiz.py and quiz.ipynb were both changed" in out
+        assert "quiz.ipynb earned" in out and "the better result was kept" in out
+    else:
+        assert f"graded {earned_by}, the file you changed" in out
+
+
+def test_what_the_code_printed_is_shown_capped() -> None:
+    from grader.commands.check_cmd import PRINTED_LINES, format_check
+    from grader.model import CheckResult
+
+    printed = "".join(f"line {i}\n" for i in range(PRINTED_LINES + 5))
+    c = CheckResult("quiz.q", "quiz", "Quiz", 0.0, 1.0, "failed", "Wrong.", "public", output=printed)
+    text = format_check(c)
+    assert "Your code printed:" in text and "line 0" in text and f"line {PRINTED_LINES - 1}" in text
+    assert f"line {PRINTED_LINES}\n" not in text and "[... 5 more lines]" in text

@@ -12,15 +12,19 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
+from grader.discovery.choose import Candidate, choose, decode_source, grade_chosen, load_stubs
 from grader.judging.checks import EXERCISE_NAMES, load_checks
 from grader.errors import SubmissionError, UsageError
 from grader.model import CheckResult, StudentResult
 from grader.paths import Paths
+from grader.runner.runner import Limits
 
 HELP = "Check your exercises in exercises/ with the public checks (all exercises, or the ones named)."
 REPORT_NAME = "self-check.html"
+PRINTED_LINES = 20  # of what the student's code printed, per check
 MARKS = {"passed": "PASS", "failed": "FAIL", "not_attempted": "TODO", "error": "ERROR"}
 
 
@@ -28,8 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("exercises", nargs="*", metavar="EXERCISE",
                         help=f"exercises to check (default: all): {', '.join(EXERCISE_NAMES)}")
     parser.add_argument("--notebooks", action="store_true",
-                        help="check exercises/<name>.ipynb instead of <name>.py where both exist")
+                        help="kept for old instructions: the file you changed (.py or .ipynb) is "
+                             "checked automatically, both when both changed")
     parser.add_argument("--no-report", action="store_true", help=f"do not write reports/{REPORT_NAME}")
+    parser.add_argument("--load-timeout", type=float, default=Limits.load_timeout, metavar="S",
+                        help="seconds each file's top-level code, or each notebook cell, may run "
+                             "(default: %(default)g); a cell past it is skipped, the rest still checked")
 
 
 def chosen_exercises(names: list[str]) -> tuple[str, ...] | None:
@@ -40,33 +48,61 @@ def chosen_exercises(names: list[str]) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(names)) or None
 
 
-def student_files(folder: Path, prefer_notebooks: bool = False) -> tuple[dict[str, str], list[str]]:
-    """The student's files: each `<name>.py`, or `<name>.ipynb` when there is no such .py file.
+@dataclass(frozen=True)
+class StudentFiles:
+    files: dict[str, str]                 # graded name (`<stem>.py`) -> Python source
+    notes: list[str]
+    origins: dict[str, str]               # graded name -> the file in exercises/ it came from
+    alternates: dict[str, Candidate]      # graded name -> the other changed file, graded too
 
-    With `prefer_notebooks`, a notebook wins over the .py file of the same
-    name. Timestamps are not used: Jupyter's autosave touches notebooks the
-    student never edited. Returns (files, notes about notebooks).
+
+def _read(path: Path, notes: list[str]) -> str | None:
+    if path.suffix == ".ipynb":
+        from grader.discovery.notebook import notebook_to_source
+
+        try:
+            converted = notebook_to_source(path.read_bytes(), path.name)
+        except SubmissionError as exc:
+            notes.append(f"{path.name} could not be read: {exc}")
+            return None
+        notes.extend(f"{path.name}: {n}" for n in converted.notes)
+        return converted.source
+    text = decode_source(path.read_bytes())
+    if text is None:
+        notes.append(f"{path.name} could not be read: it is not UTF-8 and declares no other encoding")
+    return text
+
+
+def student_files(folder: Path, prefer_notebooks: bool = False) -> StudentFiles:
+    """The student's files: for each stem, `<stem>.py` or `<stem>.ipynb`, whichever was changed.
+
+    The rule is grader.discovery.choose's (the same as for graded submissions):
+    the file that differs from the released stub; both when both changed.
+    `prefer_notebooks` is accepted for old instructions (`--notebooks`) and
+    changes nothing. Timestamps are not used: Jupyter's autosave touches
+    notebooks the student never edited.
     """
-    files: dict[str, str] = {}
-    notes: list[str] = []
+    del prefer_notebooks
+    stubs = load_stubs(folder, edited_here=True)
+    out = StudentFiles({}, [], {}, {})
     stems = sorted({p.stem for p in folder.glob("*.py")} | {p.stem for p in folder.glob("*.ipynb")})
     for stem in stems:
-        py, nb = folder / f"{stem}.py", folder / f"{stem}.ipynb"
-        if nb.is_file() and (prefer_notebooks or not py.is_file()):
-            from grader.discovery.notebook import notebook_to_source
-
-            try:
-                converted = notebook_to_source(nb.read_bytes(), nb.name)
-            except SubmissionError as exc:
-                notes.append(f"{nb.name} could not be read: {exc}")
-            else:
-                files[f"{stem}.py"] = converted.source
-                notes.append(f"checked {nb.name}" + (f" instead of {py.name}" if py.is_file() else ""))
-                notes.extend(f"{nb.name}: {n}" for n in converted.notes)
-                continue
-        if py.is_file():
-            files[py.name] = py.read_text(encoding="utf-8")
-    return files, notes
+        candidates = []
+        for path in (folder / f"{stem}.py", folder / f"{stem}.ipynb"):
+            text = _read(path, out.notes) if path.is_file() else None
+            if text is not None:
+                candidates.append(Candidate(path.name, text))
+        if not candidates:
+            continue
+        name = f"{stem}.py"
+        chosen = choose(name, candidates, stubs)
+        if len(candidates) > 1:
+            out.notes.append(chosen.note)
+        out.files[name] = chosen.graded.code
+        out.origins[name] = chosen.graded.submitted
+        if chosen.alternate is not None:
+            out.alternates[name] = chosen.alternate
+    return out
 
 
 def _indent(text: str, prefix: str = "        ") -> str:
@@ -84,6 +120,11 @@ def format_check(c: CheckResult) -> str:
         out.append(_indent(f"Hint: {c.hint}"))
     if c.traceback and c.status in ("failed", "error"):
         out.append(_indent(c.traceback.rstrip()))
+    if c.output.strip():
+        printed = c.output.rstrip().splitlines()
+        if len(printed) > PRINTED_LINES:
+            printed = printed[:PRINTED_LINES] + [f"[... {len(printed) - PRINTED_LINES} more lines]"]
+        out.append(_indent("Your code printed:") + "\n" + "\n".join("          " + line[:200] for line in printed))
     return "\n".join(out)
 
 
@@ -97,7 +138,7 @@ def summary(result: StudentResult) -> str:
     lines.append(f"Public checks: {passed} of {len(result.checks)} passed, "
                  f"{result.score:g}/{result.max_score:g} points.")
     lines.append("Hidden checks with other inputs add the remaining points when your work is graded.")
-    lines.extend(f"Problem: {p}" for p in result.problems)
+    lines.extend(p if p.startswith("Note: ") else f"Problem: {p}" for p in result.problems)
     return "\n".join(lines)
 
 
@@ -111,8 +152,8 @@ def write_report(result: StudentResult, path: Path) -> bool:
     return True
 
 
-def self_check(paths: Paths, exercises: tuple[str, ...] | None,
-               prefer_notebooks: bool = False) -> tuple[StudentResult, list[str]]:
+def self_check(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks: bool = False,
+               load_timeout: float = Limits.load_timeout) -> tuple[StudentResult, list[str]]:
     from grader.pipeline import grade_files
     from grader.runner.runner import Runner
 
@@ -120,16 +161,19 @@ def self_check(paths: Paths, exercises: tuple[str, ...] | None,
         raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "
                          "(or set GRADER_ROOT)")
     checks = load_checks(exercises, include_hidden=False)
-    files, notes = student_files(paths.exercises, prefer_notebooks)
-    with Runner() as runner:
-        result = grade_files(runner, "self-check", files, checks, None)
-    return result, notes
+    chosen = student_files(paths.exercises, prefer_notebooks)
+    with Runner(Limits(load_timeout=load_timeout)) as runner:
+        result = grade_chosen(lambda files: grade_files(runner, "self-check", files, checks, None),
+                              chosen.files, chosen.alternates, chosen.origins)
+    return result, chosen.notes
 
 
 def run(args: argparse.Namespace) -> int:
     exercises = chosen_exercises(list(args.exercises))
     paths = Paths.discover()
-    result, notes = self_check(paths, exercises, args.notebooks)
+    if args.load_timeout <= 0:
+        raise UsageError("--load-timeout must be a positive number of seconds")
+    result, notes = self_check(paths, exercises, args.notebooks, args.load_timeout)
     for note in notes:
         print(f"Note: {note}")
     print(summary(result))

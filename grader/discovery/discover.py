@@ -24,6 +24,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from grader.errors import SubmissionError, UsageError, grader_error_text
 
@@ -53,6 +54,9 @@ class Submission:
     problems: tuple[str, ...] = ()   # the student should fix these
     # The grader failed reading this entry (instructor only): the student is not graded this time.
     grader_errors: tuple[str, ...] = ()
+    # X.py and X.ipynb both changed: files holds one, this the other (grader.discovery.choose).
+    alternates: dict[str, Any] = field(default_factory=dict, compare=False)
+    origins: dict[str, str] = field(default_factory=dict, compare=False)  # file name -> as submitted
 
     @property
     def empty(self) -> bool:
@@ -81,6 +85,7 @@ class _Collector:
 
     files: dict[str, str] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    alternates: dict[str, list[Any]] = field(default_factory=dict)  # name -> [choose.Candidate]
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     grader_errors: list[str] = field(default_factory=list)
@@ -128,7 +133,15 @@ class _Collector:
 
     def _put(self, name: str, text: str, rel: str) -> None:
         if name in self.files:
-            self.notes.append(f"{rel}: skipped, {self.origins[name]} already provides {name}")
+            # X.py beside X.ipynb: the changed one is graded, whatever the archive order.
+            from grader.discovery.choose import Candidate, choose, default_stubs
+
+            kept = Candidate(self.origins[name], self.files[name])
+            chosen = choose(name, [kept, *self.alternates.pop(name, ()), Candidate(rel, text)], default_stubs())
+            self.files[name], self.origins[name] = chosen.graded.code, chosen.graded.submitted
+            if chosen.alternate is not None:
+                self.alternates[name] = [chosen.alternate]
+            self.notes.append(chosen.note)
             return
         self.files[name] = text
         self.origins[name] = rel
@@ -139,11 +152,12 @@ def _text(rel: str, data: bytes, into: _Collector) -> str | None:
     if b"\x00" in data:
         into.notes.append(f"{rel}: skipped, it is a binary file, not Python source")
         return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        into.notes.append(f"{rel}: skipped, it is not UTF-8 text (save it as UTF-8)")
-        return None
+    from grader.discovery.choose import decode_source
+
+    text = decode_source(data)  # as Python reads it: UTF-8 unless a PEP 263 coding line says otherwise
+    if text is None:
+        into.notes.append(f"{rel}: skipped, it is not UTF-8 text and declares no other encoding (save it as UTF-8)")
+    return text
 
 
 def _limit_for(name: str) -> int:
@@ -358,7 +372,8 @@ def read_submission(entry: Path, student_id: str | None = None, safe: str | None
     elif not into.files:
         into.problems.append("no gradable files were found in the submission")
     return Submission(sid, safe if safe is not None else safe_id(sid), dict(sorted(into.files.items())),
-                      tuple(into.notes), tuple(into.problems), tuple(into.grader_errors))
+                      tuple(into.notes), tuple(into.problems), tuple(into.grader_errors),
+                      {n: c[0] for n, c in into.alternates.items() if n in into.files and c}, dict(into.origins))
 
 
 def _entries(folder: Path) -> Iterator[Path]:

@@ -8,6 +8,9 @@ Cells are numbered by position in the notebook (markdown cells count too),
 since execution counts change on every run. Each code cell starts with an
 `# In[n]` marker line, so a traceback's line number
 can be mapped back to "cell n, line m" with `NotebookSource.where()`.
+The first line names the notebook (`# grader notebook: x.ipynb`): the worker
+then runs the code cell by cell, each with its own time limit, and points
+errors at "x.ipynb, cell n, line m" (grader.sandbox.student reads both markers).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import SubmissionError
+
+NOTEBOOK_HEADER = "# grader notebook: "  # the same marker as grader.sandbox.student.NOTEBOOK_HEADER
 
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # a notebook with big stored plots is still fine
 MAX_CODE_CHARS = 1024 * 1024             # the code itself: far beyond any honest answer
@@ -140,7 +145,8 @@ def notebook_to_source(data: bytes, name: str) -> NotebookSource:
         raise SubmissionError(f"{name}: the notebook has no list of cells.")
 
     notes: list[str] = []
-    out: list[str] = []
+    shown = "".join(ch if ch.isprintable() else "_" for ch in name)[:200]
+    out: list[str] = [f"{NOTEBOOK_HEADER}{shown}"]
     starts: list[tuple[int, int]] = []
     code_cells = 0
     for index, cell in enumerate(cells, start=1):

@@ -31,6 +31,7 @@ TEACHING_WORDS: dict[str, str] = {
     "sigmoid_hidden": "sigmoid instead of ReLU",
     "softmax_output": "softmax probabilities returned instead of logits",
     "hard_coded": "answer hard-coded for the lesson's inputs",
+    "quiz_rerun_error": "quiz script fails on other values of the quiz's names",
     # training, saving, restoring
     "low_accuracy": "network trained too little (learning rate or epochs)",
     "not_training": "the optimizer never runs",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.util
+import re
 import sys
+import traceback
 import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,11 +38,71 @@ class WrongType(StudentIssue):
     kind = "WrongType"
 
 
+# A converted notebook (grader.discovery.notebook) opens with this line, and each code
+# cell with an `# In[n]:` line: the worker runs such a file cell by cell.
+NOTEBOOK_HEADER = "# grader notebook: "
+_CELL_MARK = re.compile(r"^# In\[(\d+)\]:\s*$")
+# Lines of a TensorFlow error message that are its own bookkeeping: stack headers, frames
+# (grader and library files), node markers. The telling lines around them are kept.
+_NOISE = re.compile(r"^\s*(Original stack trace for|Traceback \(most recent call last\)|Graph execution error|"
+                    r"Detected at node .*defined at|During handling of the above exception|Node: '|"
+                    r"\[\[.*\]\]\s*$|Errors may have originated from an input operation)")
+_FRAME = re.compile(r'^\s*File "')
+_PATH = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)")
+MAX_MESSAGE_LINES = 12
+
+
+@dataclass(frozen=True)
+class Cell:
+    number: int      # position in the notebook, as Jupyter users count cells
+    first_line: int  # line of the converted source where the cell's code starts
+    text: str
+
+
 @dataclass
 class _Source:
     name: str
     module_name: str
     code: str
+    display: str = ""                   # what the student submitted: x.ipynb for a notebook
+    cells: tuple[Cell, ...] = ()        # set for converted notebooks only
+
+
+def notebook_cells(code: str) -> tuple[str, tuple[Cell, ...]]:
+    """(notebook name, its code cells) for a converted notebook; ("", ()) for a plain script."""
+    lines = code.split("\n")
+    if not lines or not lines[0].startswith(NOTEBOOK_HEADER):
+        return "", ()
+    name = lines[0][len(NOTEBOOK_HEADER):].strip()
+    marks = [(i, int(m[1])) for i, line in enumerate(lines) if (m := _CELL_MARK.match(line))]
+    cells = []
+    for k, (at, number) in enumerate(marks):
+        end = marks[k + 1][0] if k + 1 < len(marks) else len(lines)
+        cells.append(Cell(number, at + 2, "\n".join(lines[at + 1:end]) + "\n"))
+    return name, tuple(cells)
+
+
+def clean_message(text: str) -> str:
+    """An error message without TensorFlow's stacks of grader and library frames, without
+    machine paths, and at most a dozen lines."""
+    kept: list[str] = []
+    in_frame = False
+    for line in text.splitlines():
+        if _FRAME.match(line):
+            in_frame = True  # the frame's code line follows, indented deeper
+            continue
+        if in_frame and line[:1].isspace() and line.strip():
+            in_frame = False
+            continue
+        in_frame = False
+        if _NOISE.match(line) or (not line.strip() and (not kept or not kept[-1].strip())):
+            continue
+        kept.append(_PATH.sub(r"\1", line.rstrip()))
+    while kept and not kept[-1].strip():
+        kept.pop()
+    if len(kept) > MAX_MESSAGE_LINES:
+        kept = kept[:MAX_MESSAGE_LINES] + ["[...]"]
+    return "\n".join(kept)
 
 
 class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -59,7 +121,8 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
             module_name = stem if stem.isidentifier() else f"_student_{len(self.sources)}"
             if module_name in sys.modules or module_name in self.sources:
                 module_name = f"_student_{stem}_{len(self.sources)}"
-            self.sources[module_name] = _Source(name, module_name, files[name])
+            display, cells = notebook_cells(files[name])
+            self.sources[module_name] = _Source(name, module_name, files[name], display or name, cells)
 
     # -- import protocol -------------------------------------------------
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
@@ -76,6 +139,51 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         code = compile(src.code, src.name, "exec", dont_inherit=True)
         self.modules[module.__name__] = module
         exec(code, module.__dict__)
+
+    # -- notebooks, cell by cell -----------------------------------------
+    def source(self, file_name: str) -> _Source:
+        return self.sources[self.module_for(file_name)]
+
+    def new_module(self, file_name: str) -> types.ModuleType:
+        """An empty module for `file_name`, registered as if imported (its cells run into it)."""
+        src = self.source(file_name)
+        module = types.ModuleType(src.module_name)
+        module.__file__ = src.name
+        module.__loader__ = self
+        sys.modules[src.module_name] = module
+        self.modules[src.module_name] = module
+        return module
+
+    def run_cell(self, module: types.ModuleType, cell: Cell) -> None:
+        """Run one notebook cell; compiled at its own line numbers so tracebacks map back."""
+        code = compile("\n" * (cell.first_line - 1) + cell.text, module.__file__ or "", "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+
+    def where(self, file_name: str, line: int | None) -> str:
+        """`relu.ipynb, cell 3, line 2` or `relu.py, line 2`: the student's own coordinates."""
+        src = next((s for s in self.sources.values() if s.name == file_name), None)
+        if src is None:
+            return f"{file_name}, line {line}"
+        if src.cells and line is not None:
+            cell = next((c for c in reversed(src.cells) if c.first_line <= line), None)
+            if cell is not None:
+                return f"{src.display}, cell {cell.number}, line {line - cell.first_line + 1}"
+        return f"{src.display}, line {line}"
+
+    def format_traceback(self, exc: BaseException) -> str:
+        """The traceback cut down to frames in the student's files, in their coordinates."""
+        names = set(self.file_names())
+        tb = traceback.TracebackException.from_exception(exc)
+        lines = []
+        for frame in tb.stack:
+            if frame.filename in names:
+                name, _, at = self.where(frame.filename, frame.lineno).partition(", ")
+                lines.append(f'  File "{name}", {at}, in {frame.name}\n')
+                if frame.line:
+                    lines.append(f"    {frame.line.strip()}\n")
+        head = "Traceback (most recent call last):\n" if lines else ""
+        last = f"{type(exc).__name__}: {clean_message(str(exc))}\n" if str(exc) else f"{type(exc).__name__}\n"
+        return head + "".join(lines) + last
 
     # -- lookups for drivers ---------------------------------------------
     def file_names(self) -> list[str]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import builtins
 import types
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ SUPPORTED: tuple[str, ...] = (
     "random_normal", "truncated_normal", "reset_default_graph", "global_variables_initializer",
     "initialize_all_variables", "set_random_seed", "matmul", "add", "reduce_mean", "reduce_sum",
     "argmax", "equal", "cast", "float32", "reshape", "get_variable", "variable_scope",
+    "layers.dense", "layers.dropout", "layers.flatten", "glorot_uniform_initializer",
     "nn.relu", "nn.dropout", "nn.softmax", "nn.softmax_cross_entropy_with_logits", "nn.l2_loss",
     "train.Saver", "train.GradientDescentOptimizer", "train.AdamOptimizer",
     "train.import_meta_graph", "train.latest_checkpoint",
@@ -44,8 +46,11 @@ SUPPORTED: tuple[str, ...] = (
 )
 # Names that cannot work here, with what the student is told.
 UNSUPPORTED: dict[str, str] = {
-    "contrib": "tf.contrib was removed in TensorFlow 2 and is not available in the grader; "
-               "use the tf.compat.v1 / tf.nn equivalent (e.g. tf.layers or tf.nn).",
+    "contrib": "tf.contrib was removed in TensorFlow 2 and is not available in the grader. Use what "
+               "replaced it: tf.layers.dense / tf.layers.dropout / tf.layers.flatten instead of "
+               "tf.contrib.layers.fully_connected / dropout / flatten, tf.nn.l2_loss(w) * beta instead "
+               "of tf.contrib.layers.l2_regularizer(beta)(w), tf.glorot_uniform_initializer() instead of "
+               "tf.contrib.layers.xavier_initializer().",
     "examples.tutorials.mnist.input_data.maybe_download":
         "downloading is not possible in the grader; read_data_sets uses the packaged MNIST sample.",
 }
@@ -155,6 +160,8 @@ def install() -> None:
     from grader.sandbox.student import StudentCode
 
     _student_loader = StudentCode  # looked up once: an import here would recurse through _import
+    # tf.layers.* and friends warn "is deprecated" on every call: noise in the student's output.
+    warnings.filterwarnings("ignore", message=r".*is deprecated and will be removed in a future version")
     _modules.update(_build_modules())
     _real_import = builtins.__import__
     builtins.__import__ = _import

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
 from grader.sandbox.student import WrongType
+
+# TensorFlow 2.21 ships Keras 3, where tf.compat.v1.layers (tf.layers.dense, dropout,
+# flatten: the lesson era's API) fails; the tf-keras package keeps the legacy layers.
+# Read when TensorFlow is first imported, so this must run before that import: the
+# zygote imports the drivers (and so this module) before anything imports TensorFlow.
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
 
 GRAPH_SEED = 1234
 _tf: Any = None
@@ -26,14 +33,45 @@ def tf1() -> Any:
     return _tf
 
 
+def new_default_graph(seed: int | None = GRAPH_SEED) -> Any:
+    """Replace the default graph by an empty one (optionally seeded) and return it.
+
+    Done with `tf.reset_default_graph()` at the top level rather than by entering
+    `graph.as_default()`: inside such a block the lesson's own
+    `tf.reset_default_graph()` (which students call in their functions) raises
+    "Do not use tf.reset_default_graph() to clear nested graphs".
+    """
+    tf = tf1()
+    tf.reset_default_graph()
+    graph = tf.get_default_graph()
+    if seed is not None:
+        tf.set_random_seed(seed)
+    return graph
+
+
 @contextlib.contextmanager
 def fresh_graph(seed: int = GRAPH_SEED) -> Iterator[Any]:
-    """A new default graph with a fixed graph-level seed, so reruns agree."""
+    """A new default graph with a fixed graph-level seed, so reruns agree.
+
+    Not a nested graph context (see `new_default_graph`): student functions may
+    reset the default graph themselves; the driver then works in theirs.
+    """
+    yield new_default_graph(seed)
+
+
+@contextlib.contextmanager
+def session_for(value: Any) -> Iterator[Any]:
+    """A session on the graph `value` (a tensor, variable, or a list/dict of them) lives in.
+
+    A student function may call tf.reset_default_graph() while it builds on the
+    tensors it was given; its ops then live in the graph of those tensors, not
+    in the new default graph, and that is the graph to run.
+    """
     tf = tf1()
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.set_random_seed(seed)
-        yield graph
+    items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+    graph = next((getattr(v, "graph", None) for v in items if is_tf_value(v)), None) or tf.get_default_graph()
+    with graph.as_default(), tf.Session(graph=graph) as sess:
+        yield sess
 
 
 def is_tf_value(value: Any) -> bool:

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox import integrity, wire
+from grader.sandbox.tfsupport import new_default_graph
 from grader.sandbox.student import (  # noqa: F401 - re-exported for drivers' tests
-    DriverContext, MissingFunction, StudentCode, StudentIssue, WrongType)
+    DriverContext, MissingFunction, StudentCode, StudentIssue, WrongType, clean_message)
 from grader.sandbox.wire import FRAME_HEADER
 
 OUTPUT_CAP = 64 * 1024  # characters of captured output kept per phase
@@ -58,8 +59,10 @@ class CappedText(io.TextIOBase):
         return out
 
 
-def student_traceback(exc: BaseException, files: list[str]) -> str:
-    """The traceback cut down to the student's own frames."""
+def student_traceback(exc: BaseException, files: list[str], code: StudentCode | None = None) -> str:
+    """The traceback cut down to the student's own frames (in notebook cells when `code` knows them)."""
+    if code is not None:
+        return code.format_traceback(exc)
     tb = traceback.TracebackException.from_exception(exc)
     frames = [f for f in tb.stack if f.filename in files]
     lines = traceback.format_list(frames) if frames else []
@@ -67,19 +70,27 @@ def student_traceback(exc: BaseException, files: list[str]) -> str:
     return head + "".join(lines) + "".join(tb.format_exception_only())
 
 
-def error_info(exc: BaseException, files: list[str]) -> dict[str, Any]:
+# TensorFlow's words for a student function that reset the graph under tensors it was given.
+_OTHER_GRAPH = ("must be from the same graph", "is not an element of this graph")
+
+
+def error_info(exc: BaseException, files: list[str], code: StudentCode | None = None) -> dict[str, Any]:
     if isinstance(exc, StudentIssue):
         info: dict[str, Any] = {"type": exc.kind, "message": str(exc), "traceback": ""}
         if isinstance(exc, MissingFunction):
             info["missing"] = exc.name
         return info
-    message = str(exc)
+    message = clean_message(str(exc))
     if isinstance(exc, SyntaxError):
-        message = f"{exc.msg} ({exc.filename}, line {exc.lineno})"
+        at = code.where(exc.filename or "", exc.lineno) if code is not None else f"{exc.filename}, line {exc.lineno}"
+        message = f"{exc.msg} ({at})"
+    elif any(marker in message for marker in _OTHER_GRAPH):
+        message += ("\n(Tensors from two graphs were mixed: if your function calls tf.reset_default_graph(), "
+                    "call it before creating anything it uses, not after receiving tensors.)")
     return {
         "type": type(exc).__name__,
         "message": message[:4000],
-        "traceback": student_traceback(exc, files)[-8000:],
+        "traceback": student_traceback(exc, files, code)[-8000:],
     }
 
 
@@ -123,6 +134,81 @@ def _captured(fn: Callable[[], Any]) -> tuple[Any, BaseException | None, str]:
         sys.stdout, sys.stderr = old
 
 
+LOAD_OUTPUT_SHOWN = 4000  # characters of it repeated there (the load report keeps it all)
+
+
+def _with_load_output(exercise: str | None, out: str, shown: set[str], printed_by: dict[str, tuple[str, str]]) -> str:
+    """`out`, preceded the first time an exercise is probed by what its file printed while loading
+    (top-level prints would otherwise reach no check)."""
+    if exercise is None or exercise in shown or exercise not in printed_by:
+        return out
+    shown.add(exercise)
+    name, printed = printed_by[exercise]
+    if not printed.strip():
+        return out
+    if len(printed) > LOAD_OUTPUT_SHOWN:
+        printed = printed[:LOAD_OUTPUT_SHOWN] + f"\n[... {len(printed) - LOAD_OUTPUT_SHOWN} more characters]"
+    during = f"[While this check ran, your code printed:]\n{out}" if out else ""
+    return f"[While {name} was loading, it printed:]\n{printed.rstrip()}\n{during}"
+
+
+def _load_error(exc: BaseException, names: list[str], code: StudentCode) -> dict[str, Any]:
+    if isinstance(exc, SystemExit):
+        return {"type": "SystemExit", "message": "the file called sys.exit() while loading", "traceback": ""}
+    return error_info(exc, names, code)
+
+
+def _last_student_line(exc: BaseException, file_name: str) -> int | None:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == file_name]
+    return frames[-1].lineno if frames else None
+
+
+def cell_phase(display: str, number: int) -> str:
+    """The name a notebook cell's run goes by; the runner hands it back in `skip_files`
+    when the cell ran past its time limit, and the rerun leaves that cell out."""
+    return f"{display}, cell {number}"
+
+
+def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str]) -> dict[str, Any]:
+    """Run a converted notebook cell by cell, each its own phase with its own time limit.
+
+    A failing cell does not stop the rest (functions defined elsewhere are still
+    graded; cells that needed it fail on their own); the file's load report
+    carries the first error, naming every cell that failed.
+    """
+    src = code.source(name)
+    module = code.new_module(name)
+    outputs: list[str] = []
+    failed: list[tuple[int, dict[str, Any]]] = []
+    started = time.perf_counter()
+    _reseed()
+    for cell in src.cells:
+        phase = cell_phase(src.display, cell.number)
+        if phase in skip:
+            outputs.append(f"[cell {cell.number} was not run this time: it ran past its time limit]\n")
+            continue
+        channel.send({"kind": "start", "probe": f"load:{phase}"})
+        _, exc, out = _captured(lambda: code.run_cell(module, cell))  # noqa: B023 - called at once
+        outputs.append(out)
+        if exc is not None:
+            info = _load_error(exc, code.file_names(), code)
+            at = _last_student_line(exc, name)
+            if at is not None and not isinstance(exc, SyntaxError):
+                # The file name the judge prints is the converted x.py: say where in the notebook.
+                info["message"] = f"{info['message']} ({code.where(name, at)})"
+            failed.append((cell.number, info))
+    msg: dict[str, Any] = {"kind": "load", "name": name, "output": "".join(outputs)[:OUTPUT_CAP],
+                           "duration": time.perf_counter() - started}
+    if failed:
+        first = dict(failed[0][1])
+        if len(failed) > 1:
+            others = ", ".join(f"cell {n} ({e['type']})" for n, e in failed[1:6])
+            first["message"] = (f"{first['message']}\n(also failed: {others}; each cell ran even when one "
+                                "before it had failed)")
+        msg["error"] = first
+    return msg
+
+
 def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
     """Load the student's files, then run every probe, reporting as we go.
 
@@ -157,23 +243,32 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
     sys.meta_path.append(code)
     names = code.file_names()
 
+    skip = set(job.get("skip_files", ()))
+    printed_by: dict[str, tuple[str, str]] = {}  # stem -> (file as submitted, what it printed loading)
     for name in names:
+        # Each file starts from an empty default graph, as it would run alone: the lesson's
+        # walkthrough scripts in one folder must not see each other's variables.
+        new_default_graph()
+        if code.source(name).cells:
+            report = _load_notebook(code, name, channel, skip)
+            printed_by[Path(name).stem] = (code.source(name).display, report["output"])
+            send(report)
+            continue
         module_name = code.module_for(name)
-        channel.send({"kind": "start", "probe": f"load:{name}"})
+        send({"kind": "start", "probe": f"load:{name}"})
         _reseed()
         started = time.perf_counter()
         _, exc, out = _captured(lambda: __import__(module_name))
         msg: dict[str, Any] = {"kind": "load", "name": name, "output": out,
                                "duration": time.perf_counter() - started}
+        printed_by[Path(name).stem] = (name, out)
         if exc is not None:
-            if isinstance(exc, SystemExit):
-                msg["error"] = {"type": "SystemExit", "message": "the file called sys.exit() while loading", "traceback": ""}
-            else:
-                msg["error"] = error_info(exc, names)
+            msg["error"] = _load_error(exc, names, code)
             # Keep whatever the file defined before failing: drivers may still find it.
             sys.modules.pop(module_name, None)
-        channel.send(msg)
+        send(msg)
 
+    shown: set[str] = set()
     for probe in job["probes"]:
         pid = probe["id"]
         send({"kind": "start", "probe": pid})
@@ -189,13 +284,13 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
             value, exc, out = None, RuntimeError(f"unknown driver {probe['driver']}"), ""
         else:
             value, exc, out = _captured(lambda: driver(ctx, **probe.get("args", {})))  # noqa: B023
-        msg = {"kind": "observation", "probe": pid, "output": out,
+        msg = {"kind": "observation", "probe": pid, "output": _with_load_output(probe.get("exercise"), out, shown, printed_by),
                "duration": time.perf_counter() - started}
         if exc is None:
             msg["value"] = value
         elif isinstance(exc, SystemExit):
             msg["error"] = {"type": "SystemExit", "message": "your code called sys.exit()", "traceback": ""}
         else:
-            msg["error"] = error_info(exc, names)
+            msg["error"] = error_info(exc, names, code)
         send(msg)
     send({"kind": "done"})

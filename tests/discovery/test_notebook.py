@@ -7,6 +7,8 @@ import traceback
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.discovery import notebook
 from grader.errors import SubmissionError
@@ -119,3 +121,26 @@ def test_schema_problems_are_a_note_not_a_rejection() -> None:
     result = notebook_to_source(_nb(cell), "n.ipynb")
     assert "x = 1" in result.source
     assert any("schema" in n for n in result.notes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["x = 1", "y = x", "pass", "%time 1", "", "# note", "!ls"]),
+                         min_size=1, max_size=5), min_size=1, max_size=6))
+def test_every_line_maps_back_to_its_cell_and_line(cells: list[list[str]]) -> None:
+    """The worker's cell split (grader.sandbox.student) agrees with the converter line for line."""
+    from grader.sandbox.student import notebook_cells
+
+    texts = ["\n".join(lines) for lines in cells]
+    if not any(t.strip() for t in texts):
+        return
+    result = notebook_to_source(_nb(*[_code(t) for t in texts]), "n.ipynb")
+    name, found = notebook_cells(result.source)
+    assert name == "n.ipynb"
+    lines = result.source.split("\n")
+    for cell in found:
+        original = texts[cell.number - 1].split("\n")
+        for offset, _ in enumerate(original):
+            at = cell.first_line + offset
+            assert result.where(at) == f"cell {cell.number}, line {offset + 1}"
+            if not original[offset].lstrip().startswith(("%", "!")):
+                assert lines[at - 1] == original[offset]

@@ -89,6 +89,89 @@ def test_contrib_import_is_a_clear_student_error(lesson_runner: Runner) -> None:
     outcome = lesson_runner.run({"old.py": "import tensorflow as tf\nfrom tensorflow.contrib import layers\n"}, [])
     err = outcome.loads[0].error
     assert err is not None and err.type == "ImportError" and "removed in TensorFlow 2" in err.message
+    assert "tf.layers.dense" in err.message and "tf.nn.l2_loss" in err.message
+
+
+ROOT = Path(__file__).resolve().parents[2]
+# What the contrib message recommends, each actually used (tf.layers needs legacy Keras: TF 2.21 ships Keras 3).
+RECOMMENDED = textwrap.dedent("""
+    import numpy as np
+    import tensorflow as tf
+    x = tf.placeholder(tf.float32, [None, 2, 2])
+    flat = tf.layers.flatten(x)
+    hidden = tf.layers.dense(flat, 3, activation=tf.nn.relu, kernel_initializer=tf.glorot_uniform_initializer())
+    hidden = tf.layers.dropout(hidden, rate=0.5, training=True)
+    loss = tf.reduce_sum(hidden) + tf.nn.l2_loss(tf.trainable_variables()[0]) * 0.01
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        shape = list(sess.run(hidden, feed_dict={x: np.ones((5, 2, 2))}).shape)
+""")
+
+
+@pytest.mark.slow
+def test_what_the_contrib_message_recommends_works(lesson_runner: Runner) -> None:
+    outcome = lesson_runner.run({"layers.py": RECOMMENDED}, [Probe("v", "top_level_values", {"names": ["shape"]})])
+    assert outcome.loads[0].error is None, outcome.loads[0].error
+    assert "deprecated" not in outcome.loads[0].output  # TF's per-call warnings are not the student's
+    assert list(outcome.observations["v"].value["shape"]) == [5, 3]
+
+
+def _grade(runner: Runner, files: dict[str, str], exercise: str) -> list[Any]:
+    from grader.judging.checks import load_checks
+    from grader.pipeline import grade_files
+
+    return list(grade_files(runner, "s", files, load_checks((exercise,), include_hidden=False), None).checks)
+
+
+def _solution(name: str) -> str:
+    return (ROOT / "solutions" / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_reset_default_graph_inside_student_functions_works(lesson_runner: Runner) -> None:
+    # The lesson clears the graph before building a model; students do it inside their functions.
+    source = _solution("save_restore.py").replace(
+        "    features, labels, model = build_model()",
+        "    tf.reset_default_graph()\n    features, labels, model = build_model()")
+    assert source.count("tf.reset_default_graph()") >= 2
+    checks = _grade(lesson_runner, {"save_restore.py": source}, "save_restore")
+    assert checks and all(c.status == "passed" for c in checks), [(c.check_id, c.message) for c in checks]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("inserted, passes", [
+    # Building on the given tensors after a reset: the ops live in their graph, which is the one run.
+    ("    tf.reset_default_graph()\n", True),
+    # Mixing a tensor made after the reset with the given ones: explained at the student's line.
+    ("    tf.reset_default_graph()\n    features = features + tf.zeros([1])\n", False),
+])
+def test_reset_inside_a_function_given_tensors(lesson_runner: Runner, inserted: str, passes: bool) -> None:
+    source = _solution("relu_model.py").replace("    hidden_layer = tf.add(", inserted + "    hidden_layer = tf.add(", 1)
+    checks = _grade(lesson_runner, {"relu_model.py": source}, "relu_model")
+    if passes:
+        assert all(c.status == "passed" for c in checks), [(c.check_id, c.message) for c in checks]
+        return
+    wrong = [c for c in checks if c.status != "passed"]
+    assert wrong
+    for c in wrong:
+        text = c.message + c.traceback
+        assert "Tensors from two graphs were mixed" in text and 'File "relu_model.py", line' in text, text
+        assert "nested graphs" not in text and "drivers" not in text and "grader/" not in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dropout_line, passes", [
+    ("tf.layers.dropout(hidden_layer, rate=1 - keep_prob, training=True)", True),
+    ("tf.layers.dropout(hidden_layer, rate=keep_prob, training=True)", True),   # same at 0.5 ...
+    ("tf.layers.dropout(hidden_layer, rate=keep_prob, training=False)", False),  # never drops
+])
+def test_tf_layers_dropout_is_graded_like_tf_nn_dropout(lesson_runner: Runner, dropout_line: str,
+                                                         passes: bool) -> None:
+    source = _solution("dropout.py").replace("tf.nn.dropout(hidden_layer, keep_prob)", dropout_line)
+    assert dropout_line in source
+    checks = {c.check_id: c for c in _grade(lesson_runner, {"dropout.py": source}, "dropout")}
+    half = checks["dropout.lesson_keep_prob_half"]
+    assert (half.status == "passed") is passes, half.message
 
 
 @pytest.mark.slow

@@ -8,8 +8,8 @@ missing ReLU, all zeros or no `output` mean nothing was stored), and without
 its two flaws for dropout: any legitimate keep/drop mask passes on any TF
 version, and a 0 in the output is not wrong by itself.
 
-A fixed-input script can be hard-coded, so it cannot earn the hidden-input
-credit that the function-style exercise earns; every message says so.
+A fixed-input script could be hard-coded, so the hidden checks rerun it with other
+values for the quiz's names (grader.judging.oracles.quiz_rerun); every message says so.
 
 Nothing is registered here: the exercises' lesson-input checks call
 `function_or_quiz` and the judges below (see grader/judging/checks/relu_model.py).
@@ -29,9 +29,9 @@ from grader.judging.oracles.lesson import (DROPOUT_FEATURES, DROPOUT_KEEP_PROB, 
 
 RTOL = ATOL = 1e-3  # the quizzes ran in float32
 
-NO_HIDDEN_CREDIT = ("This is a quiz-format answer (a script that stores `output`), so it is graded on the "
-                    "quiz's fixed inputs only and cannot earn the hidden-input checks; define "
-                    "`{function}` as in exercises/{exercise}.py to earn those too.")
+NO_HIDDEN_CREDIT = ("This is a quiz-format answer (a script that stores `output`): the hidden checks run it "
+                    "again with other values for the quiz's names, so build the model from those names, not "
+                    "from copies of their numbers (or define `{function}` as in exercises/{exercise}.py).")
 
 Kind = Literal["function", "quiz"]
 

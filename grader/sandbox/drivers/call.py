@@ -1,7 +1,8 @@
-"""A generic driver: call a student function on constant tensors and evaluate what it returns.
+"""A generic driver: a student function called on constant tensors (and numbers), its result evaluated.
 
-Exercises whose function takes arrays (and numbers) and returns a tensor or an
-array need no driver of their own: `probe("...", "call", function="batch_norm", args=[x, gamma, beta])`.
+An exercise whose function takes arrays and numbers and returns a tensor or an
+array needs no driver of its own:
+`probe("...", "call", exercise=..., function="batch_norm", args=[x, gamma, beta])`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.drivers import driver
-from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, session_for, tf1, to_array
 
 
 @driver("call")
@@ -21,6 +22,8 @@ def run_call(ctx: Any, function: str, args: list[Any]) -> np.ndarray:
     with fresh_graph():
         values = [a if isinstance(a, (int, float)) else tf.constant(np.asarray(a, dtype=np.float32)) for a in args]
         result = fn(*values)
-        with tf.Session() as sess:
+        if not is_tf_value(result):
+            return to_array(result, function)
+        with session_for(result) as sess:
             sess.run(tf.global_variables_initializer())
-            return to_array(result, function, session=sess if is_tf_value(result) else None)
+            return to_array(result, function, session=sess)

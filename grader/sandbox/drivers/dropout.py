@@ -12,7 +12,7 @@ import numpy as np
 
 from grader.sandbox.drivers import driver
 from grader.sandbox.drivers.relu_model import constants
-from grader.sandbox.tfsupport import fresh_graph, tf1, to_array
+from grader.sandbox.tfsupport import fresh_graph, session_for, tf1, to_array
 
 
 @driver("dropout_model")
@@ -29,7 +29,7 @@ def run_dropout_model(ctx: Any, features: Any, weights: list[Any], biases: list[
         keep_prob = tf.placeholder(tf.float32, name="keep_prob")
         logits = fn(constants([features])[0], constants(weights), constants(biases), keep_prob)
         out = []
-        with tf.Session() as sess:
+        with session_for(logits) as sess:
             sess.run(tf.global_variables_initializer())
             for kp in keep_probs:
                 runs = [to_array(logits, "dropout_model", session=sess, feed={keep_prob: float(kp)})

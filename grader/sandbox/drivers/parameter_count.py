@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.drivers import driver
-from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array, to_int
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, session_for, tf1, to_array, to_int
 
 
 @driver("count_parameters")
@@ -30,7 +30,7 @@ def run_count_variables(ctx: Any, shapes: list[list[int]]) -> int:
                      for i, shape in enumerate(shapes)]
         result = fn(list(variables))
         if is_tf_value(result):
-            with tf.Session() as sess:
+            with session_for(result) as sess:
                 sess.run(tf.global_variables_initializer())
                 result = to_array(result, "count_variables", session=sess)
         if isinstance(result, np.ndarray) and result.shape == ():

@@ -8,6 +8,7 @@ these drivers only read what it left behind.
 
 from __future__ import annotations
 
+import ast
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,16 @@ from grader.sandbox.drivers import driver
 from grader.sandbox.tfsupport import is_tf_value, tf1, to_array
 from grader.sandbox.student import WrongType
 
+# The names the ReLU and dropout quizzes give the student, holding the quiz's data.
+QUIZ_GIVEN = frozenset({"hidden_layer_weights", "out_weights", "features"})
+
 
 def _namespaces(ctx: Any) -> Iterator[types.ModuleType]:
     """The exercise's own file first, then quiz.py, then files that belong to no other exercise.
 
-    A `dropout.py` answer must never be read as the ReLU quiz's `output`.
+    A `dropout.py` answer must never be read as the ReLU quiz's `output`, and
+    neither may a `dropout_quiz.py` (or a quiz.py) whose names and content
+    show that it answers the dropout quiz: see `quiz_kind`.
     """
     mods: dict[str, types.ModuleType] = ctx.code.modules
     if ctx.exercise is None:
@@ -33,9 +39,41 @@ def _namespaces(ctx: Any) -> Iterator[types.ModuleType]:
     stems = {name: Path(ctx.code.sources[name].name).stem for name in mods}
     # The original quiz workspaces named the file quiz.py, which is also exercise 8's file.
     rank = {ctx.exercise: 0, "quiz": 1}
-    usable = [name for name in mods if stems[name] in rank or stems[name] not in EXERCISE_NAMES]
+    usable = [name for name in mods if stems[name] == ctx.exercise
+              or ((stems[name] == "quiz" or stems[name] not in EXERCISE_NAMES)
+                  and quiz_kind(ctx.code.sources[name].code) in (None, ctx.exercise))]
     for name in sorted(usable, key=lambda n: rank.get(stems[n], 2)):
         yield mods[name]
+
+
+def _assigned_and_used(tree: ast.AST) -> tuple[set[str], set[str]]:
+    assigned: set[str] = set()
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (assigned if isinstance(node.ctx, ast.Store) else used).add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.arg):
+            assigned.add(node.arg)
+    return assigned, used
+
+
+def quiz_kind(source: str) -> str | None:
+    """The exercise whose quiz a script answers, told by its names: "dropout" when it uses
+    dropout or keep_prob, "relu_model" when it has the ReLU quiz's given names or a ReLU,
+    None when it looks like neither (or does not parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    assigned, used = _assigned_and_used(tree)
+    names = assigned | used
+    if "dropout" in names or "keep_prob" in names:
+        return "dropout"
+    if QUIZ_GIVEN & assigned or "relu" in used:
+        return "relu_model"
+    return None
 
 
 def _evaluate(value: Any, what: str, feed_scalars: float | None) -> np.ndarray:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.drivers import driver
-from grader.sandbox.tfsupport import fresh_graph, is_tf_value, tf1, to_array
+from grader.sandbox.tfsupport import fresh_graph, is_tf_value, session_for, tf1, to_array
 
 
 @driver("l2_regularized_loss")
@@ -19,7 +19,7 @@ def run_l2_regularized_loss(ctx: Any, loss: float, weights: list[Any], beta: flo
         ws = [tf.Variable(np.asarray(w, dtype=np.float32), name=f"weights_{i}")
               for i, w in enumerate(weights)]
         total = fn(tf.constant(float(loss), dtype=tf.float32), ws, float(beta))
-        with tf.Session() as sess:
+        with session_for(total if is_tf_value(total) else ws) as sess:
             sess.run(tf.global_variables_initializer())
             arr = to_array(total, "l2_regularized_loss", session=sess if is_tf_value(total) else None)
     if arr.size != 1:

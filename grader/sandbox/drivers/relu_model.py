@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from grader.sandbox.drivers import driver
-from grader.sandbox.tfsupport import fresh_graph, tf1, to_array
+from grader.sandbox.tfsupport import fresh_graph, session_for, tf1, to_array
 
 
 def constants(arrays: list[Any]) -> list[Any]:
@@ -18,8 +18,7 @@ def constants(arrays: list[Any]) -> list[Any]:
 @driver("relu_model")
 def run_relu_model(ctx: Any, features: Any, weights: list[Any], biases: list[Any]) -> np.ndarray:
     fn = ctx.function("relu_model")
-    tf = tf1()
     with fresh_graph():
         logits = fn(constants([features])[0], constants(weights), constants(biases))
-        with tf.Session() as sess:
+        with session_for(logits) as sess:
             return to_array(logits, "relu_model", session=sess)

@@ -56,9 +56,10 @@ def key_line(text: str) -> str:
 
 
 def relabelled_test(mnist: data.Datasets) -> data.Datasets:
-    """The same datasets, with a test split of validation digits whose labels moved on by one class."""
+    """`mnist` with its test split replaced by the validation digits, every label moved on one class."""
     images, labels = data.split_arrays()["validation"]
-    return data.Datasets(mnist.train, mnist.validation, data.make_dataset(images, data.relabelled(labels), reshape=True))
+    return data.Datasets(mnist.train, mnist.validation,
+                         data.make_dataset(images, data.relabelled(labels), reshape=True))
 
 
 @driver("save_restore")
@@ -70,8 +71,8 @@ def run_save_restore(ctx: Any, learning_rate: float, training_epochs: int, batch
     split holds the validation digits with every label moved on by one class
     (see `data.relabelled`): an honest evaluation scores near zero there, so a
     number remembered from training, or typed in, gives itself away.
-    `save_test="relabelled"` does the same for train_and_save: a test accuracy
-    follows the relabelled digits down, a training accuracy does not.
+    `save_test="relabelled"` hands train_and_save such datasets too: an accuracy
+    measured on mnist.test falls with the relabelled digits, a training one does not.
     """
     train_and_save = ctx.function("train_and_save")
     restore_and_evaluate = ctx.function("restore_and_evaluate")
