@@ -37,6 +37,7 @@ from threadpoolctl import threadpool_limits
 
 from grader import __version__
 from grader.classfiles import write_class_files
+from grader.discovery.choose import label_sources, merge_best
 from grader.discovery.discover import Submission, discover, read_submission
 from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text
 from grader.safetext import terminal_text
@@ -232,20 +233,38 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
             t0 = time.monotonic()
             # The reference runs as the first job, alongside the first students;
             # their outcomes wait for it before they are judged.
+            # A student who changed both X.py and X.ipynb is run twice, once with each, and
+            # keeps the better result per exercise (grader.discovery.choose).
             items = itertools.chain([(REFERENCE_KEY, read_python_files(paths.solutions), probes)],
-                                    ((s.safe_id, s.files, probes) for s in todo))
+                                    ((s.safe_id, s.files, probes) for s in todo),
+                                    ((s.safe_id + ALTERNATE, alternate_files(s), probes) for s in todo if s.alternates))
             waiting: list[tuple[str, RunOutcome]] = []
             failed: list[BaseException] = []
+            halves: dict[str, dict[bool, RunOutcome]] = {}
 
-            def finish(safe: str, outcome: RunOutcome) -> None:
+            def finish(key: str, outcome: RunOutcome) -> None:
                 """Judge and write one student (in the writer thread)."""
                 if failed:
                     return  # an earlier student failed: stop as if the run was killed there
                 try:
                     t1 = time.monotonic()
+                    safe = key.removesuffix(ALTERNATE)
                     sub = by_safe[safe]
+                    runs = halves.setdefault(safe, {})
+                    runs[key != safe] = outcome
+                    if sub.alternates and len(runs) < 2:
+                        return  # the other run of this student is still going
+                    outcome = runs[False]
                     result = grade_outcome(sub.student_id, sub.files, outcome, checks, reference,
                                            problems=sub.problems, notes=sub.notes, digest=sub.digest)
+                    if sub.alternates:
+                        other = grade_outcome(sub.student_id, alternate_files(sub), runs[True], checks, reference,
+                                              problems=sub.problems, notes=sub.notes, digest=sub.digest)
+                        result = merge_best(result, other, sub.origins,
+                                            {n: c.submitted for n, c in sub.alternates.items()})
+                    else:
+                        result = label_sources(result, sub.origins)
+                    del halves[safe]
                     try:  # for `grader rejudge`; a student without it is regraded, never lost
                         store_student(batch.out / safe, sub.student_id, sub.digest, outcome, checks)
                     except Exception as exc:  # noqa: BLE001
@@ -290,6 +309,14 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
                                                            digest=sub.digest))
             if failed:
                 raise failed[0]
+
+
+ALTERNATE = "\0alternate"  # run key of a student's second file set (no safe id holds a NUL)
+
+
+def alternate_files(sub: Submission) -> dict[str, str]:
+    """The submission with each doubly-changed file replaced by its other version."""
+    return {**sub.files, **{name: c.code for name, c in sub.alternates.items()}}
 
 
 def class_meta(checks: Sequence[Check], digest: str, shard: tuple[int, int] | None) -> dict[str, Any]:

@@ -104,7 +104,8 @@ class FakeRunner:
     def run_many(self, items: Iterable[tuple[str, dict[str, str], Sequence[Probe]]]) -> Iterator[tuple[str, RunOutcome]]:
         for key, files, probes in items:
             FakeRunner.runs.append(key)
-            answer = FakeRunner.reference_answer if key == batch.REFERENCE_KEY else files.get("answer.py", "")
+            answer = (FakeRunner.reference_answer if key == batch.REFERENCE_KEY
+                      else files.get("answer.py", files.get("relu_model.py", "")))
             answer = answer.strip()
             if answer == "RUNNER_CRASH":
                 raise ValueError("the collector choked on a value")
@@ -546,3 +547,27 @@ def test_resume_regrades_when_a_checks_inputs_change(tmp_path: Path, paths: Path
     checks = [FAKE_CHECKS[0], dc_replace(FAKE_CHECKS[1], probes=(reseeded,))]
     assert grade_class(subs, paths, _opts(out), checks).graded == ["a"]
     assert load_result(out / "a" / "results.json").checks_digest
+
+
+@pytest.mark.parametrize("primary, other, score, earned_by", [
+    ("41", "42", 5.0, "relu_model.ipynb"),   # the notebook is right: its result is kept and named
+    ("42", "41", 5.0, "relu_model.py"),      # the script is right
+    ("41", "40", 0.0, "relu_model.py"),      # both wrong: the primary stands
+])
+def test_a_student_who_changed_both_files_keeps_the_better_run(
+        tmp_path: Path, paths: Paths, monkeypatch: pytest.MonkeyPatch,
+        primary: str, other: str, score: float, earned_by: str) -> None:
+    from grader.batch import grade_submissions
+    from grader.discovery.choose import Candidate
+    from grader.discovery.discover import Submission
+
+    use_fakes(monkeypatch)
+    sub = Submission("both", "both", {"relu_model.py": primary},
+                     alternates={"relu_model.py": Candidate("relu_model.ipynb", other)},
+                     origins={"relu_model.py": "relu_model.py"})
+    report = grade_submissions([sub], paths, _opts(tmp_path / "out"))
+    assert sorted(FakeRunner.runs) == sorted([batch.REFERENCE_KEY, "both", "both" + batch.ALTERNATE])
+    result = report.results["both"]
+    assert result.score == score
+    assert [e.source_name for e in result.exercises if e.name == "relu_model"] == [earned_by]
+    assert load_result(tmp_path / "out" / "both" / "results.json").score == score

@@ -59,6 +59,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="time limit per student, seconds")
     p.add_argument("--check-timeout", type=_positive(float), metavar="S",
                    help="time limit per check, seconds (default: each check's own)")
+    p.add_argument("--load-timeout", type=_positive(float), default=_DEFAULTS.load_timeout, metavar="S",
+                   help="time limit for one file's top-level code, or one notebook cell, seconds")
     p.add_argument("--memory", type=_positive(int), default=_DEFAULTS.memory_mb, metavar="MB",
                    help="memory limit per worker, MiB")
     p.add_argument("--force", action="store_true", help="regrade students that already have results")
@@ -68,7 +70,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _limits(args: argparse.Namespace) -> Limits:
     from dataclasses import replace
 
-    limits = replace(_DEFAULTS, student_timeout=args.timeout, memory_mb=args.memory)
+    limits = replace(_DEFAULTS, student_timeout=args.timeout, memory_mb=args.memory, load_timeout=args.load_timeout)
     if args.check_timeout is not None:
         limits = replace(limits, check_timeout=args.check_timeout)
     return limits

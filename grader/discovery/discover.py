@@ -70,6 +70,9 @@ class Submission:
             for part in (name, self.files[name]):
                 data = part.encode("utf-8", "surrogatepass")
                 h.update(len(data).to_bytes(8, "big") + data)
+        for name in sorted(self.alternates):
+            data = (name + "\0" + self.alternates[name].code).encode("utf-8", "surrogatepass")
+            h.update(b"alternate" + len(data).to_bytes(8, "big") + data)
         for problem in self.problems:
             h.update(problem.encode("utf-8", "surrogatepass") + b"\0")
         return h.hexdigest()
