@@ -109,7 +109,6 @@ class SandboxConfig:
     """Plain settings the runner sends to the zygote for each worker."""
 
     uid: int | None = None            # None: keep our uid (not root)
-    memory_mb: int = 2048
     data_mb: int = 0                  # RLIMIT_DATA; 0 = none
     nproc: int = 256
     cpu_seconds: int = 0              # RLIMIT_CPU; 0 = none

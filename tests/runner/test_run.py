@@ -14,7 +14,9 @@ import pytest
 from grader.sandbox import wire
 from grader.errors import SandboxError
 from grader.model import Probe
-from grader.runner.runner import Collector, Limits, Runner, describe_status, read_frames, read_output, where
+from grader.runner import Collector, Limits, Runner
+from grader.runner.channel import read_frames, read_output, where
+from grader.runner.limits import describe_status
 from grader.sandbox.worker import FRAME_HEADER
 
 SOLUTION_RELU = """
