@@ -165,7 +165,9 @@ def plan_mounts(hidden: Iterable[str], exposed: Iterable[str], *, unprivileged: 
     wanted = []
     for e in exposed:
         real = os.path.realpath(e)
-        if os.path.isdir(real):
+        # A folder named hidden stays hidden even when it is also on sys.path
+        # (PYTHONPATH=<repo>); only folders strictly inside a hidden one come back.
+        if os.path.isdir(real) and real not in hidden_set:
             wanted.append(real)
     covers = set(hidden_set)
     if unprivileged:
