@@ -61,12 +61,16 @@ class Runner:
     `jobs` workers run at once (default: one per core), each as its own
     unprivileged uid when we are root. `hidden_paths` adds folders workers must
     not see (the batch output folder, the submissions being graded).
+    Each probe group of a submission gets its own worker (see grader.runner.groups).
     """
 
     def __init__(self, limits: Limits | None = None, jobs: int | None = None, *,
                  hidden_paths: Iterable[str | Path] = (), drop_root: bool = True,
-                 namespaces: bool = True) -> None:
+                 namespaces: bool = True, isolate_groups: bool = True) -> None:
         self.limits = limits or Limits()
+        # False runs every probe group in the student's one worker (as before
+        # groups existed), for measuring what the separate workers cost.
+        self.isolate_groups = isolate_groups
         # Slots are uid blocks of 128 (see _claim_uids).
         self.jobs = min(128, max(1, jobs or os.cpu_count() or 1))
         # Covering "/" would hide the whole system; everything else may be hidden.
@@ -201,7 +205,7 @@ class Runner:
         """Run submissions `jobs` at a time; yield (key, outcome) as each finishes."""
         if self._control is None:
             raise SandboxError("use the Runner as a context manager (with Runner() as r: ...)")
-        scheduler = Scheduler(self)
+        scheduler = Scheduler(self, isolate_groups=self.isolate_groups)
         try:
             yield from scheduler.run(iter(items))
         finally:

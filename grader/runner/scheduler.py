@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from grader.model import ErrorInfo, Observation, Probe, RunOutcome
-from grader.runner.channel import MAX_CHANNEL, Collector, read_frames, read_output, where
+from grader.runner.channel import MAX_CHANNEL, read_frames, read_output, where
+from grader.runner.groups import Task, compose, plan, release
 from grader.runner.limits import POLL_INTERVAL, Limits, deadline, describe_status
 from grader.runner.memory import SlotWatch
 from grader.sandbox import wire
@@ -42,20 +43,22 @@ class Workers(Protocol):
 
 
 @dataclass
-class _Student:
+class _Submission:
     key: Any
     files: dict[str, str]
-    probes: list[Probe]
-    collector: Collector
+    tasks: list[Task]
     started: float
-    attempts: int = 0
-    skip: list[str] = field(default_factory=list)
-    output: list[str] = field(default_factory=list)
+    skip: list[str] = field(default_factory=list)   # files found to hang while loading, for later workers
+
+    @property
+    def finished(self) -> bool:
+        return all(t.state == "done" for t in self.tasks)
 
 
 @dataclass
 class _Attempt:
-    student: _Student
+    sub: _Submission
+    task: Task
     slot: int
     token: int
     channel: int
@@ -73,14 +76,21 @@ class _Attempt:
 
 
 class Scheduler:
-    """One `run_many` call: admits submissions into free slots and yields their outcomes."""
+    """One `run_many` call: admits submissions, runs their groups in free slots, yields outcomes.
 
-    def __init__(self, workers: Workers) -> None:
+    A free slot goes first to a ready group of a submission already admitted
+    (so the clean workers fork while the student's own worker runs), and only
+    then to the next submission.
+    """
+
+    def __init__(self, workers: Workers, *, isolate_groups: bool = True) -> None:
         self.w = workers
         self.limits = workers.limits
+        self.isolate = isolate_groups
         self.active: dict[int, _Attempt] = {}          # slot -> attempt
         self.by_token: dict[int, _Attempt] = {}
         self.exits: dict[int, int] = {}
+        self.admitted: list[_Submission] = []
 
     def close(self) -> None:
         """Leave no worker behind (the caller may stop early)."""
@@ -89,22 +99,30 @@ class Scheduler:
         self.active.clear()
 
     def run(self, pending: Iterator[Item[K]]) -> Iterator[tuple[K, RunOutcome]]:
-        active, lim = self.active, self.limits
+        active = self.active
         free = [s for s in range(self.w.jobs) if s not in active]
         exhausted = False
         last_poll = 0.0
-        while active or not exhausted:
-            while free and not exhausted:
+        while active or self.admitted or not exhausted:
+            while free:
+                task = self._next_ready()
+                if task is not None:
+                    self._admit(self._start(task[0], task[1], free.pop(0)))
+                    continue
+                if exhausted:
+                    break
                 try:
                     key, files, probes = next(pending)
                 except StopIteration:
                     exhausted = True
                     break
-                st = _Student(key, dict(files), list(probes),
-                              Collector(probes, lim.memory_mb, files), time.monotonic())
-                self._admit(self._start(st, free.pop(0)))
+                tasks = plan(probes, dict(files), self.limits.memory_mb, isolate=self.isolate)
+                self.admitted.append(_Submission(key, dict(files), tasks, time.monotonic()))
+            yield from self._yield_finished()
             if not active:
-                break
+                if exhausted and not self.admitted:
+                    break
+                continue
             now = time.monotonic()
             wait = min([POLL_INTERVAL] + [max(0.0, self._deadline(a)[0] - now) for a in active.values()])
             fds = [a.channel for a in active.values() if not a.eof]
@@ -121,22 +139,40 @@ class Scheduler:
                 self._stop(a)
                 del active[a.slot]
                 self.by_token.pop(a.token, None)
-                st = a.student
+                collector = a.task.collector
                 if stop_kind is not None:
-                    skipped = st.collector.stopped(stop_kind, message)
-                    if skipped:
-                        st.skip.append(skipped)
+                    skipped = collector.stopped(stop_kind, message)
+                    if skipped and skipped not in a.sub.skip:
+                        a.sub.skip.append(skipped)
                 again = self._remaining(a)
                 if again:
-                    self._admit(self._start(st, a.slot, again))
+                    self._admit(self._start(a.sub, a.task, a.slot, again))
                     continue
+                a.task.state = "done"
                 free.append(a.slot)
-                yield st.key, self._outcome(st)
+            for sub in self.admitted:
+                release(sub.tasks)
 
-    # -- one pass of the loop ---------------------------------------------
+    # -- admission ---------------------------------------------------------
+    def _next_ready(self) -> tuple[_Submission, Task] | None:
+        for sub in self.admitted:
+            for t in sub.tasks:
+                if t.state == "ready":
+                    return sub, t
+        return None
+
+    def _yield_finished(self) -> Iterator[tuple[Any, RunOutcome]]:
+        for sub in list(self.admitted):
+            if not any(t.state in ("ready", "running") for t in sub.tasks):
+                release(sub.tasks, final=True)
+            if sub.finished:
+                self.admitted.remove(sub)
+                yield sub.key, compose(sub.tasks, time.monotonic() - sub.started, self.limits.output_cap)
+
     def _admit(self, a: _Attempt) -> None:
         self.active[a.slot] = self.by_token[a.token] = a
 
+    # -- one pass of the loop ---------------------------------------------
     def _control(self) -> None:
         spawned, exits = self.w.control()
         for token, pid in spawned.items():
@@ -154,13 +190,13 @@ class Scheduler:
                 self._read(a)
             if a.pid is not None and a.status is None and a.pid in self.exits:
                 a.status = self.exits.pop(a.pid)
-            if a.student.collector.done:
+            if a.task.collector.done:
                 finished.append((a, None, ""))
             elif a.eof and (a.status is not None or now - a.eof_at > 2.0):
                 kind, phrase = describe_status(a.status if a.status is not None else 0)
                 if a.status is None:
                     kind, phrase = "crash", "stopped unexpectedly"
-                finished.append((a, kind, f"the worker {phrase} in {where(a.student.collector.current)}"))
+                finished.append((a, kind, f"the worker {phrase} in {where(a.task.collector.current)}"))
             else:
                 when, limit, scope = self._deadline(a)
                 if now >= when:
@@ -175,22 +211,24 @@ class Scheduler:
             a = self.active[slot]
             if kb > lim.memory_mb * 1024:
                 out.append((a, "memory", f"exceeded the {lim.memory_mb} MiB memory limit "
-                                         f"in {where(a.student.collector.current)}"))
+                                         f"in {where(a.task.collector.current)}"))
             elif counts[slot] > lim.max_processes:
                 out.append((a, "crash", f"started more than {lim.max_processes} processes "
-                                        f"in {where(a.student.collector.current)}"))
+                                        f"in {where(a.task.collector.current)}"))
         return out
 
     # -- helpers -----------------------------------------------------------
-    def _start(self, st: _Student, slot: int, probes: Sequence[Probe] | None = None) -> _Attempt:
-        st.attempts += 1
-        todo = list(probes if probes is not None else st.probes)
-        job = {"files": st.files, "skip_files": list(st.skip),
-               "probes": [{"id": p.id, "driver": p.driver, "args": p.args, "exercise": p.exercise} for p in todo]}
+    def _start(self, sub: _Submission, task: Task, slot: int, probes: Sequence[Probe] | None = None) -> _Attempt:
+        task.attempts += 1
+        task.state = "running"
+        todo = list(probes if probes is not None else task.probes)
+        job = {"files": task.files, "skip_files": [f for f in sub.skip if f in task.files],
+               "probes": task.job_probes(todo)}
         token, channel, out_fd = self.w.spawn(job, slot)
         now = time.monotonic()
-        return _Attempt(st, slot, token, channel, out_fd, now, phase_started=now,
-                        observed_before=len(st.collector.observations) + len(st.collector.loads))
+        c = task.collector
+        return _Attempt(sub, task, slot, token, channel, out_fd, now, phase_started=now,
+                        observed_before=len(c.observations) + len(c.loads))
 
     def _read(self, a: _Attempt) -> None:
         try:
@@ -202,7 +240,8 @@ class Scheduler:
             return
         a.buffer += chunk
         a.received += len(chunk)
-        collector = a.student.collector
+        collector = a.task.collector
+        seen = len(collector.observations)
         try:
             if a.received > MAX_CHANNEL:
                 raise wire.WireError(f"more than {MAX_CHANNEL >> 20} MiB of results")
@@ -214,12 +253,13 @@ class Scheduler:
             a.buffer.clear()
         if collector.current != a.phase:
             a.phase, a.phase_started = collector.current, time.monotonic()
+        if len(collector.observations) != seen:
+            release(a.sub.tasks)  # an artifact may have arrived: its check can start now
 
     def _deadline(self, a: _Attempt) -> tuple[float, float, str]:
-        st = a.student
-        phase = st.collector.current
-        probe = next((p for p in st.probes if p.id == phase), None)
-        return deadline(self.limits, phase, a.phase_started, probe.timeout if probe else None, st.started)
+        phase = a.task.collector.current
+        probe = next((p for p in a.task.probes if p.id == phase), None)
+        return deadline(self.limits, phase, a.phase_started, probe.timeout if probe else None, a.sub.started)
 
     def _stop(self, a: _Attempt) -> None:
         """Kill whatever the attempt left running, collect its output, close its fds."""
@@ -228,30 +268,22 @@ class Scheduler:
         text = read_output(a.out_fd, self.limits.output_cap)
         os.close(a.out_fd)
         if text.strip():
-            a.student.output.append(text)
+            a.task.output.append(text)
 
     def _remaining(self, a: _Attempt) -> list[Probe]:
         """Probes to rerun in a fresh worker after this attempt was stopped early."""
-        st = a.student
-        c = st.collector
-        left = [p for p in st.probes if p.id not in c.observations]
+        task = a.task
+        c = task.collector
+        left = [p for p in task.probes if p.id not in c.observations]
         if c.done or not left:
             return []
         progressed = len(c.observations) + len(c.loads) > a.observed_before
-        if not progressed or st.attempts > len(st.probes) + len(st.files) + 1:
+        if not progressed or task.attempts > len(task.probes) + len(task.files) + 1:
             return []
-        if time.monotonic() - st.started >= self.limits.student_timeout:
+        if time.monotonic() - a.sub.started >= self.limits.student_timeout:
             for p in left:
                 c.observations[p.id] = Observation(p.id, error=ErrorInfo(
                     "timeout", f"not run: the submission used up its {self.limits.student_timeout:g} s",
                     killed="timeout"))
             return []
         return left
-
-    def _outcome(self, st: _Student) -> RunOutcome:
-        c = st.collector
-        output = "".join(st.output)
-        if len(output) > self.limits.output_cap * 2:
-            output = output[:self.limits.output_cap * 2] + "\n[... output cut]"
-        return RunOutcome(dict(c.observations), tuple(c.loads), tuple(dict.fromkeys(c.problems)),
-                          output=output, duration=time.monotonic() - st.started)
