@@ -150,12 +150,14 @@ class Runner:
         threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
         env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
         env.setdefault("TF_NUM_INTEROP_THREADS", threads)
-        probe = self.config(0).to_dict()
         self.zygote = subprocess.Popen(
-            [sys.executable, "-P", "-m", "grader.sandbox.zygote", str(theirs.fileno()), json.dumps(probe)],
+            [sys.executable, "-P", "-m", "grader.sandbox.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], cwd="/", env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self._control = ours
+        # The configuration (with every hidden path) goes down the socket, never into
+        # argv or the environment, which any process may read in /proc.
+        ours.send(json.dumps({"op": "config", "probe": self.config(0).to_dict()}).encode())
         ready, _, _ = select.select([ours], [], [], 180)
         raw = ours.recv(1 << 16) if ready else b""
         try:

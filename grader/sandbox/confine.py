@@ -229,6 +229,13 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
         os.close(fd)
     for path in plan.recover:
         _cover(path)
+    if config.uid is not None:
+        # A /proc of our own that shows only the worker uid's processes: the zygote's
+        # and the grader's command lines (submission and output folders) stay out of sight.
+        try:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
+        except OSError:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
     # Everything read-only: the worker may write only to the fresh tmpfs below.
     for point, flags in mount_points():
         try:
