@@ -168,6 +168,7 @@ class Runner:
             self.__exit__(None, None, None)
             raise SandboxError("the sandbox's zygote process did not start")
         self.watch.baseline_kb = int(hello.get("anon_kb", 0))
+        self.watch.baseline_shmem_kb = int(hello.get("shmem_kb", 0))
         self.data_kb = int(hello.get("data_kb", 0))
         self.preload_s = float(hello.get("preload_s", 0.0))
         self.warnings = [str(w) for w in hello.get("warnings", [])]

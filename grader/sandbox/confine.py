@@ -253,6 +253,19 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
                 warnings.append(f"could not replace {small}: {exc}")
 
 
+SYSV_SHM_BYTES = 16 << 20  # System V shared memory in the worker's own IPC namespace, as for /dev/shm
+
+
+def _cap_sysv_shm(warnings: list[str]) -> None:
+    """Segments that no process maps count in no process's memory: allow only a little."""
+    try:
+        for name, value in (("shmmax", SYSV_SHM_BYTES), ("shmall", SYSV_SHM_BYTES // os.sysconf("SC_PAGE_SIZE"))):
+            with open(f"/proc/sys/kernel/{name}", "w") as f:
+                f.write(str(value))
+    except OSError as exc:
+        warnings.append(f"System V shared memory not capped: {exc}")
+
+
 def _user_namespace() -> None:
     """Enter a user namespace keeping our own uid, so we may mount and unshare."""
     uid, gid = os.getuid(), os.getgid()
@@ -301,6 +314,7 @@ def enter(config: SandboxConfig) -> list[str]:
         try:
             if root:
                 unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)
+                _cap_sysv_shm(warnings)
             else:
                 _user_namespace()
             _apply_mounts(config, plan, warnings)
@@ -341,6 +355,7 @@ class ProcInfo:
     anon_kb: int
     threads: int
     zombie: bool
+    shmem_kb: int = 0   # resident shared memory (shm, memfd, MAP_SHARED) it maps
 
 
 def processes(uids: set[int] | None = None) -> Iterator[ProcInfo]:
@@ -357,7 +372,7 @@ def processes(uids: set[int] | None = None) -> Iterator[ProcInfo]:
                 text = f.read()
         except OSError:
             continue
-        uid = anon = threads = 0
+        uid = anon = threads = shmem = 0
         zombie = False
         for line in text.split(b"\n"):
             if line.startswith(b"Uid:"):
@@ -366,13 +381,15 @@ def processes(uids: set[int] | None = None) -> Iterator[ProcInfo]:
                     break
             elif line.startswith(b"RssAnon:"):
                 anon = int(line.split()[1])
+            elif line.startswith(b"RssShmem:"):
+                shmem = int(line.split()[1])
             elif line.startswith(b"Threads:"):
                 threads = int(line.split()[1])
             elif line.startswith(b"State:"):
                 zombie = b"Z" in line.split()[1]
         else:
             if uids is None or uid in uids:
-                yield ProcInfo(int(name), uid, anon, threads, zombie)
+                yield ProcInfo(int(name), uid, anon, threads, zombie, shmem)
 
 
 def kill_uid(uid: int) -> None:

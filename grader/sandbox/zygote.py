@@ -88,7 +88,7 @@ def _status() -> dict[str, int]:
     with open("/proc/self/status", encoding="ascii") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("RssAnon", "VmData"):
+            if key in ("RssAnon", "VmData", "RssShmem"):
                 out[key] = int(rest.split()[0])
     return out
 
@@ -274,6 +274,7 @@ def main(argv: list[str]) -> int:
     status = _status()
     control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings,
                              "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
+                             "shmem_kb": status.get("RssShmem", 0),
                              "preload_s": time.monotonic() - started}).encode())
     serve(control)
     return 0
