@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from grader.errors import SandboxError
 from grader.model import Probe, RunOutcome
+from grader.runner.cgroups import SlotCgroups
 from grader.runner.channel import Collector, read_frames  # noqa: F401 - re-exported for older imports
 from grader.runner.limits import Limits
 from grader.runner.memory import SlotWatch
@@ -84,6 +85,8 @@ class Runner:
         self._control: socket.socket | None = None
         self.warnings: list[str] = []
         self.watch = SlotWatch()
+        self.cgroups = SlotCgroups(self.jobs, self.limits.memory_mb)
+        self.cgroup_note = "not root"   # why there is no cgroup memory limit, or "" when there is
         self.data_kb = 0
         self.preload_s = 0.0
         self._tokens = 0
@@ -112,7 +115,7 @@ class Runner:
             nproc=lim.nproc or 128 + 8 * cores,
             cpu_seconds=lim.cpu_seconds or int(lim.student_timeout * min(cores, 8)) + 10,
             file_mb=lim.file_mb, tmp_mb=lim.tmp_mb, hidden=tuple(self.hidden),
-            namespaces=self.namespaces)
+            namespaces=self.namespaces, cgroup=self.cgroups.procs(slot))
 
     def _claim_uids(self) -> None:
         """Lock a block of 128 uids for this runner's slots, so concurrent graders
@@ -139,6 +142,7 @@ class Runner:
             self._claim_uids()
             for slot in range(self.jobs):
                 self._sweep(slot)  # leftovers of a grader that was killed
+            self.cgroup_note = self.cgroups.create() or ""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         # Workers inherit the zygote's environment: pass on nothing secret.
         env = {k: v for k, v in os.environ.items()
@@ -194,6 +198,7 @@ class Runner:
         if self.as_root:
             for slot in range(self.jobs):
                 self._sweep(slot)
+            self.cgroups.remove()
         if self._uid_lock is not None:
             os.close(self._uid_lock)
             self._uid_lock = None
@@ -270,6 +275,10 @@ class Runner:
                 pass
         if self.as_root:
             self._sweep(slot)
+
+    def oom_kills(self, slot: int) -> int:
+        """Kills for memory the kernel made in the slot's cgroup so far (0 without cgroups)."""
+        return self.cgroups.oom_kills(slot)
 
     def _sweep(self, slot: int) -> None:
         uid = self.uid_base + slot

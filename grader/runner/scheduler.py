@@ -40,6 +40,7 @@ class Workers(Protocol):
     def control(self) -> tuple[dict[int, int], dict[int, int]]: ...
     def control_fd(self) -> int: ...
     def stop(self, pid: int | None, slot: int) -> None: ...
+    def oom_kills(self, slot: int) -> int: ...
 
 
 @dataclass
@@ -73,6 +74,7 @@ class _Attempt:
     status: int | None = None
     observed_before: int = 0
     received: int = 0
+    oom_before: int = 0
 
 
 class Scheduler:
@@ -196,7 +198,11 @@ class Scheduler:
                 kind, phrase = describe_status(a.status if a.status is not None else 0)
                 if a.status is None:
                     kind, phrase = "crash", "stopped unexpectedly"
-                finished.append((a, kind, f"the worker {phrase} in {where(a.task.collector.current)}"))
+                blame = where(a.task.collector.current)
+                if self.w.oom_kills(a.slot) > a.oom_before:  # the cgroup's memory.max
+                    finished.append((a, "memory", f"exceeded the {self.limits.memory_mb} MiB memory limit in {blame}"))
+                else:
+                    finished.append((a, kind, f"the worker {phrase} in {blame}"))
             else:
                 when, limit, scope = self._deadline(a)
                 if now >= when:
@@ -228,7 +234,7 @@ class Scheduler:
         now = time.monotonic()
         c = task.collector
         return _Attempt(sub, task, slot, token, channel, out_fd, now, phase_started=now,
-                        observed_before=len(c.observations) + len(c.loads))
+                        observed_before=len(c.observations) + len(c.loads), oom_before=self.w.oom_kills(slot))
 
     def _read(self, a: _Attempt) -> None:
         try:

@@ -117,6 +117,7 @@ class SandboxConfig:
     hidden: tuple[str, ...] = ()      # covered with an empty tmpfs
     exposed: tuple[str, ...] = ()     # bound back read-only when under a covered folder
     namespaces: bool = True
+    cgroup: str | None = None         # cgroup.procs of the slot's cgroup (memory.max), joined first
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -306,6 +307,12 @@ def enter(config: SandboxConfig) -> list[str]:
     that must not be skipped (dropping root) fails.
     """
     warnings: list[str] = []
+    if config.cgroup is not None:
+        try:
+            with open(config.cgroup, "w") as f:
+                f.write("0")  # this process, and so everything it starts
+        except OSError as exc:
+            warnings.append(f"could not join the slot's cgroup: {exc}")
     os.setsid()
     root = os.getuid() == 0
     unprivileged = config.uid is not None

@@ -124,3 +124,42 @@ def test_rlimit_data_alone_refuses_an_untouched_allocation(box: Runner, graded: 
     assert errs and all(e.type == "MemoryError" for e in errs)  # raised in the student's code
     assert all(e.message.startswith(f"exceeded the {MEMORY_MB} MiB memory limit") for e in errs)
     assert box.peak_kb < MEMORY_MB * 1024
+
+
+@pytest.mark.slow
+def test_a_cgroup_alone_stops_a_spike_between_polls(box: Runner, graded: Any) -> None:
+    if box.cgroup_note:
+        pytest.skip(f"no cgroup memory limit here: {box.cgroup_note}")
+    before = sum(box.oom_kills(s) for s in range(box.jobs))
+    outcome = batch(box, graded, hostile("mem_spike", MB=MEMORY_MB + 256))
+    assert memory_errors(outcome)
+    assert sum(box.oom_kills(s) for s in range(box.jobs)) > before  # the kernel did it, not the poll
+
+
+def test_slot_cgroups_set_memory_max_and_read_oom_kills(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.runner import cgroups
+
+    (tmp_path / "cgroup.subtree_control").write_text("")
+    monkeypatch.setattr(cgroups, "our_cgroup", lambda: tmp_path)
+    slots = cgroups.SlotCgroups(2, 100)
+    assert slots.create() is None
+    slot1 = tmp_path / f"grader-{os.getpid()}" / "slot1"
+    assert (slot1 / "memory.max").read_text() == str(100 << 20)
+    assert (slot1 / "memory.oom.group").read_text() == "1"
+    assert slots.procs(1) == str(slot1 / "cgroup.procs")
+    (slot1 / "memory.events").write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 2\n")
+    assert slots.oom_kills(1) == 2 and slots.oom_kills(0) == 0
+    for f in tmp_path.rglob("memory.*"):
+        f.unlink()
+    (tmp_path / f"grader-{os.getpid()}" / "cgroup.subtree_control").unlink()
+    slots.remove()
+    assert not (tmp_path / f"grader-{os.getpid()}").exists() and slots.procs(0) is None
+
+
+def test_without_a_cgroup2_memory_controller_there_are_no_slot_cgroups(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.runner import cgroups
+
+    monkeypatch.setattr(cgroups, "our_cgroup", lambda: None)
+    slots = cgroups.SlotCgroups(2, 100)
+    assert slots.create() == "no cgroup v2 memory controller"
+    assert slots.procs(0) is None and slots.oom_kills(0) == 0
