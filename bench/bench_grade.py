@@ -44,7 +44,7 @@ from grader.discovery.discover import discover  # noqa: E402
 from grader.authoring.examples import MUTATIONS, _solutions, _stubs, mutate  # noqa: E402
 from grader.paths import Paths  # noqa: E402
 from grader.pipeline import compute_reference  # noqa: E402
-from grader.runner.runner import Limits, Runner  # noqa: E402
+from grader.runner import Limits, Runner  # noqa: E402
 
 # The naive grader: one pytest process per student, everything in-process.
 NAIVE_TEST = '''
