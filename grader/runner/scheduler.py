@@ -159,9 +159,19 @@ class Scheduler:
     def _next_ready(self) -> tuple[_Submission, Task] | None:
         for sub in self.admitted:
             for t in sub.tasks:
-                if t.state == "ready":
+                if t.state != "ready":
+                    continue
+                if time.monotonic() - sub.started < self.limits.student_timeout:
                     return sub, t
+                self._out_of_time(t, t.probes)  # e.g. an artifact that came in the last second
+                t.state = "done"
         return None
+
+    def _out_of_time(self, task: Task, probes: Sequence[Probe]) -> None:
+        for p in probes:
+            task.collector.observations.setdefault(p.id, Observation(p.id, error=ErrorInfo(
+                "timeout", f"not run: the submission used up its {self.limits.student_timeout:g} s",
+                killed="timeout")))
 
     def _yield_finished(self) -> Iterator[tuple[Any, RunOutcome]]:
         for sub in list(self.admitted):
@@ -287,9 +297,6 @@ class Scheduler:
         if not progressed or task.attempts > len(task.probes) + len(task.files) + 1:
             return []
         if time.monotonic() - a.sub.started >= self.limits.student_timeout:
-            for p in left:
-                c.observations[p.id] = Observation(p.id, error=ErrorInfo(
-                    "timeout", f"not run: the submission used up its {self.limits.student_timeout:g} s",
-                    killed="timeout"))
+            self._out_of_time(task, left)
             return []
         return left
