@@ -114,7 +114,8 @@ def verify_checkpoint(ctx: Any, artifact: Any = None, splits: Any = ("test",),
         return out
     tf = tf1()
     try:
-        shapes = tf.train.load_checkpoint(path).get_variable_to_shape_map()
+        reader = tf.train.load_checkpoint(path)
+        shapes, dtypes = reader.get_variable_to_shape_map(), reader.get_variable_to_dtype_map()
     except Exception as exc:  # noqa: BLE001 - an unreadable checkpoint is the finding
         out["error"] = _first_line(exc)
         return out
@@ -125,7 +126,7 @@ def verify_checkpoint(ctx: Any, artifact: Any = None, splits: Any = ("test",),
     for w_name in weights:
         for b_name in biases:
             try:
-                accuracy = _restore_and_score(tf, path, w_name, b_name, wanted)
+                accuracy = _restore_and_score(tf, path, (w_name, dtypes[w_name]), (b_name, dtypes[b_name]), wanted)
             except Exception as exc:  # noqa: BLE001
                 out["error"] = _first_line(exc)
                 return out
@@ -133,14 +134,16 @@ def verify_checkpoint(ctx: Any, artifact: Any = None, splits: Any = ("test",),
     return out
 
 
-def _restore_and_score(tf: Any, path: str, w_name: str, b_name: str, splits: list[str]) -> dict[str, float]:
-    """Restore two saved tensors through tf.train.Saver and measure the model they form."""
+def _restore_and_score(tf: Any, path: str, weights: tuple[str, Any], bias: tuple[str, Any],
+                       splits: list[str]) -> dict[str, float]:
+    """Restore two saved tensors (name, dtype) through tf.train.Saver and measure the model they form."""
     with fresh_graph():
-        w = tf.Variable(tf.zeros([data.N_PIXELS, data.N_CLASSES], tf.float32), name="verify_weights")
-        b = tf.Variable(tf.zeros([data.N_CLASSES], tf.float32), name="verify_bias")
-        saver = tf.train.Saver(var_list={w_name: w, b_name: b})
+        w = tf.Variable(tf.zeros([data.N_PIXELS, data.N_CLASSES], weights[1]), name="verify_weights")
+        b = tf.Variable(tf.zeros([data.N_CLASSES], bias[1]), name="verify_bias")
+        saver = tf.train.Saver(var_list={weights[0]: w, bias[0]: b})
         images = tf.placeholder(tf.float32, [None, data.N_PIXELS])
-        predicted = tf.argmax(tf.matmul(images, w) + b, axis=1)
+        logits = tf.matmul(images, tf.cast(w, tf.float32)) + tf.cast(b, tf.float32)
+        predicted = tf.argmax(logits, axis=1)
         scores = {}
         with tf.Session() as sess:
             saver.restore(sess, path)
