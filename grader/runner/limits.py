@@ -16,7 +16,7 @@ class Limits:
     check_timeout: float | None = None   # overrides each probe's own timeout when set
     student_timeout: float = 600.0       # everything one submission may take
     load_timeout: float = 30.0           # executing one submitted file
-    memory_mb: int = 2048                # memory actually used (RSS beyond the zygote's)
+    memory_mb: int = 2048                # memory really used: private beyond the zygote's, plus shared
     output_cap: int = 64 * 1024          # bytes of fd-level output kept per submission
     file_mb: int = 64                    # largest file a worker may write
     tmp_mb: int = 256                    # size of the worker's private /tmp

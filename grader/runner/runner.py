@@ -5,8 +5,9 @@ and asks it to fork one confined worker per job (see grader.sandbox.confine).
 This process never forks workers itself: it holds the reference solution's
 observations, which must never be in a worker's memory.
 
-The parts: `scheduler` (which submission runs where, retries), `channel`
-(framing and the Collector), `limits` (Limits, deadlines), `memory` (the slot poll).
+The parts: `scheduler` (which submission runs where, retries), `groups` (a worker
+per probe group, artifact probes), `channel` (framing and the Collector), `limits`
+(Limits, deadlines), `memory` (the slot poll), `cgroups` (memory.max per slot).
 """
 
 from __future__ import annotations
