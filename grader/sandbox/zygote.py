@@ -253,11 +253,11 @@ def read_config(control: socket.socket) -> dict[str, Any] | None:
 
 def main(argv: list[str]) -> int:
     control = socket.socket(fileno=int(argv[1]))
-    probe_config = read_config(control)
     from grader.sandbox.confine import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
+    probe_config = read_config(control)  # after PDEATHSIG: a runner that dies first takes us along
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.monotonic()
     quietly(preload)
