@@ -192,3 +192,13 @@ def test_a_forged_or_missing_artifact_is_a_finding_not_a_crash(two: Runner) -> N
     broken = "def train_and_save(*args):\n    raise ValueError('no')\n"
     missing = two.run({"save_restore.py": broken}, [save, verify]).observations["verify"]
     assert missing.error is not None and missing.error.type == "NoArtifact"
+
+
+@pytest.mark.slow
+def test_without_isolation_every_group_shares_the_students_worker() -> None:
+    """The switch the bench compares against: one worker per submission, as before groups."""
+    probes = [relu_probe("public", 2), relu_probe("secret_a", 4, "hidden")]
+    with Runner(Limits(load_timeout=10, student_timeout=60), jobs=2, isolate_groups=False) as r:
+        out = r.run({"relu_model.py": SNOOP}, probes)
+    assert "JOB ['public', 'secret_a']" in out.observations["public"].output
+    assert out.instructor_notes == ()
