@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 
-from grader.sandbox.confine import processes
+from grader.sandbox.procs import processes
 
 
 def pss_shmem_kb(pid: int) -> int:

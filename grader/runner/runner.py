@@ -33,7 +33,8 @@ from grader.runner.limits import Limits
 from grader.runner.memory import SlotWatch
 from grader.runner.scheduler import Scheduler
 from grader.sandbox import wire
-from grader.sandbox.confine import UID_BASE, SandboxConfig, kill_uid, processes
+from grader.sandbox.confine import UID_BASE, SandboxConfig
+from grader.sandbox.procs import kill_uid, processes
 
 K = TypeVar("K")
 

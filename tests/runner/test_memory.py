@@ -25,7 +25,7 @@ from grader.model import Observation, RunOutcome
 from grader.pipeline import probes_for
 from grader.runner import Limits, Runner
 from grader.runner.memory import SlotWatch, memfd_files
-from grader.sandbox.confine import processes
+from grader.sandbox.procs import processes
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "submissions" / "hostile"
