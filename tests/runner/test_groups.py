@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,3 +203,30 @@ def test_without_isolation_every_group_shares_the_students_worker() -> None:
         out = r.run({"relu_model.py": SNOOP}, probes)
     assert "JOB ['public', 'secret_a']" in out.observations["public"].output
     assert out.instructor_notes == ()
+
+
+HOG_AT_FIVE_ROWS = SOLUTION_RELU.replace("def relu_model(", "def _relu_model(") + '''
+import time
+
+
+def relu_model(features, weights, biases):
+    if int(features.shape[0]) == 5:
+        hoard = bytearray(800 << 20)
+        hoard[::4096] = b"x" * len(range(0, len(hoard), 4096))
+        time.sleep(3.0)
+    return _relu_model(features, weights, biases)
+'''
+
+
+@pytest.mark.slow
+def test_a_memory_kill_in_a_hidden_group_stays_in_that_group() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the memory poll watches per-slot uids: run as root")
+    probes = [relu_probe("public", 2), relu_probe("secret_c", 5, "hidden"), relu_probe("secret_a", 4, "hidden")]
+    with Runner(Limits(load_timeout=10, student_timeout=60, memory_mb=512), jobs=2) as r:
+        out = r.run({"relu_model.py": HOG_AT_FIVE_ROWS}, probes)
+    assert out.observations["public"].ok and out.observations["secret_a"].ok  # rerun after the kill
+    err = out.observations["secret_c"].error
+    assert err is not None and err.killed == "memory"
+    assert out.problems == ()
+    assert "[hidden] exceeded the 512 MiB memory limit in secret_c" in out.instructor_notes
