@@ -44,7 +44,7 @@ from grader.discovery.discover import discover  # noqa: E402
 from grader.authoring.examples import MUTATIONS, _solutions, _stubs, mutate  # noqa: E402
 from grader.paths import Paths  # noqa: E402
 from grader.pipeline import compute_reference  # noqa: E402
-from grader.runner.runner import Limits, Runner  # noqa: E402
+from grader.runner import Limits, Runner  # noqa: E402
 
 # The naive grader: one pytest process per student, everything in-process.
 NAIVE_TEST = '''
@@ -81,8 +81,12 @@ def test_student():
         for p in probes_for(checks):
             ctx = DriverContext(code, Path(work), p.exercise)
             started = time.perf_counter()
+            args = dict(p.args)
+            if p.needs is not None:  # an artifact probe: here, in the same process
+                needed = observations.get(p.needs)
+                args["artifact"] = needed.value if needed is not None else None
             try:
-                value = wire.from_jsonable(wire.to_jsonable(DRIVERS[p.driver](ctx, **p.args)))
+                value = wire.from_jsonable(wire.to_jsonable(DRIVERS[p.driver](ctx, **args)))
                 observations[p.id] = Observation(p.id, value=value)
             except Exception as exc:
                 observations[p.id] = Observation(p.id, error=ErrorInfo(type(exc).__name__, str(exc)))

@@ -84,6 +84,10 @@ class RunOutcome:
     problems: tuple[str, ...] = ()
     output: str = ""
     duration: float = 0.0
+    # Instructor only: problems, failed loads and printed output of every probe group
+    # other than "main" (hidden inputs, artifact checks), each line led by "[group] ".
+    # loads/problems/output above come from the "main" worker alone.
+    instructor_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

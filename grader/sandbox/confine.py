@@ -23,10 +23,12 @@ import os
 import resource
 import signal
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from grader.sandbox.procs import ProcInfo, kill_uid, processes  # noqa: F401 - re-exported: the slot watchers
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -109,7 +111,6 @@ class SandboxConfig:
     """Plain settings the runner sends to the zygote for each worker."""
 
     uid: int | None = None            # None: keep our uid (not root)
-    memory_mb: int = 2048
     data_mb: int = 0                  # RLIMIT_DATA; 0 = none
     nproc: int = 256
     cpu_seconds: int = 0              # RLIMIT_CPU; 0 = none
@@ -118,6 +119,7 @@ class SandboxConfig:
     hidden: tuple[str, ...] = ()      # covered with an empty tmpfs
     exposed: tuple[str, ...] = ()     # bound back read-only when under a covered folder
     namespaces: bool = True
+    cgroup: str | None = None         # cgroup.procs of the slot's cgroup (memory.max), joined first
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -166,7 +168,9 @@ def plan_mounts(hidden: Iterable[str], exposed: Iterable[str], *, unprivileged: 
     wanted = []
     for e in exposed:
         real = os.path.realpath(e)
-        if os.path.isdir(real):
+        # A folder named hidden stays hidden even when it is also on sys.path
+        # (PYTHONPATH=<repo>); only folders strictly inside a hidden one come back.
+        if os.path.isdir(real) and real not in hidden_set:
             wanted.append(real)
     covers = set(hidden_set)
     if unprivileged:
@@ -228,6 +232,13 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
         os.close(fd)
     for path in plan.recover:
         _cover(path)
+    if config.uid is not None:
+        # A /proc of our own that shows only the worker uid's processes: the zygote's
+        # and the grader's command lines (submission and output folders) stay out of sight.
+        try:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
+        except OSError:
+            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
     # Everything read-only: the worker may write only to the fresh tmpfs below.
     for point, flags in mount_points():
         try:
@@ -243,6 +254,19 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
                 mount("tmpfs", small, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
             except OSError as exc:
                 warnings.append(f"could not replace {small}: {exc}")
+
+
+SYSV_SHM_BYTES = 16 << 20  # System V shared memory in the worker's own IPC namespace, as for /dev/shm
+
+
+def _cap_sysv_shm(warnings: list[str]) -> None:
+    """Segments that no process maps count in no process's memory: allow only a little."""
+    try:
+        for name, value in (("shmmax", SYSV_SHM_BYTES), ("shmall", SYSV_SHM_BYTES // os.sysconf("SC_PAGE_SIZE"))):
+            with open(f"/proc/sys/kernel/{name}", "w") as f:
+                f.write(str(value))
+    except OSError as exc:
+        warnings.append(f"System V shared memory not capped: {exc}")
 
 
 def _user_namespace() -> None:
@@ -285,6 +309,12 @@ def enter(config: SandboxConfig) -> list[str]:
     that must not be skipped (dropping root) fails.
     """
     warnings: list[str] = []
+    if config.cgroup is not None:
+        try:
+            with open(config.cgroup, "w") as f:
+                f.write("0")  # this process, and so everything it starts
+        except OSError as exc:
+            warnings.append(f"could not join the slot's cgroup: {exc}")
     os.setsid()
     root = os.getuid() == 0
     unprivileged = config.uid is not None
@@ -293,6 +323,7 @@ def enter(config: SandboxConfig) -> list[str]:
         try:
             if root:
                 unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)
+                _cap_sysv_shm(warnings)
             else:
                 _user_namespace()
             _apply_mounts(config, plan, warnings)
@@ -322,65 +353,3 @@ def enter(config: SandboxConfig) -> list[str]:
     except OSError:
         pass
     return warnings
-
-
-# -- the trusted side: watching and killing a slot's processes -------------
-
-@dataclass(frozen=True)
-class ProcInfo:
-    pid: int
-    uid: int
-    anon_kb: int
-    threads: int
-    zombie: bool
-
-
-def processes(uids: set[int] | None = None) -> Iterator[ProcInfo]:
-    """Every process (optionally only those whose real uid is in `uids`), from /proc."""
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            # One stat() skips other users' processes without reading their status:
-            # the runner polls this several times a second.
-            if uids is not None and os.stat(f"/proc/{name}").st_uid not in uids:
-                continue
-            with open(f"/proc/{name}/status", "rb") as f:
-                text = f.read()
-        except OSError:
-            continue
-        uid = anon = threads = 0
-        zombie = False
-        for line in text.split(b"\n"):
-            if line.startswith(b"Uid:"):
-                uid = int(line.split()[1])
-                if uids is not None and uid not in uids:
-                    break
-            elif line.startswith(b"RssAnon:"):
-                anon = int(line.split()[1])
-            elif line.startswith(b"Threads:"):
-                threads = int(line.split()[1])
-            elif line.startswith(b"State:"):
-                zombie = b"Z" in line.split()[1]
-        else:
-            if uids is None or uid in uids:
-                yield ProcInfo(int(name), uid, anon, threads, zombie)
-
-
-def kill_uid(uid: int) -> None:
-    """SIGKILL every process of `uid`, including any that left the process group.
-
-    kill(-1) from a helper running as that uid reaches exactly its processes,
-    all at once, so a fork bomb cannot outrun a pid-by-pid sweep.
-    """
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        except BaseException:  # noqa: BLE001
-            os._exit(1)
-        os._exit(0)
-    os.waitpid(pid, 0)

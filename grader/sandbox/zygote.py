@@ -1,8 +1,10 @@
 """The fork server: pays for TensorFlow's import once, then forks one worker per job.
 
-Started by `Runner.__enter__` as `python -P -m grader.sandbox.zygote <fd> <probe>`,
-where fd is a SOCK_SEQPACKET control socket to the runner and probe a sandbox
-config to try once (its warnings are reported in the `ready` message). It imports numpy,
+Started by `Runner.__enter__` as `python -P -m grader.sandbox.zygote <fd>`, where fd
+is a SOCK_SEQPACKET control socket to the runner. The first message on it is
+`{"op": "config", "probe": {...}}`, a sandbox config to try once (its warnings are
+reported in the `ready` message); hidden paths never appear in argv or the
+environment, which any process can read in /proc. It imports numpy,
 TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
 `grader.data` exists), creates no session, and then serves requests:
 
@@ -86,7 +88,7 @@ def _status() -> dict[str, int]:
     with open("/proc/self/status", encoding="ascii") as f:
         for line in f:
             key, _, rest = line.partition(":")
-            if key in ("RssAnon", "VmData"):
+            if key in ("RssAnon", "VmData", "RssShmem"):
                 out[key] = int(rest.split()[0])
     return out
 
@@ -239,12 +241,23 @@ def serve(control: socket.socket) -> None:
         send({"op": "spawned", "token": msg.get("token"), "pid": pid})
 
 
+def read_config(control: socket.socket) -> dict[str, Any] | None:
+    """The probe config the runner sends first (None when it sends something else)."""
+    try:
+        msg = json.loads(control.recv(1 << 20))
+    except (OSError, ValueError):
+        return None
+    probe = msg.get("probe") if isinstance(msg, dict) and msg.get("op") == "config" else None
+    return probe if isinstance(probe, dict) else None
+
+
 def main(argv: list[str]) -> int:
     control = socket.socket(fileno=int(argv[1]))
     from grader.sandbox.confine import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
+    probe_config = read_config(control)  # after PDEATHSIG: a runner that dies first takes us along
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     started = time.monotonic()
     quietly(preload)
@@ -257,11 +270,11 @@ def main(argv: list[str]) -> int:
               or any(m == t or m.startswith(t + ".") for t in TRUSTED)]
     if leaked:
         raise SystemExit(f"grader.sandbox.zygote: refusing to serve, imported {leaked}")
-    probe_config = json.loads(argv[2]) if len(argv) > 2 else None
     warnings = probe_isolation(probe_config) if probe_config is not None else []
     status = _status()
     control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings,
                              "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
+                             "shmem_kb": status.get("RssShmem", 0),
                              "preload_s": time.monotonic() - started}).encode())
     serve(control)
     return 0

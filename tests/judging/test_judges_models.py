@@ -193,16 +193,26 @@ def test_restore_not_attempted_and_mismatch() -> None:
            "accuracy_mismatch")
 
 
+VERIFY = "save_restore.hidden_other_verify"
+
+
+def verified(*accuracies: float) -> dict[str, Any]:
+    """What the clean worker that restores the checkpoint files reports."""
+    return {"models": [{"accuracy": {"relabelled": float(a)}} for a in accuracies]}
+
+
 def test_hidden_restore_hint_fits_the_mistake() -> None:
     """Initializer after restore gets the initializer hint, not "evaluate on mnist.test"."""
     pid = "save_restore.hidden_other_test"
     result = run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restored=0.1)})
     failed(result, "initializer_after_restore")
     assert "global_variables_initializer" in result.hint
-    reset = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.1)}, {pid: saved("relabelled")})
+    reset = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.1), VERIFY: verified()},
+                {pid: saved("relabelled")})
     failed(reset, "initializer_after_restore")
     assert "global_variables_initializer" in reset.hint and "0.1" not in reset.message
-    hidden = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.5)}, {pid: saved("relabelled")})
+    hidden = run("save_restore.evaluates_given_data", {pid: saved("relabelled", restored=0.5), VERIFY: verified()},
+                 {pid: saved("relabelled")})
     failed(hidden, "accuracy_mismatch")
     assert "mnist.test" in hidden.hint and "0.5" not in hidden.message
 
@@ -254,3 +264,17 @@ def test_probe_errors_in_hidden_checks_stay_generic() -> None:
     p = CHECKS["named_variables.other_sizes"].probes[0]
     killed = run("named_variables.other_sizes", {p.id: ErrorInfo("Timeout", "took 30 s", killed="timeout")})
     assert killed.status == "error" and "stopped (timeout)" in killed.message
+
+
+def test_the_checkpoint_is_judged_by_a_worker_that_never_ran_student_code() -> None:
+    """The student's worker reports the checkpoint's arrays; a clean worker restores the files
+    themselves. A student process that misreports its checkpoint is caught by the difference."""
+    pid = "save_restore.hidden_other_test"
+    honest = saved("relabelled")
+    actual = honest["restored_accuracy"]
+    passed(run("save_restore.evaluates_given_data", {pid: honest, VERIFY: verified(actual)}, {pid: saved("relabelled")}))
+    forged = run("save_restore.evaluates_given_data", {pid: honest, VERIFY: verified(actual + 0.3)},
+                 {pid: saved("relabelled")})
+    failed(forged, "accuracy_mismatch")
+    nothing = run("save_restore.evaluates_given_data", {pid: honest, VERIFY: verified()}, {pid: saved("relabelled")})
+    failed(nothing, "accuracy_mismatch")

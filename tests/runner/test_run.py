@@ -14,7 +14,9 @@ import pytest
 from grader.sandbox import wire
 from grader.errors import SandboxError
 from grader.model import Probe
-from grader.runner.runner import Collector, Limits, Runner, describe_status, read_frames, read_output, where
+from grader.runner import Collector, Limits, Runner
+from grader.runner.channel import read_frames, read_output, where
+from grader.runner.limits import describe_status
 from grader.sandbox.worker import FRAME_HEADER
 
 SOLUTION_RELU = """
@@ -154,9 +156,6 @@ def test_limits_reach_the_sandbox_config() -> None:
     assert default.config(0).data_mb == Limits().memory_mb + 512 and default.config(0).nproc == 128 + 8 * cores
 
 
-@pytest.mark.xfail(reason="needs the one-line hook in grader/runner/runner.py read_frames: "
-                          "wire.decode(body) -> wire.decode_message(body) (h8's report); remove this mark then",
-                   strict=False)
 def test_the_runner_reads_frames_as_checked_messages() -> None:
     """A list where a probe id belongs would break the Collector (unhashable); it must be a WireError."""
     with pytest.raises(wire.WireError):

@@ -15,6 +15,7 @@ import numpy as np
 
 from grader import data
 from grader.sandbox.drivers import driver
+from grader.sandbox.drivers.artifacts import pack_files
 from grader.sandbox.drivers.mlp_mnist import accuracy_value
 from grader.sandbox.tfsupport import fresh_graph, tf1
 
@@ -88,6 +89,8 @@ def run_save_restore(ctx: Any, learning_rate: float, training_epochs: int, batch
                                "train_and_save")
     result: dict[str, Any] = {"saved_accuracy": saved, "files": sorted(os.listdir(where)),
                               "checkpoint": checkpoint_contents(save_file),
+                              # The files themselves, for verification in a worker that never ran student code.
+                              "checkpoint_files": pack_files(where),
                               "restored_accuracy": None, "restore_error": None}
 
     fresh = data.read_data_sets(".", one_hot=True, reshape=True)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from grader.judging.checks.base import Declare, Evidence
+from typing import Any
+
+from grader.judging.checks.base import Declare, Evidence, Fail
 from grader.judging.oracles.save_restore import EXERCISE, TOLERANCE, TRAINING, judge_restore, observed
+from grader.model import Probe
 
 ex = Declare(EXERCISE)
 # restore_and_evaluate receives datasets whose test split holds the validation
@@ -13,10 +16,33 @@ ex = Declare(EXERCISE)
 P_OTHER = ex.probe("hidden_other_test", "save_restore", timeout=90.0, folder="hidden", evaluate_on="relabelled",
                    **{**TRAINING, "training_epochs": 2})
 
+# The checkpoint files that probe wrote, restored and scored in a fresh worker that
+# never ran student code: what the judge compares with comes from there, not from
+# the student's process.
+P_VERIFY = Probe("save_restore.hidden_other_verify", "verify_checkpoint", {"splits": ["relabelled"]},
+                 timeout=60.0, exercise=EXERCISE, group="hidden:artifact", needs=P_OTHER.id)
+
+
+def verified_scores(value: Any) -> list[float]:
+    """The relabelled accuracies of every model the clean worker restored."""
+    models = value.get("models") if isinstance(value, dict) else None
+    out = []
+    for m in models if isinstance(models, list) else []:
+        acc = m.get("accuracy") if isinstance(m, dict) else None
+        score = acc.get("relabelled") if isinstance(acc, dict) else None
+        if isinstance(score, float):
+            out.append(score)
+    return out
+
 
 @ex.check("evaluates_given_data", "restore_and_evaluate evaluates the restored model on the data it is given",
-          points=3, probes=[P_OTHER], visibility="hidden", tolerance=(0.0, TOLERANCE), hint_for=("accuracy_mismatch",),
+          points=3, probes=[P_OTHER, P_VERIFY], visibility="hidden", tolerance=(0.0, TOLERANCE), hint_for=("accuracy_mismatch",),
           hint="Compute the accuracy in restore_and_evaluate from mnist.test; do not reuse a number from training.")
 def evaluates_given_data(ev: Evidence) -> None:
     ev.reference(P_OTHER)
-    judge_restore(observed(ev, P_OTHER), "relabelled")
+    actual = judge_restore(observed(ev, P_OTHER), "relabelled")  # from the arrays the student's worker read
+    clean = verified_scores(ev.value(P_VERIFY))
+    if not any(abs(score - actual) <= TOLERANCE for score in clean):
+        raise Fail("The checkpoint files train_and_save wrote, restored in a fresh process, do not give the "
+                   "model restore_and_evaluate was judged on: save the trained model with "
+                   "saver.save(sess, save_file) and restore that same file.", mistake="accuracy_mismatch")

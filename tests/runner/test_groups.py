@@ -1,0 +1,232 @@
+"""Probe groups: one worker per group, artifact probes in clean workers, instructor-only notes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.model import ErrorInfo, FileLoad, Observation, Probe
+from grader.runner import Limits, Runner
+from grader.runner.groups import compose, plan, release
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# -- fast: planning, releasing artifacts, composing the outcome ---------------------
+
+def test_plan_puts_main_first_and_gives_each_group_its_own_worker() -> None:
+    probes = [Probe("h1", "d", group="hidden"), Probe("m1", "d"), Probe("h2", "d", group="hidden"),
+              Probe("v", "d", group="artifact", needs="m1"), Probe("f", "d", group="fresh:x")]
+    tasks = plan(probes, {"a.py": "x = 1"}, 100)
+    assert [t.group for t in tasks] == ["main", "hidden", "artifact (needs m1)", "fresh:x"]
+    assert [[p.id for p in t.probes] for t in tasks] == [["m1"], ["h1", "h2"], ["v"], ["f"]]
+    assert [t.state for t in tasks] == ["ready", "ready", "waiting", "ready"]
+    assert tasks[1].files == {"a.py": "x = 1"} and tasks[2].files == {}  # the artifact's worker loads nothing
+
+
+def test_plan_without_isolation_runs_every_group_in_the_main_worker() -> None:
+    probes = [Probe("h1", "d", group="hidden"), Probe("m1", "d"), Probe("v", "d", group="artifact", needs="m1")]
+    tasks = plan(probes, {}, 100, isolate=False)
+    assert [[p.id for p in t.probes] for t in tasks] == [["h1", "m1"], ["v"]]
+
+
+def test_main_always_runs_to_report_how_the_files_loaded() -> None:
+    tasks = plan([Probe("h", "d", group="hidden")], {"a.py": ""}, 100)
+    assert [(t.group, len(t.probes)) for t in tasks] == [("main", 0), ("hidden", 1)]
+
+
+def test_an_artifact_probe_gets_the_observed_value_as_plain_data() -> None:
+    tasks = plan([Probe("save", "d"), Probe("v", "verify", {"k": 1}, group="a", needs="save")], {}, 100)
+    assert release(tasks) == []                                   # nothing observed yet
+    tasks[0].collector.observations["save"] = Observation("save", value={"files": [1, 2]})
+    assert release(tasks) == [tasks[1]] and tasks[1].state == "ready"
+    assert tasks[1].job_probes(tasks[1].probes) == [
+        {"id": "v", "driver": "verify", "args": {"k": 1, "artifact": {"files": [1, 2]}}, "exercise": None}]
+
+
+def test_an_artifact_that_never_comes_fails_its_probes_without_running_them() -> None:
+    tasks = plan([Probe("save", "d"), Probe("v", "d", group="a", needs="save"),
+                  Probe("w", "d", group="b", needs="nowhere"), Probe("x", "d", group="c", needs="x")], {}, 100)
+    tasks[0].collector.observations["save"] = Observation("save", error=ErrorInfo("ValueError", "boom"))
+    release(tasks)
+    for t in tasks[1:]:
+        assert t.state == "done"
+        (obs,) = t.collector.observations.values()
+        assert obs.error is not None and obs.error.type == "NoArtifact"
+    assert "save" in tasks[1].collector.observations["v"].error.message  # type: ignore[union-attr]
+
+
+def test_waiting_tasks_are_failed_once_nothing_else_can_run() -> None:
+    tasks = plan([Probe("a", "d", group="g1", needs="b"), Probe("b", "d", group="g2", needs="a")], {}, 100)
+    tasks[0].state = "done"
+    assert release(tasks) == []             # a cycle: each waits on the other
+    assert len(release(tasks, final=True)) == 2
+
+
+def test_only_the_main_worker_is_student_facing() -> None:
+    tasks = plan([Probe("m", "d"), Probe("h", "d", group="hidden")], {"a.py": ""}, 100)
+    main, hidden = tasks
+    main.collector.loads.append(FileLoad("a.py", output="main says hi"))
+    main.collector.problems.append("timed out after 3 s in m")
+    main.output.append("main fd output")
+    hidden.collector.observations["h"] = Observation("h", value=1)
+    hidden.collector.loads.append(FileLoad("a.py", ErrorInfo("ValueError", "hidden input 42")))
+    hidden.collector.problems += ["timed out after 3 s in h", "timed out after 3 s in h"]
+    hidden.output.append("SECRET 42")
+    out = compose(tasks, 1.0, 1000)
+    assert set(out.observations) == {"h"}
+    assert out.loads == (FileLoad("a.py", output="main says hi"),)
+    assert out.problems == ("timed out after 3 s in m",) and out.output == "main fd output"
+    assert out.instructor_notes == ("[hidden] timed out after 3 s in h",
+                                    "[hidden] loading a.py: ValueError: hidden input 42",
+                                    "[hidden] output:\nSECRET 42")
+
+
+# -- slow: real workers -------------------------------------------------------------
+
+SOLUTION_RELU = (ROOT / "solutions" / "relu_model.py").read_text()
+
+# Finds the job in the worker's own stack (as hostile code can) and prints the
+# probe ids it holds, and when it ran; prints at load time and at fd level too.
+SNOOP = SOLUTION_RELU.replace("def relu_model(", "def _relu_model(") + '''
+import os
+import sys
+import time
+
+print("LOADED")
+
+
+def relu_model(features, weights, biases):
+    started = time.time()
+    frame, ids = sys._getframe(), []
+    while frame is not None:
+        job = frame.f_locals.get("job")
+        if isinstance(job, dict):
+            ids = [p["id"] for p in job["probes"]]
+        frame = frame.f_back
+    os.write(1, ("FD " + " ".join(ids) + "\\n").encode())
+    if int(features.shape[0]) == 3:
+        while True:
+            pass
+    time.sleep(1.0)
+    print("JOB", ids, "T", started, time.time())
+    return _relu_model(features, weights, biases)
+'''
+
+
+def relu_probe(pid: str, rows: int, group: str = "main") -> Probe:
+    rng = np.random.default_rng(rows)
+    args = {"features": rng.normal(size=(rows, 4)),
+            "weights": [rng.normal(size=(4, 3)), rng.normal(size=(3, 2))],
+            "biases": [rng.normal(size=3), rng.normal(size=2)]}
+    return Probe(pid, "relu_model", args, timeout=10.0, exercise="relu_model", group=group)
+
+
+@pytest.fixture(scope="module")
+def two() -> Iterator[Runner]:
+    with Runner(Limits(check_timeout=4, load_timeout=10, student_timeout=60), jobs=2) as r:
+        yield r
+
+
+def times(text: str) -> tuple[float, float]:
+    words = text.split()
+    i = words.index("T")
+    return float(words[i + 1]), float(words[i + 2])
+
+
+@pytest.mark.slow
+def test_hidden_probes_run_in_their_own_worker_at_the_same_time(two: Runner) -> None:
+    probes = [relu_probe("public", 2), relu_probe("secret_a", 4, "hidden"), relu_probe("secret_b", 3, "hidden"),
+              relu_probe("secret_c", 5, "hidden")]
+    out = two.run({"relu_model.py": SNOOP}, probes)
+    public = out.observations["public"]
+    assert public.ok and "JOB ['public']" in public.output   # the student's worker never held hidden inputs
+    # Everything student-facing came from that worker alone.
+    student_text = out.output + "".join(load.output for load in out.loads) + "".join(out.problems)
+    assert "secret" not in student_text and "LOADED" in out.loads[0].output
+    # The hidden group had a hang, a kill and a rerun of its own; the public probe never noticed.
+    assert out.observations["secret_a"].ok and out.observations["secret_c"].ok
+    err = out.observations["secret_b"].error
+    assert err is not None and err.killed == "timeout" and err.message == "timed out after 4 s in secret_b"
+    notes = "\n".join(out.instructor_notes)
+    assert "[hidden] timed out after 4 s in secret_b" in notes and "FD secret_a secret_b secret_c" in notes
+    # Both workers ran at once: the hidden one started before the public one was done.
+    public_start, public_end = times(public.output)
+    hidden_start, _ = times(out.observations["secret_a"].output)
+    assert hidden_start < public_end
+
+
+SAVE_ARGS = {"learning_rate": 0.5, "training_epochs": 1, "batch_size": 128, "folder": "public"}
+
+
+@pytest.mark.slow
+def test_an_artifact_is_verified_in_a_worker_that_never_ran_student_code(two: Runner) -> None:
+    code = (ROOT / "solutions" / "save_restore.py").read_text() + "\nprint('LOADED')\n"
+    save = Probe("save", "save_restore", SAVE_ARGS, timeout=90.0, exercise="save_restore")
+    verify = Probe("verify", "verify_checkpoint", {"splits": ["test", "relabelled"]}, group="artifact",
+                   needs="save")
+    out = two.run({"save_restore.py": code}, [save, verify])
+    saved, checked = out.observations["save"], out.observations["verify"]
+    assert saved.ok and checked.ok, out
+    (model,) = checked.value["models"]
+    assert (model["weights"], model["bias"]) == ("weights", "bias")
+    assert abs(model["accuracy"]["test"] - saved.value["saved_accuracy"]) < 0.0025
+    assert model["accuracy"]["relabelled"] < 0.2
+    assert "LOADED" not in "\n".join(out.instructor_notes)   # the clean worker loaded no student file
+
+
+@pytest.mark.slow
+def test_a_forged_or_missing_artifact_is_a_finding_not_a_crash(two: Runner) -> None:
+    forger = ("import os\n\ndef train_and_save(mnist, save_file, *args):\n"
+              "    with open(save_file + '.index', 'wb') as f:\n        f.write(b'garbage')\n"
+              "    os.mkdir(save_file + '.dir')\n    return 0.9\n\n"
+              "def restore_and_evaluate(mnist, save_file):\n    return 0.9\n")
+    save = Probe("save", "save_restore", SAVE_ARGS, exercise="save_restore")
+    verify = Probe("verify", "verify_checkpoint", group="artifact", needs="save")
+    forged = two.run({"save_restore.py": forger}, [save, verify]).observations["verify"]
+    assert forged.ok and forged.value["files"] == ["model.ckpt.index"] and forged.value["error"]
+    assert forged.value["models"] == []
+    broken = "def train_and_save(*args):\n    raise ValueError('no')\n"
+    missing = two.run({"save_restore.py": broken}, [save, verify]).observations["verify"]
+    assert missing.error is not None and missing.error.type == "NoArtifact"
+
+
+@pytest.mark.slow
+def test_without_isolation_every_group_shares_the_students_worker() -> None:
+    """The switch the bench compares against: one worker per submission, as before groups."""
+    probes = [relu_probe("public", 2), relu_probe("secret_a", 4, "hidden")]
+    with Runner(Limits(load_timeout=10, student_timeout=60), jobs=2, isolate_groups=False) as r:
+        out = r.run({"relu_model.py": SNOOP}, probes)
+    assert "JOB ['public', 'secret_a']" in out.observations["public"].output
+    assert out.instructor_notes == ()
+
+
+HOG_AT_FIVE_ROWS = SOLUTION_RELU.replace("def relu_model(", "def _relu_model(") + '''
+import time
+
+
+def relu_model(features, weights, biases):
+    if int(features.shape[0]) == 5:
+        hoard = bytearray(800 << 20)
+        hoard[::4096] = b"x" * len(range(0, len(hoard), 4096))
+        time.sleep(3.0)
+    return _relu_model(features, weights, biases)
+'''
+
+
+@pytest.mark.slow
+def test_a_memory_kill_in_a_hidden_group_stays_in_that_group() -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the memory poll watches per-slot uids: run as root")
+    probes = [relu_probe("public", 2), relu_probe("secret_c", 5, "hidden"), relu_probe("secret_a", 4, "hidden")]
+    with Runner(Limits(load_timeout=10, student_timeout=60, memory_mb=512), jobs=2) as r:
+        out = r.run({"relu_model.py": HOG_AT_FIVE_ROWS}, probes)
+    assert out.observations["public"].ok and out.observations["secret_a"].ok  # rerun after the kill
+    err = out.observations["secret_c"].error
+    assert err is not None and err.killed == "memory"
+    assert out.problems == ()
+    assert "[hidden] exceeded the 512 MiB memory limit in secret_c" in out.instructor_notes

@@ -1,0 +1,41 @@
+"""Hostile submission: a correct model that also holds 1.5 GiB of shared anonymous memory.
+
+MAP_SHARED memory is neither in RssAnon nor under RLIMIT_DATA.
+"""
+import mmap
+import time
+
+_hoard = mmap.mmap(-1, 1536 << 20, flags=mmap.MAP_SHARED | mmap.MAP_ANONYMOUS)
+for _at in range(0, len(_hoard), mmap.PAGESIZE):
+    _hoard[_at] = 1
+time.sleep(1.0)  # held while the checks run
+
+"""Exercise 2: a ReLU hidden layer (lesson section 8).
+
+A linear model stacked on a linear model is still linear. Putting a ReLU,
+f(x) = max(0, x), between two layers makes the network nonlinear:
+
+    hidden = relu(features @ W_hidden + b_hidden)
+    logits = hidden @ W_out + b_out        # no ReLU on the output layer
+
+Check your work with `grader check relu_model`.
+"""
+
+import tensorflow.compat.v1 as tf
+
+
+def relu_model(features, weights, biases):
+    """Return the logits of a 2-layer network with a ReLU hidden layer.
+
+    features: a [batch, n_inputs] float tensor.
+    weights:  [hidden_weights, out_weights], shaped [n_inputs, n_hidden] and [n_hidden, n_classes].
+    biases:   [hidden_biases, out_biases], shaped [n_hidden] and [n_classes].
+    Returns a [batch, n_classes] tensor of logits (linear: no ReLU on the output).
+    """
+    # TODO: hidden layer = features times the hidden weights, plus the hidden biases,
+    # passed through tf.nn.relu; then the output layer, without an activation.
+    # BEGIN SOLUTION
+    hidden_layer = tf.add(tf.matmul(features, weights[0]), biases[0])
+    hidden_layer = tf.nn.relu(hidden_layer)
+    return tf.add(tf.matmul(hidden_layer, weights[1]), biases[1])
+    # END SOLUTION
