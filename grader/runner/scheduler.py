@@ -238,7 +238,10 @@ class Scheduler:
         task.attempts += 1
         task.state = "running"
         todo = list(probes if probes is not None else task.probes)
-        job = {"files": task.files, "skip_files": [f for f in sub.skip if f in task.files],
+        # A file that hung while loading, or one notebook cell of it ("x.ipynb, cell 3"), is
+        # skipped by every later worker that loads the student's files.
+        skip = [f for f in sub.skip if task.files and (f in task.files or ", cell " in f)]
+        job = {"files": task.files, "skip_files": skip,
                "probes": task.job_probes(todo)}
         token, channel, out_fd = self.w.spawn(job, slot)
         now = time.monotonic()

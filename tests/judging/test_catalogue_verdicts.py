@@ -40,12 +40,11 @@ ROWS = [
 ]
 
 
-# A call counter cannot tell the shuffled run apart once it runs first in its own fresh worker (the
-# runner's probe groups, issue 9 part 2); until the runner forks a worker per group it shares one.
+# A call counter cannot tell the shuffled run apart: it runs first in its own fresh worker (the
+# runner's probe groups, issue 9 part 2), so the counter starts from zero there too.
 COUNTER = Wrong(MLP, "call_counter", "mlp_mnist.training", "wrong_split", "not measured on mnist.test",
                 unaffected=("mlp_mnist.parameters", "mlp_mnist.forward"))
-ALL_ROWS = [*ROWS, pytest.param(COUNTER, id=row_id(COUNTER), marks=pytest.mark.xfail(
-    reason="needs a fresh worker per probe group in the runner (h2)", strict=False))]
+ALL_ROWS = [*ROWS, COUNTER]
 
 
 def test_every_row_has_its_file() -> None:

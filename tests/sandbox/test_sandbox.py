@@ -290,10 +290,14 @@ def test_fork_bomb(box: Runner, graded: Any) -> None:
     assert result.score == 0
     bombed = [o for o in outcome.observations.values() if o.error and o.error.killed]
     assert bombed
+    counted = f"started more than 32 processes in {{}}"
+    # The process count stops the bomb (the 3 s timeout would say so instead). The main and the
+    # hidden group's workers bomb at once on two busy cores, so a bomb that forks slowly may
+    # still meet its timeout first; at least one must be caught by the count.
+    assert any(o.error is not None and o.error.message == counted.format(o.probe_id) for o in bombed)
     for o in bombed:
         assert o.error is not None
-        # Caught by counting processes, not by the 3 s timeout (that message would differ).
-        assert o.error.message == f"started more than 32 processes in {o.probe_id}"
+        assert o.error.message in (counted.format(o.probe_id), f"timed out after 3 s in {o.probe_id}")
 
 
 @pytest.mark.slow
@@ -385,7 +389,9 @@ def test_writing_into_the_output_folder(box: Runner, graded: Any, places: dict[s
     assert list(places["out"].iterdir()) == []
     assert not (ROOT / "evil.txt").exists() and not Path("/evil.txt").exists()
     assert not Path("/var/tmp/evil.txt").exists()  # the worker's /var/tmp is its own
-    assert any("wrote ['/var/tmp/evil.txt']" in e.message for e in errors(outcome))
+    # Only the last path of the list, the worker's own /var/tmp, was writable (messages show
+    # file names without machine paths).
+    assert any("wrote ['evil.txt']" in e.message for e in errors(outcome))
 
 
 @pytest.mark.slow
