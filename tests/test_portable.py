@@ -104,7 +104,7 @@ def test_portable_verdicts_equal_the_sandbox_over_the_catalogue(runner: Any, ref
     sandbox = verdicts(dict(runner.run_many(items)))
     with PortableRunner(jobs=2) as portable:
         ported = verdicts(dict(portable.run_many(items)))
-    assert len(cases) > 50
+    assert len(cases) >= 45
     differ = {k: (sandbox[k], ported[k]) for k in sandbox if sandbox[k] != ported[k]}
     assert not differ
 
