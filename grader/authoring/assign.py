@@ -117,9 +117,9 @@ CLI_CHECK = re.compile(r"`grader check (\w+)`")
 
 def check_cells(name: str) -> tuple[str, str]:
     """The markdown and code cells that end every generated notebook."""
-    return (f"## Check your work\n\nRun the cell below. It checks the cells you have run in this notebook "
-            f"(saved or not) with the public checks and shows the result here. Hidden checks with other "
-            f"inputs run when your work is graded; this cell is skipped then.",
+    return ("## Check your work\n\nRun the cell below. It checks the cells you have run in this notebook "
+            "(saved or not) with the public checks and shows the result here. Hidden checks with other "
+            "inputs run when your work is graded; this cell is skipped then.",
             f'import grader\ngrader.check("{name}")')
 
 

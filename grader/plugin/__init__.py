@@ -53,7 +53,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if _active(parent.config) == "bundle" and file_path == parent.config.rootpath / MARKER:
         from grader.plugin.items import GraderFile
 
-        return GraderFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+        return GraderFile.from_parent(parent, path=file_path)
     return None
 
 

@@ -87,7 +87,7 @@ class _Worker:
         buffer = bytearray()
         received = 0
         try:
-            while chunk := self.proc.stdout.read1(1 << 16):
+            while chunk := self.proc.stdout.read1(1 << 16):  # type: ignore[attr-defined]
                 received += len(chunk)
                 if received > 256 * 1024 * 1024:
                     raise wire.WireError("more than 256 MiB of results")
