@@ -102,12 +102,18 @@ class _Worker:
         self.inbox.put((self, None))
 
     def send(self, job: dict[str, Any]) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(wire.encode(job))
-            self.proc.stdin.close()
-        except OSError:
-            pass  # it died while warming up: its EOF tells the scheduler
+        """Hand over the job without blocking: a worker still importing TensorFlow reads it later."""
+        data = wire.encode(job)
+
+        def write() -> None:
+            assert self.proc.stdin is not None
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.close()
+            except (OSError, ValueError):
+                pass  # it died (or was stopped) first: its EOF tells the scheduler
+
+        threading.Thread(target=write, daemon=True).start()
 
     def stop(self, cap: int) -> str:
         """Kill it (if still running), and return the start of its output."""
