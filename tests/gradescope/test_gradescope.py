@@ -23,15 +23,16 @@ HOSTILE = '''
 import os
 ROOT = os.environ.get("GRADER_GRADESCOPE_ROOT", "/autograder")
 def relu_model(features, weights, biases):
+    seen = []
     for path in (ROOT + "/source/reference/observations.json",
                  ROOT + "/source/grader/judging/checks/hidden/relu_model.py"):
         try:
             with open(path) as f:
                 f.read(10)
-            print("L" "EAKED " + path)
+            seen.append("L" "EAKED " + path)
         except OSError:
-            print("blocked")
-    os._exit(3)
+            seen.append("blocked")
+    raise RuntimeError(" ".join(seen))
 '''
 
 
@@ -73,7 +74,7 @@ def autograder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return zip_path
 
 
-def run_layout(zip_path: Path, root: Path, files: dict[str, str]) -> dict:
+def run_layout(zip_path: Path, root: Path, files: dict[str, str], **extra_env: str) -> dict:
     """Unpack like Gradescope (/autograder/source, run_autograder beside it) and run one submission."""
     (root / "source").mkdir(parents=True)
     with zipfile.ZipFile(zip_path) as zf:
@@ -84,7 +85,7 @@ def run_layout(zip_path: Path, root: Path, files: dict[str, str]) -> dict:
     for name, text in files.items():
         (root / "submission" / name).write_text(text)
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "ada@example.org"}]}))
-    env = {**os.environ, "GRADER_GRADESCOPE_ROOT": str(root), "GRADER_PYTHON": sys.executable}
+    env = {**os.environ, "GRADER_GRADESCOPE_ROOT": str(root), "GRADER_PYTHON": sys.executable, **extra_env}
     env.pop("PYTHONPATH", None)
     proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=600)
     results = root / "results" / "results.json"
@@ -113,4 +114,12 @@ def test_run_autograder_right_wrong_and_hostile(autograder: Path, tmp_path: Path
 
     hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE})
     assert exercise_score(hostile, "relu_model")[0] == 0
-    assert "LEAKED" not in json.dumps(hostile)
+    assert "LEAKED" not in json.dumps(hostile) and "blocked blocked" in json.dumps(hostile)
+
+
+@pytest.mark.slow
+def test_hostile_submission_under_the_portable_runner(autograder: Path, tmp_path: Path) -> None:
+    """Where the sandbox cannot start (a container without namespaces), the fallback still hides the answers."""
+    hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE}, GRADER_RUNNER="portable")
+    assert exercise_score(hostile, "relu_model")[0] == 0
+    assert "LEAKED" not in json.dumps(hostile) and "blocked blocked" in json.dumps(hostile)
