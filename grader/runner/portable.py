@@ -21,132 +21,19 @@ from __future__ import annotations
 import os
 import queue
 import subprocess
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 from grader.errors import SandboxError
 from grader.model import ErrorInfo, Observation, Probe, RunOutcome
-from grader.runner.runner import Collector, Limits, describe_status, read_frames, where
-from grader.sandbox import wire
-from grader.sandbox.wire import FRAME_HEADER
+from grader.runner.portable_worker import NOBODY, Worker, anon_kb
+from grader.runner.runner import Collector, Limits, describe_status, where
 
 K = TypeVar("K")
 ENV_VAR = "GRADER_RUNNER"
-NOBODY = 65534
-
-# The worker program. It imports only the worker side (grader.sandbox), like the zygote.
-WORKER_SOURCE = r"""
-import os, sys
-channel = os.dup(1)
-os.dup2(2, 1)                     # student prints at fd level land in the output file
-sys.stdout = sys.stderr
-from grader.sandbox.zygote import preload
-preload()
-os.ftruncate(2, 0); os.lseek(2, 0, 0)   # TensorFlow's start-up chatter is not the student's output
-import grader.sandbox.worker as worker
-from grader.sandbox import wire
-from pathlib import Path
-os.write(channel, wire.FRAME_HEADER.pack(len(b := wire.encode({"kind": "ready"}))) + b)
-raw = sys.stdin.buffer.read()
-job = wire.decode(raw)
-uid = int(os.environ.get("GRADER_PORTABLE_UID", "-1"))
-if uid >= 0 and hasattr(os, "setuid"):
-    os.setgroups([]); os.setgid(uid); os.setuid(uid)
-try:
-    worker.run_job(job, worker.Channel(channel), Path(os.getcwd()))
-except BaseException as exc:
-    sys.stderr.write(f"the worker stopped on {type(exc).__name__}\n")
-    os._exit(71)
-os._exit(0)
-"""
-
-
-class _Worker:
-    """One spawned worker process and the thread that reads its frames."""
-
-    def __init__(self, env: dict[str, str], inbox: queue.Queue[tuple[_Worker, Any]]) -> None:
-        self.workdir = tempfile.mkdtemp(prefix="grader-portable-")
-        self.out: IO[bytes] = tempfile.TemporaryFile()
-        if env.get("GRADER_PORTABLE_UID") and hasattr(os, "chown"):
-            os.chown(self.workdir, NOBODY, NOBODY)
-        self.proc = subprocess.Popen([sys.executable, "-c", WORKER_SOURCE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.out, cwd=self.workdir, env=env)
-        self.ready = threading.Event()
-        self.inbox = inbox
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        buffer = bytearray()
-        received = 0
-        try:
-            while chunk := self.proc.stdout.read1(1 << 16):  # type: ignore[attr-defined]
-                received += len(chunk)
-                if received > 256 * 1024 * 1024:
-                    raise wire.WireError("more than 256 MiB of results")
-                buffer += chunk
-                for message in read_frames(buffer):
-                    if isinstance(message, dict) and message.get("kind") == "ready" and not self.ready.is_set():
-                        self.ready.set()
-                    else:
-                        self.inbox.put((self, message))
-        except (wire.WireError, OSError, ValueError) as exc:
-            self.inbox.put((self, {"kind": "malformed", "message": str(exc)}))
-        self.inbox.put((self, None))
-
-    def send(self, job: dict[str, Any]) -> None:
-        """Hand over the job without blocking: a worker still importing TensorFlow reads it later."""
-        data = wire.encode(job)
-
-        def write() -> None:
-            assert self.proc.stdin is not None
-            try:
-                self.proc.stdin.write(data)
-                self.proc.stdin.close()
-            except (OSError, ValueError):
-                pass  # it died (or was stopped) first: its EOF tells the scheduler
-
-        threading.Thread(target=write, daemon=True).start()
-
-    def stop(self, cap: int) -> str:
-        """Kill it (if still running), and return the start of its output."""
-        if self.proc.poll() is None:
-            self.proc.kill()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        self.out.seek(0)
-        data = self.out.read(cap + 1)
-        self.out.close()
-        text = data[:cap].decode("utf-8", "replace")
-        if len(data) > cap:
-            text += "\n[... more output was cut]"
-        import shutil
-
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        return text
-
-
-def _anon_kb(pid: int) -> int:
-    """Anonymous resident memory of a process, on Linux; 0 where unknown."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("RssAnon:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
 @dataclass
 class _Unit:
     """Probes of one submission that share one worker (one probe group, or one `needs` probe)."""
@@ -164,7 +51,7 @@ class _Unit:
 @dataclass
 class _Attempt:
     unit: _Unit
-    worker: _Worker
+    worker: Worker
     started: float
     phase: str | None = None
     phase_started: float = 0.0
@@ -194,8 +81,8 @@ class PortableRunner:
         self.jobs = max(1, jobs or 1)
         self.warnings = ["portable runner: student code runs without the Linux sandbox"]
         self.env = self._env(drop_root)
-        self.inbox: queue.Queue[tuple[_Worker, Any]] = queue.Queue()
-        self.spares: list[_Worker] = []
+        self.inbox: queue.Queue[tuple[Worker, Any]] = queue.Queue()
+        self.spares: list[Worker] = []
         self._units_by_key: dict[int, list[_Unit]] = {}
 
     @staticmethod
@@ -214,7 +101,7 @@ class PortableRunner:
         return env
 
     def __enter__(self) -> "PortableRunner":
-        self.spares = [_Worker(self.env, self.inbox)]
+        self.spares = [Worker(self.env, self.inbox)]
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -222,17 +109,17 @@ class PortableRunner:
             w.stop(0)
         self.spares = []
 
-    def _take(self) -> _Worker:
+    def _take(self) -> Worker:
         """A warm (or warming) worker; a new spare starts warming at once."""
-        w = self.spares.pop(0) if self.spares else _Worker(self.env, self.inbox)
+        w = self.spares.pop(0) if self.spares else Worker(self.env, self.inbox)
         if not self.spares:
-            self.spares.append(_Worker(self.env, self.inbox))
+            self.spares.append(Worker(self.env, self.inbox))
         return w
 
     def warm(self, timeout: float = 180.0) -> bool:
         """Wait until the spare worker has imported TensorFlow (for benchmarks and --watch)."""
         if not self.spares:
-            self.spares.append(_Worker(self.env, self.inbox))
+            self.spares.append(Worker(self.env, self.inbox))
         return self.spares[0].ready.wait(timeout)
 
     def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome:
@@ -245,7 +132,7 @@ class PortableRunner:
         if not self.spares:
             raise SandboxError("use the PortableRunner as a context manager")
         pending = iter(items)
-        active: dict[_Worker, _Attempt] = {}
+        active: dict[Worker, _Attempt] = {}
         waiting: list[_Unit] = []           # units ready to start
         left: dict[int, list[_Unit]] = {}   # submission -> its units not finished yet
         subs: dict[int, tuple[K, list[_Unit], dict[str, str]]] = {}
@@ -330,7 +217,7 @@ class PortableRunner:
         if artifact.error is not None:
             unit.collector.observations[p.id] = Observation(p.id, error=artifact.error)
 
-    def _start(self, unit: _Unit, active: dict[_Worker, _Attempt], probes: Sequence[Probe] | None = None) -> None:
+    def _start(self, unit: _Unit, active: dict[Worker, _Attempt], probes: Sequence[Probe] | None = None) -> None:
         unit.attempts += 1
         todo = list(probes if probes is not None else unit.probes)
         todo = [p for p in todo if p.id not in unit.collector.observations]
@@ -358,7 +245,7 @@ class PortableRunner:
             deadline, limit, scope = total, lim.student_timeout, f"{scope} (the whole submission's time limit)"
         return deadline, limit, scope
 
-    def _step(self, active: dict[_Worker, _Attempt]) -> list[_Unit]:
+    def _step(self, active: dict[Worker, _Attempt]) -> list[_Unit]:
         """Feed frames for up to 0.1 s, enforce limits; return the units that finished."""
         stopped: list[tuple[_Attempt, str | None, str]] = []
         end = time.monotonic() + 0.1
@@ -399,8 +286,8 @@ class PortableRunner:
                 stopped.append((a, "timeout", f"timed out after {limit:g} s in {scope}"))
                 continue
             if a.worker.ready.is_set() and not a.baseline_kb:
-                a.baseline_kb = _anon_kb(a.worker.proc.pid) or -1
-            used = _anon_kb(a.worker.proc.pid)
+                a.baseline_kb = anon_kb(a.worker.proc.pid) or -1
+            used = anon_kb(a.worker.proc.pid)
             if a.baseline_kb > 0 and used - a.baseline_kb > self.limits.memory_mb * 1024:
                 stopped.append((a, "memory", f"exceeded the {self.limits.memory_mb} MiB memory limit "
                                              f"in {where(a.unit.collector.current)}"))
@@ -476,4 +363,4 @@ def _ended(code: int, phase: str) -> str:
     return f"the worker {phrase} in {phase}"
 
 
-__all__ = ["ENV_VAR", "FRAME_HEADER", "PortableRunner", "split_units"]
+__all__ = ["ENV_VAR", "NOBODY", "PortableRunner", "split_units"]
