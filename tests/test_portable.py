@@ -120,3 +120,14 @@ def test_portable_runner_stops_loops_and_exits() -> None:
     err = looped.observations["relu_model.lesson"].error
     assert err is not None and err.killed == "timeout" and "timed out after 3 s" in err.message
     assert any("exited early with status 3" in p for p in exited.problems)
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_start_is_retried_then_reported() -> None:
+    with PortableRunner(jobs=1) as r:
+        r.env = {**r.env, "PYTHONPATH": "/nonexistent"}   # every new worker now fails to import grader
+        r.spares[0].stop(0)
+        r.spares.clear()
+        out = r.run({"quiz.py": "A = 1\n"}, [Probe("quiz.a", "quiz", {}, exercise="quiz")])
+    assert any("could not start" in p and "ModuleNotFoundError" in p for p in out.problems), out.problems
+    assert "quiz.a" not in out.observations

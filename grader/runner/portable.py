@@ -46,6 +46,7 @@ class _Unit:
     skip: list[str] = field(default_factory=list)
     output: list[str] = field(default_factory=list)
     attempts: int = 0
+    startups: int = 0     # workers that died before they were ready
 
 
 @dataclass
@@ -111,6 +112,9 @@ class PortableRunner:
 
     def _take(self) -> Worker:
         """A warm (or warming) worker; a new spare starts warming at once."""
+        for dead in [x for x in self.spares if x.ended.is_set()]:  # died while warming up (killed, out of memory)
+            self.spares.remove(dead)
+            dead.stop(0)
         w = self.spares.pop(0) if self.spares else Worker(self.env, self.inbox)
         if not self.spares:
             self.spares.append(Worker(self.env, self.inbox))
@@ -260,7 +264,9 @@ class PortableRunner:
             c = a.unit.collector
             if message is None:
                 a.eof = True
-                if not c.done:
+                if not w.ready.is_set():
+                    stopped.append((a, "startup", ""))  # no student code ran: not the student's fault
+                elif not c.done:
                     try:
                         code = w.proc.wait(timeout=2.0)
                         stopped.append((a, "crash", _ended(code, where(c.current))))
@@ -300,6 +306,15 @@ class PortableRunner:
             del active[a.worker]
             text = a.worker.stop(self.limits.output_cap)
             unit, c = a.unit, a.unit.collector
+            if kind == "startup":
+                unit.attempts -= 1
+                unit.startups += 1
+                if unit.startups < 3:
+                    self._start(unit, active, [p for p in unit.probes if p.id not in c.observations])
+                    continue
+                c.problems.append("the portable worker could not start: " + (text.strip()[-500:] or "no output"))
+                finished.append(unit)
+                continue
             if text.strip():
                 unit.output.append(text)
             if kind is not None:

@@ -62,6 +62,7 @@ class Worker:
         self.proc = subprocess.Popen([sys.executable, "-c", WORKER_SOURCE], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.out, cwd=self.workdir, env=env)
         self.ready = threading.Event()
+        self.ended = threading.Event()   # its output channel closed: it exited (or is about to)
         self.inbox = inbox
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
@@ -83,6 +84,7 @@ class Worker:
                         self.inbox.put((self, message))
         except (wire.WireError, OSError, ValueError) as exc:
             self.inbox.put((self, {"kind": "malformed", "message": str(exc)}))
+        self.ended.set()
         self.inbox.put((self, None))
 
     def send(self, job: dict[str, Any]) -> None:
