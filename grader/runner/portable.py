@@ -85,6 +85,7 @@ class PortableRunner:
         self.inbox: queue.Queue[tuple[Worker, Any]] = queue.Queue()
         self.spares: list[Worker] = []
         self._units_by_key: dict[int, list[_Unit]] = {}
+        self.entered = False
 
     @staticmethod
     def _env(drop_root: bool) -> dict[str, str]:
@@ -103,12 +104,14 @@ class PortableRunner:
 
     def __enter__(self) -> "PortableRunner":
         self.spares = [Worker(self.env, self.inbox)]
+        self.entered = True
         return self
 
     def __exit__(self, *exc: object) -> None:
         for w in self.spares:
             w.stop(0)
         self.spares = []
+        self.entered = False
 
     def _take(self) -> Worker:
         """A warm (or warming) worker; a new spare starts warming at once."""
@@ -133,7 +136,7 @@ class PortableRunner:
 
     def run_many(self, items: Iterable[tuple[K, dict[str, str], Sequence[Probe]]]) -> Iterator[tuple[K, RunOutcome]]:
         """Run submissions `jobs` workers at a time; yield (key, outcome) as each finishes."""
-        if not self.spares:
+        if not self.entered:
             raise SandboxError("use the PortableRunner as a context manager")
         pending = iter(items)
         active: dict[Worker, _Attempt] = {}
