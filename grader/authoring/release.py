@@ -176,7 +176,7 @@ def _bundle_pyproject(paths: Paths) -> str:
         'grader = "grader.cli:main"',
         "",
         "[project.entry-points.pytest11]",
-        'grader = "grader.plugin"',
+        '"grader.plugin" = "grader.plugin"',
         "",
         "[tool.setuptools.packages.find]",
         'include = ["grader*"]',

@@ -1,4 +1,4 @@
-"""pytest plugin (entry point `pytest11: grader = grader.plugin`): pytest runs the grader's checks.
+"""pytest plugin (entry point `pytest11: "grader.plugin" = "grader.plugin"`): pytest runs the grader's checks.
 
 - In a student bundle (a `grader.toml` marker at pytest's root), plain `pytest` runs the
   public checks on exercises/: one item per check (`grader.toml::relu_model::lesson_inputs`),
