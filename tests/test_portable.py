@@ -133,3 +133,18 @@ def test_a_worker_that_cannot_start_is_retried_then_reported(tmp_path: Path) -> 
         out = r.run({"quiz.py": "A = 1\n"}, [Probe("quiz.a", "quiz", {}, exercise="quiz")])
     assert any("could not start" in p and "broken install" in p for p in out.problems), out.problems
     assert "quiz.a" not in out.observations
+
+
+@pytest.mark.xfail(reason="runner.py imports sandbox/confine.py, whose top-level `import resource` is POSIX-only: "
+                          "h2 to make it lazy so Windows can import the portable runner", strict=False)
+def test_portable_runner_imports_without_posix_modules() -> None:
+    """Windows has no `resource`, `fcntl` or `os.fork`-era modules: choosing the runner must still import."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfor m in ('resource', 'fcntl', 'termios'):\n    sys.modules[m] = None\n"
+            "import grader.runner.select, grader.runner.portable\nprint('ok')")
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env={"PYTHONPATH": str(root)})
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
