@@ -121,4 +121,4 @@ def compute_reference_text(paths: Paths) -> str:
     checks = load_checks()
     with make_runner(None, 1) as runner:
         observations = compute_reference(runner, paths.solutions, checks)
-    return shipped.dumps(observations, checks)
+    return shipped.dumps(observations, checks, shipped.solutions_digest(paths.solutions))
