@@ -7,8 +7,9 @@ from all results.json, exactly as one unsharded run writes them.
 
 Shards must agree, or the merge is refused:
 - the same checks (ids and points) and grader version in every results.json;
-- the same run metadata in summary.json's "run" block (written by `grader grade`:
-  "shard": "K/N", "grader_version", "checks_digest", "secret_digest"), except the shard itself;
+- the same run metadata in summary.json (written by `grader grade`: top-level "grader_version",
+  "checks", "checks_digest" and "shard": {"index": K, "count": N}; a "run" block with
+  "shard": "K/N" is read too), except the shard itself;
 - no student in two shards; shard specs with one N, each K once, and all N present
   (unless `partial`).
 """
@@ -22,14 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch import collect_results, write_class_files
+from grader import batch
 from grader.errors import GraderError, UsageError
 from grader.model import StudentResult
 from grader.reports import render
+from grader.reports import results_io
 from grader.reports.results_io import atomic_write_text
 
 RUN_KEY = "run"
-AGREED = ("grader_version", "checks_digest", "secret_digest")
+AGREED = ("grader_version", "checks", "checks_digest", "secret_digest")
 
 
 class MergeError(GraderError):
@@ -57,8 +59,31 @@ def read_shard(folder: Path) -> Shard:
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
     summary = render.read_summary(folder) or {}
-    run = summary.get(RUN_KEY)
-    return Shard(folder, collect_results(folder), run if isinstance(run, dict) else {})
+    return Shard(folder, class_results(folder), run_metadata(summary))
+
+
+def class_results(folder: Path) -> dict[str, StudentResult]:
+    """Every results.json of a class folder. A results.json that cannot be read refuses the
+    merge: the merged class would silently lose that student."""
+    load_class = getattr(results_io, "load_class", None)   # the class loader, where this build has one
+    if load_class is None:
+        return dict(batch.collect_results(folder))
+    loaded = load_class(folder)
+    if loaded.errors:
+        raise MergeError(f"{folder}: unreadable results: " + "; ".join(f"{k}: {v}" for k, v in
+                                                                         list(loaded.errors.items())[:3]))
+    return dict(loaded.results)
+
+
+def run_metadata(summary: dict[str, Any]) -> dict[str, Any]:
+    """The run's metadata from summary.json, with the shard as "K/N" (or None)."""
+    block = summary.get(RUN_KEY)
+    run = dict(block) if isinstance(block, dict) else {k: summary[k] for k in AGREED if k in summary}
+    shard = block.get("shard") if isinstance(block, dict) else summary.get("shard")
+    if isinstance(shard, dict) and isinstance(shard.get("index"), int) and isinstance(shard.get("count"), int):
+        shard = f"{shard['index']}/{shard['count']}"
+    run["shard"] = shard if isinstance(shard, str) else None
+    return run
 
 
 def _signature(r: StudentResult) -> tuple[Any, ...]:
@@ -76,7 +101,7 @@ def disagreements(shards: Sequence[Shard], partial: bool = False) -> list[str]:
         problems.append("students were graded with different checks or grader versions: "
                         + " vs ".join(list(signatures.values())[:3]))
     for key in AGREED:
-        values = {str(s.run[key]): s.folder.name for s in shards if key in s.run}
+        values = {json.dumps(s.run[key], sort_keys=True): s.folder.name for s in shards if key in s.run}
         if len(values) > 1:
             problems.append(f"the shards disagree on {key} (" + ", ".join(f"{f}: {v[:16]}" for v, f in values.items()) + ")")
     owner: dict[str, str] = {}
@@ -126,8 +151,8 @@ def merge(folders: Sequence[Path], out: Path, *, partial: bool = False, force: b
     for s in shards:
         for safe in s.results:
             shutil.copytree(s.folder / safe, out / safe, dirs_exist_ok=True)
-    results = collect_results(out)
-    write_class_files(out, results)
+    results = class_results(out)
+    batch.write_class_files(out, results)
     _record_run(out, shards)
     render.write_dashboard(out, results=sorted(results.items()))
     return results
@@ -137,6 +162,7 @@ def _record_run(out: Path, shards: Sequence[Shard]) -> None:
     """The merged summary.json says it is whole: no shard, the agreed metadata, and its sources."""
     path = out / "summary.json"
     summary = json.loads(path.read_text(encoding="utf-8"))
-    run = {k: v for s in shards for k, v in s.run.items() if k in AGREED}
-    summary[RUN_KEY] = {**run, "shard": None, "merged_from": [s.run.get("shard") or s.folder.name for s in shards]}
+    summary.update({k: v for s in shards for k, v in s.run.items() if k in AGREED})
+    summary["shard"] = None
+    summary["merged_from"] = [s.run.get("shard") or s.folder.name for s in shards]
     atomic_write_text(path, json.dumps(summary, indent=1, ensure_ascii=False) + "\n")

@@ -33,7 +33,9 @@ def shard(folder: Path, results: dict[str, StudentResult], spec: str | None = No
     if spec is not None or run:
         path = folder / "summary.json"
         summary = json.loads(path.read_text())
-        summary["run"] = {"shard": spec, "grader_version": "0.1.0", "checks_digest": "c1", "secret_digest": "s1", **run}
+        k, _, n = (spec or "/").partition("/")
+        summary.update({"shard": {"index": int(k), "count": int(n)} if spec else None, "grader_version": "0.1.0",
+                        "checks": ["relu_model.lesson_inputs"], "checks_digest": "c1", **run})
         path.write_text(json.dumps(summary))
     return folder
 
@@ -53,14 +55,14 @@ def test_merged_shards_equal_one_run(tmp_path: Path) -> None:
         assert (tmp_path / "merged" / safe / "report.html").is_file()
     assert (tmp_path / "merged" / "index.html").is_file()
     summary = json.loads((tmp_path / "merged" / "summary.json").read_text())
-    assert summary["count"] == 7 and summary["run"]["shard"] is None
-    assert summary["run"]["merged_from"] == ["1/3", "2/3", "3/3"]
+    assert summary["count"] == 7 and summary["shard"] is None and summary["checks_digest"] == "c1"
+    assert summary["merged_from"] == ["1/3", "2/3", "3/3"]
 
 
 @pytest.mark.parametrize("case, message", [
     ("overlap", "is in both"),
     ("checks", "different checks"),
-    ("seed", "disagree on secret_digest"),
+    ("seed", "disagree on checks_digest"),
     ("version", "disagree on grader_version"),
     ("missing", "missing"),
     ("split", "different splits"),
@@ -76,7 +78,7 @@ def test_disagreeing_shards_are_refused(tmp_path: Path, case: str, message: str)
     elif case == "checks":
         b = {"s2": student("s2", 0.0, points=5.0)}
     elif case == "seed":
-        extra = {"secret_digest": "other"}
+        extra = {"checks_digest": "other seed, other hidden inputs"}
     elif case == "version":
         extra = {"grader_version": "9.9"}
     elif case == "missing":
@@ -132,3 +134,11 @@ def test_concurrent_shards_merge_to_the_unsharded_run(tmp_path: Path) -> None:
         twin = tmp_path / "merged" / path.parent.name / "results.json"
         assert load_result(twin).score == load_result(path).score
         assert [c.score for c in load_result(twin).checks] == [c.score for c in load_result(path).checks]
+
+
+def test_a_run_block_is_read_too() -> None:
+    from grader.merge import run_metadata
+
+    assert run_metadata({"run": {"shard": "2/4", "checks_digest": "x"}}) == {"shard": "2/4", "checks_digest": "x"}
+    assert run_metadata({"shard": {"index": 1, "count": 2}, "grader_version": "1"}) == {"shard": "1/2", "grader_version": "1"}
+    assert run_metadata({}) == {"shard": None}
