@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +37,30 @@ def test_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert points["parameter_count"] == 10 and points["quiz"] == 5
     quiz = next(e for e in data["exercises"] if e["name"] == "quiz")
     assert {c["visibility"] for c in quiz["checks"]} == {"public"}
+
+
+def test_bundle_shows_real_points_and_that_hidden_checks_exist(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, all_checks: list[Check]) -> None:
+    """In the bundle (no hidden package), points.json from `grader release` gives the real totals."""
+    from grader.authoring.release import points_table
+    from grader.commands import list_cmd
+
+    points = tmp_path / "points.json"
+    points.write_text(json.dumps(points_table()))
+    monkeypatch.setattr(list_cmd, "POINTS_FILE", points)
+    public_only = list_cmd.load_checks
+
+    monkeypatch.setattr(list_cmd, "load_checks", lambda **kw: public_only(include_hidden=False))
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "7. dropout - Dropout with keep_prob (15 points)" in out
+    assert "Total: 100 points" in out
+    hidden = [c for c in all_checks if c.visibility == "hidden"]
+    assert not any(c.id in out or c.title in out for c in hidden)
+    n = sum(1 for c in hidden if c.exercise == "relu_model")
+    assert f"{n} hidden checks on inputs you have not seen" in out
+    assert main(["list", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 100
+    relu = next(e for e in data["exercises"] if e["name"] == "relu_model")
+    assert relu["hidden_checks"] == n and all(c["visibility"] == "public" for c in relu["checks"])

@@ -109,7 +109,19 @@ def _docstring_markdown(doc: str, name: str) -> str:
         text += "\n" + body + "\n"
     text += (f"\nWrite your code in the cells below, then submit this notebook as `{name}.ipynb`. "
              f"Cells that start with `%` or `!` are skipped when grading.\n")
-    return text
+    # In a notebook the command-line check would read exercises/<name>.py, not this notebook.
+    return CLI_CHECK.sub(lambda m: f'`grader.check("{m[1]}")` (the last cell)', text)
+
+
+CLI_CHECK = re.compile(r"`grader check (\w+)`")
+
+
+def check_cells(name: str) -> tuple[str, str]:
+    """The markdown and code cells that end every generated notebook."""
+    return ("## Check your work\n\nRun the cell below. It checks the cells you have run in this notebook "
+            "(saved or not) with the public checks and shows the result here. Hidden checks with other "
+            "inputs run when your work is graded; this cell is skipped then.",
+            f'import grader\ngrader.check("{name}")')
 
 
 def _code_cells(stub: str) -> list[str]:
@@ -153,6 +165,9 @@ def make_notebook(stub: str, name: str) -> str:
     cells: list[Any] = [v4.new_markdown_cell(_docstring_markdown(doc, name), id=f"{name}-intro")]
     for i, code in enumerate(_code_cells(stub), start=1):
         cells.append(v4.new_code_cell(code, id=f"{name}-{i}"))
+    note, call = check_cells(name)
+    cells.append(v4.new_markdown_cell(note, id=f"{name}-check-note"))
+    cells.append(v4.new_code_cell(call, id=f"{name}-check"))
     nb = v4.new_notebook(cells=cells, metadata={"kernelspec": NOTEBOOK_KERNEL,
                                                 "language_info": {"name": "python"}})
     nbformat.validate(nb)

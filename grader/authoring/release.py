@@ -25,7 +25,10 @@ import ast
 import json
 import re
 import shutil
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a dependency (see pyproject)
+    import tomli as tomllib  # type: ignore[no-redef]
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +40,7 @@ from grader.paths import PACKAGE_DIR, Paths
 ENTRY_MODULES = (
     "grader", "grader.__main__", "grader.cli", "grader.commands", "grader.commands.check_cmd",
     "grader.commands.list_cmd", "grader.judging.checks", "grader.sandbox.drivers", "grader.sandbox.zygote", "grader.data",
+    "grader.plugin", "grader.plugin.items", "grader.notebook_check", "grader.runner.select",
 )
 ENTRY_PACKAGES = ("grader.judging.checks", "grader.sandbox.drivers")  # every module in them (public checks, drivers)
 NEVER_SHIP = (
@@ -166,35 +170,108 @@ def _bundle_pyproject(paths: Paths) -> str:
         f'version = {json.dumps(project.get("version", "0.0.0"))}',
         'description = "Self-check for the deep-neural-networks lesson exercises (student bundle)"',
         f'requires-python = {json.dumps(project.get("requires-python", ">=3.11"))}',
-        "dependencies = [" + ", ".join(json.dumps(d) for d in deps) + "]",
+        "dependencies = [" + ", ".join(json.dumps(d) for d in [*deps, *BUNDLE_DEPS] if d) + "]",
         "",
         "[project.scripts]",
         'grader = "grader.cli:main"',
+        "",
+        "[project.entry-points.pytest11]",
+        '"grader.plugin" = "grader.plugin"',
         "",
         "[tool.setuptools.packages.find]",
         'include = ["grader*"]',
         "",
         "[tool.setuptools.package-data]",
-        'grader = ["py.typed", "reports/templates/*"]',
+        'grader = ["py.typed", "points.json", "reports/templates/*"]',
         "",
     ]
     return "\n".join(lines)
 
 
+# The bundle's pytest runs the public checks; watching needs watchfiles.
+BUNDLE_DEPS = ("pytest>=8", "watchfiles>=0.21")
+MARKER = "grader.toml"
+MARKER_TEXT = """# Marks a student bundle: `pytest` here runs the grader's public checks on exercises/.
+[bundle]
+exercises = "exercises"
+"""
+
 README = """# Deep neural networks: exercises
 
-Install (in a virtual environment):
+Install (in a virtual environment, any Python 3.10 to 3.13; Linux, macOS or Windows):
 
     pip install .
 
-Then edit `exercises/<name>.py` (or work in `exercises/<name>.ipynb`) and check it:
+Work in `exercises/<name>.ipynb` (Jupyter) or `exercises/<name>.py`, then check it.
 
-    grader list              # the exercises and their public checks
-    grader check relu_model  # run the public checks on your exercises/relu_model.py
+In a notebook, run its last cell:
 
-The checks here are the public ones. When your work is graded, further checks
-run on inputs you have not seen, so make your code work for any input shape.
+    import grader
+    grader.check("relu_model")   # checks the cells you have run, shows the result below
+
+In a terminal:
+
+    grader list                  # the exercises, their points, and their public checks
+    grader check relu_model      # the public checks on exercises/relu_model.py
+    grader check --notebooks relu_model   # ... on exercises/relu_model.ipynb instead
+    grader check --watch relu_model       # re-check on every save
+    pytest                       # every public check as a test (`-k relu_model`, `-m public`)
+
+`grader check` also writes `reports/self-check.html`.
+
+The checks here are the public ones. When your work is graded, hidden checks
+run on inputs you have not seen (`grader list` shows how many points they carry),
+so make your code work for any input shape.
+
+On Linux the checks run your code in a sandbox; on macOS and Windows (or where
+the sandbox cannot start) in a plain worker process, with a one-line note.
+
+## GitHub Classroom
+
+`.github/workflows/grader.yml` runs on every push: it installs this folder,
+runs `pytest --junitxml=reports/checks.xml` (one test per public check, with
+points as properties; GitHub Classroom's autograding reads the pass/fail), and
+uploads `reports/` (the self-check report) as the run's artifact.
 """
+
+WORKFLOW = """# Classroom autograding: the public checks on every push, and the self-check report as an artifact.
+name: grader
+on: [push, pull_request, workflow_dispatch]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install .
+      - name: Public checks
+        run: pytest --junitxml=reports/checks.xml
+      - name: Self-check report
+        if: always()
+        run: grader check || true
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: self-check-report
+          path: reports/
+"""
+
+
+def points_table() -> dict[str, dict[str, float]]:
+    """Per exercise: all its points, and how many points and checks are hidden (numbers only)."""
+    from grader.judging.checks import load_checks
+
+    out: dict[str, dict[str, float]] = {}
+    for c in load_checks(include_hidden=True):
+        row = out.setdefault(c.exercise, {"points": 0.0, "hidden_points": 0.0, "hidden_checks": 0})
+        row["points"] += c.points
+        if c.visibility == "hidden":
+            row["hidden_points"] += c.points
+            row["hidden_checks"] += 1
+    return out
 
 
 def build(paths: Paths, out: Path, *, force: bool = False) -> Bundle:
@@ -244,6 +321,9 @@ def build(paths: Paths, out: Path, *, force: bool = False) -> Bundle:
                     bundle.files.append(target)
     write("pyproject.toml", _bundle_pyproject(paths))
     write("README.md", README)
+    write(MARKER, MARKER_TEXT)
+    write(".github/workflows/grader.yml", WORKFLOW)
+    write("grader/points.json", json.dumps(points_table(), indent=1, sort_keys=True) + "\n")
     leaks = find_leaks(paths, out)
     if leaks:
         raise ReleaseError("the bundle would leak: " + "; ".join(leaks[:10]))

@@ -75,23 +75,31 @@ def test_bad_markers_are_reported(source: str, words: str) -> None:
         make_stub(source, "bad.py")
 
 
-def test_notebook_has_docstring_markdown_then_code_cells() -> None:
+def test_notebook_has_docstring_markdown_then_code_cells(monkeypatch: pytest.MonkeyPatch) -> None:
     stub = make_stub(SOLUTION, "toy.py")
     text = make_notebook(stub, "toy")
     nb = nbformat.reads(text, as_version=4)
     nbformat.validate(nb)
     kinds = [c.cell_type for c in nb.cells]
-    assert kinds == ["markdown", "code", "code", "code"]
+    assert kinds == ["markdown", "code", "code", "code", "markdown", "code"]
     assert nb.cells[0].source.startswith("# Exercise 9: a toy.\n\nSome prose.")
     assert nb.cells[1].source.startswith("import numpy as np")
     assert nb.cells[2].source.startswith("# A comment that belongs to the function.\ndef double(x):")
     assert nb.cells[3].source.startswith("class Model:")
     assert make_notebook(stub, "toy") == text  # fixed ids: regenerating gives identical bytes
     # Submitted as-is, the notebook is the stub's code.
+    # The last cell checks the notebook inline: `import grader; grader.check("toy")`.
+    assert nb.cells[-1].source == 'import grader\ngrader.check("toy")'
+    assert "Run the cell below" in nb.cells[-2].source
     source = notebook_to_source(text.encode(), "toy.ipynb").source
+    import grader
+
+    called: list[str] = []
+    monkeypatch.setattr(grader, "check", called.append)
     ns: dict[str, object] = {}
     exec(compile(source, "toy.ipynb", "exec"), ns)
     assert ns["ANSWER"] is None and callable(ns["double"])
+    assert called == ["toy"]
 
 
 @pytest.fixture()

@@ -159,7 +159,9 @@ def test_grader_check_works_in_the_installed_bundle(bundle: Path, paths: Paths, 
     grader = str(venv / "bin" / "grader")
     listed = subprocess.run([grader, "list"], capture_output=True, text=True, env=env, cwd=bundle, timeout=120)
     assert listed.returncode == 0 and "relu_model.lesson_inputs" in listed.stdout
-    assert "0 hidden" in listed.stdout
+    # Real points per exercise, and that hidden checks exist, never their names.
+    assert "Total: 100 points" in listed.stdout and "hidden check" in listed.stdout
+    assert not any(c.id in listed.stdout for c in CHECKS.values() if c.visibility == "hidden")
 
     # An untouched stub: the self-check runs and says "not attempted".
     todo = subprocess.run([grader, "check", "relu_model", "--no-report"], capture_output=True, text=True,

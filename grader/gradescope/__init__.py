@@ -1,0 +1,1 @@
+"""Gradescope autograder: building the zip (build.py), grading inside it (run.py), shipped reference (reference.py)."""

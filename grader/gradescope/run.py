@@ -1,0 +1,99 @@
+"""`run_autograder`'s body: grade /autograder/submission into /autograder/results/results.json.
+
+    python -m grader.gradescope.run
+
+`GRADER_GRADESCOPE_ROOT` replaces `/autograder` (tests run a simulated layout).
+The reference observations shipped in the zip (`reference/observations.json`)
+are used when they match the checks; otherwise the reference solutions, when
+shipped, are run first. Whatever happens, a results.json is written: a broken
+autograder shows the student a message instead of Gradescope's generic error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.gradescope import reference as shipped
+from grader.model import Observation, StudentResult
+from grader.reports.results_io import atomic_write_text, write_result
+
+ROOT_VAR = "GRADER_GRADESCOPE_ROOT"
+SOURCE = Path(__file__).resolve().parents[2]      # /autograder/source: holds grader/ and reference/
+REFERENCE_FILE = Path("reference") / "observations.json"
+
+
+def root() -> Path:
+    return Path(os.environ.get(ROOT_VAR, "/autograder"))
+
+
+def _student_id(autograder: Path) -> str:
+    """The submitter's id from submission_metadata.json, else "submission"."""
+    try:
+        meta = json.loads((autograder / "submission_metadata.json").read_text(encoding="utf-8"))
+        users = meta.get("users") or []
+        return str(users[0].get("email") or users[0].get("name") or "submission")
+    except (OSError, ValueError, AttributeError, IndexError, TypeError):
+        return "submission"
+
+
+def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
+    from grader.batch import grade_outcome
+    from grader.discovery.discover import read_submission
+    from grader.judging.checks import load_checks
+    from grader.pipeline import compute_reference, probes_for
+    from grader.runner.runner import Limits
+    from grader.runner.select import make_runner
+
+    submission = autograder / "submission"
+    sub = read_submission(submission, _student_id(autograder))
+    checks = load_checks()
+    reference: dict[str, Observation] | None = None
+    try:
+        reference = shipped.load(source / REFERENCE_FILE, checks)
+    except shipped.StaleReference as exc:
+        print(f"grader: {exc}; running the reference solutions", file=sys.stderr)
+    hidden = [submission, source / "reference", source / "solutions", autograder / "results"]
+    with make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()]) as runner:
+        if reference is None:
+            reference = compute_reference(runner, source / "solutions", checks)
+        outcome = runner.run(sub.files, probes_for(checks)) if sub.files else None
+    if outcome is None:
+        from grader.model import RunOutcome
+
+        outcome = RunOutcome({})
+    return grade_outcome(sub, outcome, checks, reference)
+
+
+def failure_document(message: str) -> dict[str, object]:
+    """results.json when the autograder itself failed: zero, with a message for the student."""
+    return {"score": 0.0, "output": f"The autograder could not grade this submission: {message}\n"
+            "Please tell your instructor.", "visibility": "visible", "stdout_visibility": "hidden", "tests": []}
+
+
+def main() -> int:
+    autograder = root()
+    results = autograder / "results" / "results.json"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        result = grade(autograder)
+        result = replace(result, execution_time=time.monotonic() - started)
+        write_result(result, results)
+        print(f"graded {result.student_id}: {result.score:g}/{result.max_score:g} "
+              f"in {time.monotonic() - started:.1f} s")
+        return 0
+    except (GraderError, OSError, RuntimeError) as exc:
+        traceback.print_exc()
+        atomic_write_text(results, json.dumps(failure_document(str(exc)), indent=1) + "\n")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""`grader merge OUT_1 ... OUT_N --out OUT`: one class from the outputs of sharded runs.
+
+Each shard is an output folder of `grader grade --shard K/N`: OUT_k/<safe_id>/results.json
+and report.html, plus grades.csv, summary.json and index.html for its part. Merging copies
+every student folder and rebuilds the class files (grades.csv, summary.json, index.html)
+from all results.json, exactly as one unsharded run writes them.
+
+Shards must agree, or the merge is refused:
+- the same checks (ids and points) and grader version in every results.json;
+- the same run metadata in summary.json (written by `grader grade`: top-level "grader_version",
+  "checks", "checks_digest" and "shard": {"index": K, "count": N}; a "run" block with
+  "shard": "K/N" is read too), except the shard itself;
+- no student in two shards; shard specs with one N, each K once, and all N present
+  (unless `partial`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader import batch
+from grader.errors import GraderError, UsageError
+from grader.model import StudentResult
+from grader.reports import render
+from grader.reports import results_io
+from grader.reports.results_io import atomic_write_text
+
+RUN_KEY = "run"
+AGREED = ("grader_version", "checks", "checks_digest", "secret_digest")
+
+
+class MergeError(GraderError):
+    """The shards disagree: merging them would mix two different gradings."""
+
+    exit_code = 3
+
+
+@dataclass
+class Shard:
+    folder: Path
+    results: dict[str, StudentResult]
+    run: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> tuple[int, int] | None:
+        raw = self.run.get("shard")
+        if not isinstance(raw, str) or "/" not in raw:
+            return None
+        k, _, n = raw.partition("/")
+        return (int(k), int(n)) if k.isdigit() and n.isdigit() else None
+
+
+def read_shard(folder: Path) -> Shard:
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    summary = render.read_summary(folder) or {}
+    return Shard(folder, class_results(folder), run_metadata(summary))
+
+
+def class_results(folder: Path) -> dict[str, StudentResult]:
+    """Every results.json of a class folder. A results.json that cannot be read refuses the
+    merge: the merged class would silently lose that student."""
+    load_class = getattr(results_io, "load_class", None)   # the class loader, where this build has one
+    if load_class is None:
+        return dict(batch.collect_results(folder))
+    loaded = load_class(folder)
+    if loaded.errors:
+        raise MergeError(f"{folder}: unreadable results: " + "; ".join(f"{k}: {v}" for k, v in
+                                                                         list(loaded.errors.items())[:3]))
+    return dict(loaded.results)
+
+
+def run_metadata(summary: dict[str, Any]) -> dict[str, Any]:
+    """The run's metadata from summary.json, with the shard as "K/N" (or None)."""
+    block = summary.get(RUN_KEY)
+    run = dict(block) if isinstance(block, dict) else {k: summary[k] for k in AGREED if k in summary}
+    shard = block.get("shard") if isinstance(block, dict) else summary.get("shard")
+    if isinstance(shard, dict) and isinstance(shard.get("index"), int) and isinstance(shard.get("count"), int):
+        shard = f"{shard['index']}/{shard['count']}"
+    run["shard"] = shard if isinstance(shard, str) else None
+    return run
+
+
+def _signature(r: StudentResult) -> tuple[Any, ...]:
+    return (r.grader_version, tuple(sorted((c.check_id, c.max_score) for c in r.checks)))
+
+
+def disagreements(shards: Sequence[Shard], partial: bool = False) -> list[str]:
+    """Every reason these shards cannot be one class (empty when they can)."""
+    problems: list[str] = []
+    signatures: dict[tuple[Any, ...], str] = {}
+    for s in shards:
+        for safe, r in s.results.items():
+            signatures.setdefault(_signature(r), f"{s.folder.name}/{safe}")
+    if len(signatures) > 1:
+        problems.append("students were graded with different checks or grader versions: "
+                        + " vs ".join(list(signatures.values())[:3]))
+    for key in AGREED:
+        values = {json.dumps(s.run[key], sort_keys=True): s.folder.name for s in shards if key in s.run}
+        if len(values) > 1:
+            problems.append(f"the shards disagree on {key} (" + ", ".join(f"{f}: {v[:16]}" for v, f in values.items()) + ")")
+    owner: dict[str, str] = {}
+    for s in shards:
+        for safe in s.results:
+            if safe in owner:
+                problems.append(f"student {safe} is in both {owner[safe]} and {s.folder}")
+            owner.setdefault(safe, str(s.folder))
+    specs = [s.spec for s in shards]
+    known = [x for x in specs if x is not None]
+    if known:
+        counts = {n for _, n in known}
+        if len(counts) > 1 or len(known) != len(specs):
+            problems.append("the shards come from different splits: " + ", ".join(
+                f"{s.folder.name}={s.run.get('shard', 'unsharded')}" for s in shards))
+        else:
+            n = counts.pop()
+            ks = [k for k, _ in known]
+            twice = sorted({k for k in ks if ks.count(k) > 1})
+            if twice:
+                problems.append(f"shard(s) {', '.join(f'{k}/{n}' for k in twice)} given more than once")
+            missing = sorted(set(range(1, n + 1)) - set(ks))
+            if missing and not partial:
+                problems.append(f"shard(s) {', '.join(f'{k}/{n}' for k in missing)} missing "
+                                "(pass --partial to merge what is there)")
+    return problems
+
+
+def merge(folders: Sequence[Path], out: Path, *, partial: bool = False, force: bool = False) -> dict[str, StudentResult]:
+    """Merge shard folders into `out`; returns the class's results by safe id."""
+    out = out.resolve()
+    folders = [f.resolve() for f in folders]
+    if not folders:
+        raise UsageError("give at least one shard folder")
+    if len(set(folders)) != len(folders):
+        raise UsageError("a shard folder is given twice")
+    for f in folders:
+        if out == f or out in f.parents or f in out.parents:
+            raise UsageError(f"the output folder {out} must not overlap the shard {f}")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise UsageError(f"{out} exists and is not empty; pass --force to merge into it anyway")
+    shards = [read_shard(f) for f in folders]
+    problems = disagreements(shards, partial)
+    if problems:
+        raise MergeError("refusing to merge: " + "; ".join(problems[:10]))
+    out.mkdir(parents=True, exist_ok=True)
+    for s in shards:
+        for safe in s.results:
+            shutil.copytree(s.folder / safe, out / safe, dirs_exist_ok=True)
+    results = class_results(out)
+    batch.write_class_files(out, results)
+    _record_run(out, shards)
+    render.write_dashboard(out, results=sorted(results.items()))
+    return results
+
+
+def _record_run(out: Path, shards: Sequence[Shard]) -> None:
+    """The merged summary.json says it is whole: no shard, the agreed metadata, and its sources."""
+    path = out / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    summary.update({k: v for s in shards for k, v in s.run.items() if k in AGREED})
+    summary["shard"] = None
+    summary["merged_from"] = [s.run.get("shard") or s.folder.name for s in shards]
+    atomic_write_text(path, json.dumps(summary, indent=1, ensure_ascii=False) + "\n")

@@ -1,0 +1,152 @@
+"""The plugin's collection tree and the one worker run its items share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.judging.checks import EXERCISES, Check, load_checks
+from grader.model import CheckResult, Observation
+
+RUN_KEY = pytest.StashKey["SessionRun"]()
+
+
+class CheckFailed(Exception):
+    """A check's verdict was failed or error; the message is the feedback."""
+
+    def __init__(self, result: CheckResult) -> None:
+        super().__init__(result.message)
+        self.result = result
+
+
+class SessionRun:
+    """Runs the probes of every selected check once, on first use, then judges per item."""
+
+    def __init__(self, config: pytest.Config, source: Path, course: bool) -> None:
+        self.config, self.source, self.course = config, source, course
+        self.files: dict[str, str] = {}
+        self.notes: list[str] = []
+        self.outcome: Any = None
+        self.reference: dict[str, Observation] | None = None
+
+    def _read(self) -> None:
+        if self.course:
+            from grader.discovery.discover import read_submission
+
+            sub = read_submission(self.source)
+            self.files, self.notes = dict(sub.files), [*sub.problems, *sub.notes]
+        else:
+            from grader.commands.check_cmd import student_files
+
+            self.files, self.notes = student_files(self.source)
+
+    def start(self, checks: list[Check]) -> None:
+        from grader.pipeline import probes_for
+        from grader.runner.select import make_runner
+
+        self._read()
+        with make_runner(None, 1) as runner:
+            if self.course:
+                self.reference = course_reference(runner, checks)
+            self.outcome = runner.run(self.files, probes_for(checks))
+
+    def verdict(self, check: Check) -> CheckResult:
+        from grader.judging.judge import judge
+
+        return judge(check, self.outcome.observations, self.reference, self.outcome.loads)
+
+
+def course_reference(runner: Any, checks: list[Check]) -> dict[str, Observation]:
+    """The reference solutions' observations: cached in .grader-cache/ while solutions and probes stay the same."""
+    from grader.gradescope import reference as shipped
+    from grader.paths import Paths
+    from grader.pipeline import compute_reference
+
+    paths = Paths.discover()
+    hit = shipped.cached(paths.root, paths.solutions, checks)
+    if hit is not None:
+        return hit
+    every = load_checks()
+    observations = compute_reference(runner, paths.solutions, every)
+    shipped.remember(paths.root, paths.solutions, every, observations)
+    return observations
+
+
+class GraderFile(pytest.File):
+    """The bundle's marker file, or the submission given with --grader-submission."""
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        course = self.config.getoption("--grader-submission", None) is not None
+        checks = load_checks(include_hidden=course)
+        if RUN_KEY not in self.config.stash:
+            source = self.path if course else self.path.parent / "exercises"
+            self.config.stash[RUN_KEY] = SessionRun(self.config, source, course)
+        for ex in EXERCISES:
+            mine = [c for c in checks if c.exercise == ex.name]
+            if mine:
+                yield ExerciseNode.from_parent(self, name=ex.name, checks=mine)
+
+
+class ExerciseNode(pytest.Collector):
+    def __init__(self, *, checks: list[Check], **kw: Any) -> None:
+        super().__init__(**kw)
+        self.checks = checks
+
+    def collect(self) -> Iterator[pytest.Item]:
+        for c in self.checks:
+            yield CheckItem.from_parent(self, name=c.id.split(".", 1)[-1], check=c)
+
+
+class CheckItem(pytest.Item):
+    def __init__(self, *, check: Check, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.check = check
+        self.add_marker(check.visibility)
+        self.user_properties += [("points", check.points), ("visibility", check.visibility),
+                                 ("exercise", check.exercise), ("check_id", check.id)]
+
+    def runtest(self) -> None:
+        run = self.config.stash[RUN_KEY]
+        if run.outcome is None:
+            selected = [i.check for i in self.session.items if isinstance(i, CheckItem)]
+            run.start(selected)
+        result = run.verdict(self.check)
+        self.user_properties.append(("score", result.score))
+        if result.status == "passed":
+            return
+        if result.status == "not_attempted":
+            pytest.skip(result.message)
+        if run.course and result.status == "error" and "could not judge" in result.message:
+            self._judge_directly(run)  # under --pdb, stop where the judge crashed
+        raise CheckFailed(result)
+
+    def _judge_directly(self, run: SessionRun) -> None:
+        from grader.judging.checks.base import Evidence
+
+        self.check.judge(Evidence(self.check, run.outcome.observations, run.reference))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        if isinstance(excinfo.value, CheckFailed):
+            from grader.commands.check_cmd import format_check
+
+            run = self.config.stash[RUN_KEY]
+            text = format_check(excinfo.value.result)
+            notes = "".join(f"\nNote: {n}" for n in run.notes)
+            return text + notes
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.check.id}: {self.check.title}"
+
+
+def flatten(node: pytest.Collector) -> list[pytest.Item]:
+    out: list[pytest.Item] = []
+    for child in node.collect():
+        if isinstance(child, pytest.Item):
+            out.append(child)
+        else:
+            out.extend(flatten(child))
+    return out

@@ -1,0 +1,131 @@
+"""The portable runner's worker process: spawned with `python -c`, fed on stdin, framed results on stdout.
+
+It imports only the worker side (grader.sandbox), as the zygote does: TensorFlow,
+drivers and the MNIST sample first, then it says "ready", reads one job, drops to
+`nobody` when it was started as root on POSIX, and runs the job with
+`grader.sandbox.worker.run_job`. Its fd-level output goes to a temporary file the
+trusted side reads after it ends.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from typing import IO, Any
+
+from grader.runner.runner import read_frames
+from grader.sandbox import wire
+
+MAX_CHANNEL = 256 * 1024 * 1024  # bytes one worker may send in all, as in the sandbox
+NOBODY = 65534
+
+# The worker program. It imports only the worker side (grader.sandbox), like the zygote.
+WORKER_SOURCE = r"""
+import os, sys
+channel = os.dup(1)
+os.dup2(2, 1)                     # student prints at fd level land in the output file
+sys.stdout = sys.stderr
+from grader.sandbox.zygote import preload
+preload()
+os.ftruncate(2, 0); os.lseek(2, 0, 0)   # TensorFlow's start-up chatter is not the student's output
+import grader.sandbox.worker as worker
+from grader.sandbox import wire
+from pathlib import Path
+os.write(channel, wire.FRAME_HEADER.pack(len(b := wire.encode({"kind": "ready"}))) + b)
+raw = sys.stdin.buffer.read()
+job = wire.decode(raw)
+uid = int(os.environ.get("GRADER_PORTABLE_UID", "-1"))
+if uid >= 0 and hasattr(os, "setuid"):
+    os.setgroups([]); os.setgid(uid); os.setuid(uid)
+try:
+    worker.run_job(job, worker.Channel(channel), Path(os.getcwd()))
+except BaseException as exc:
+    sys.stderr.write(f"the worker stopped on {type(exc).__name__}\n")
+    os._exit(71)
+os._exit(0)
+"""
+
+
+class Worker:
+    """One spawned worker process and the thread that reads its frames."""
+
+    def __init__(self, env: dict[str, str], inbox: queue.Queue[tuple[Worker, Any]]) -> None:
+        self.workdir = tempfile.mkdtemp(prefix="grader-portable-")
+        self.out: IO[bytes] = tempfile.TemporaryFile()
+        if env.get("GRADER_PORTABLE_UID") and hasattr(os, "chown"):
+            os.chown(self.workdir, NOBODY, NOBODY)
+        self.proc = subprocess.Popen([sys.executable, "-c", WORKER_SOURCE], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.out, cwd=self.workdir, env=env)
+        self.ready = threading.Event()
+        self.ended = threading.Event()   # its output channel closed: it exited (or is about to)
+        self.inbox = inbox
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        buffer = bytearray()
+        received = 0
+        try:
+            while chunk := self.proc.stdout.read1(1 << 16):  # type: ignore[attr-defined]
+                received += len(chunk)
+                if received > MAX_CHANNEL:
+                    raise wire.WireError(f"more than {MAX_CHANNEL >> 20} MiB of results")
+                buffer += chunk
+                for message in read_frames(buffer):
+                    if isinstance(message, dict) and message.get("kind") == "ready" and not self.ready.is_set():
+                        self.ready.set()
+                    else:
+                        self.inbox.put((self, message))
+        except (wire.WireError, OSError, ValueError) as exc:
+            self.inbox.put((self, {"kind": "malformed", "message": str(exc)}))
+        self.ended.set()
+        self.inbox.put((self, None))
+
+    def send(self, job: dict[str, Any]) -> None:
+        """Hand over the job without blocking: a worker still importing TensorFlow reads it later."""
+        data = wire.encode(job)
+
+        def write() -> None:
+            assert self.proc.stdin is not None
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.close()
+            except (OSError, ValueError):
+                pass  # it died (or was stopped) first: its EOF tells the scheduler
+
+        threading.Thread(target=write, daemon=True).start()
+
+    def stop(self, cap: int) -> str:
+        """Kill it (if still running), and return the start of its output."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        self.out.seek(0)
+        data = self.out.read(cap + 1)
+        self.out.close()
+        text = data[:cap].decode("utf-8", "replace")
+        if len(data) > cap:
+            text += "\n[... more output was cut]"
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        return text
+
+
+def anon_kb(pid: int) -> int:
+    """Anonymous resident memory of a process, on Linux; 0 where unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -1,0 +1,103 @@
+"""The pytest plugin: the bundle's `pytest` runs public checks; `--grader-submission` the course's; else nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.authoring.release import build
+from grader.judging.checks import load_checks
+from grader.judging.judge import judge_all
+from grader.paths import Paths
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = ROOT / "tests" / "submissions"
+
+
+def pytest_run(cwd: Path, *args: str, pythonpath: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", "-p", "no:cacheprovider",
+                           "-rA", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
+
+
+def outcomes(xml: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """testcase name (exercise::check) -> (passed|failed|skipped, properties)."""
+    out = {}
+    for case in ET.parse(xml).getroot().iter("testcase"):
+        kind = "passed"
+        for tag in ("failure", "error", "skipped"):
+            if case.find(tag) is not None:
+                kind = "failed" if tag != "skipped" else "skipped"
+        props = {p.get("name", ""): p.get("value", "") for p in case.iter("property")}
+        out[case.get("classname", "").rpartition(".")[2] + "::" + case.get("name", "")] = (kind, props)
+    return out
+
+
+@pytest.mark.slow
+def test_plugin_adds_nothing_to_other_projects() -> None:
+    args = ["--co", "-q", "tests/test_list_cmd.py"]
+    with_plugin = pytest_run(ROOT, *args)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    without = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args], cwd=ROOT,
+                             env=env, capture_output=True, text=True)
+    strip = lambda s: [ln for ln in s.splitlines() if "::" in ln]  # noqa: E731
+    assert strip(with_plugin.stdout) == strip(without.stdout) != []
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plugin") / "bundle"
+    build(Paths(ROOT), out)
+    shutil.copy(SUBMISSIONS / "correct" / "relu_model_bias_add.py", out / "exercises" / "relu_model.py")
+    wrong = sorted((SUBMISSIONS / "wrong" / "quiz").glob("*.py"))[0]
+    shutil.copy(wrong, out / "exercises" / "quiz.py")
+    return out
+
+
+@pytest.mark.slow
+def test_bundle_pytest_runs_public_checks_like_grader_check(bundle: Path, tmp_path: Path) -> None:
+    from grader.commands.check_cmd import self_check
+
+    xml = tmp_path / "checks.xml"
+    proc = pytest_run(bundle, f"--junitxml={xml}", pythonpath=bundle)
+    assert proc.returncode == 1, proc.stdout[-3000:]  # the quiz is wrong
+    got = outcomes(xml)
+    assert "PASSED grader.toml::relu_model::lesson_inputs" in proc.stdout
+    result, _ = self_check(Paths(bundle), None)
+    mapping = {"passed": "passed", "not_attempted": "skipped", "failed": "failed", "error": "failed"}
+    expected = {c.check_id.replace(".", "::", 1): mapping[c.status] for c in result.checks}
+    assert {k: v[0] for k, v in got.items()} == expected
+    assert got["relu_model::lesson_inputs"][1] == {"points": "4.0", "visibility": "public", "exercise": "relu_model",
+                                                   "check_id": "relu_model.lesson_inputs", "score": "4.0"}
+    quiz_failure = next(c for c in result.checks if c.exercise == "quiz" and c.status == "failed")
+    assert quiz_failure.message.splitlines()[0][:60] in proc.stdout  # the check's feedback is the failure text
+    assert not any(v[1]["visibility"] == "hidden" for v in got.values())
+
+    only = pytest_run(bundle, "-k", "relu_model", "-m", "public", "-q", pythonpath=bundle)
+    assert only.returncode == 0 and "1 passed" in only.stdout and "deselected" in only.stdout
+
+
+@pytest.mark.slow
+def test_grader_submission_gives_grade_verdicts(tmp_path: Path, runner: Any, reference: Any) -> None:
+    sub = tmp_path / "ada"
+    sub.mkdir()
+    wrong = SUBMISSIONS / "wrong" / "relu_model"
+    name = next(f for f in sorted(wrong.glob("*.py")) if "relu_missing" in f.name)
+    shutil.copy(name, sub / "relu_model.py")
+    xml = tmp_path / "out.xml"
+    proc = pytest_run(ROOT, f"--grader-submission={sub}", "-k", "relu_model", f"--junitxml={xml}")
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    got = outcomes(xml)
+    checks = [c for c in load_checks() if c.exercise == "relu_model"]
+    outcome = runner.run({"relu_model.py": name.read_text()}, [p for c in checks for p in c.probes])
+    verdicts = judge_all(checks, outcome.observations, reference, outcome.loads)
+    mapping = {"passed": "passed", "not_attempted": "skipped", "failed": "failed", "error": "failed"}
+    assert {k: v[0] for k, v in got.items()} == {v.check_id.replace(".", "::", 1): mapping[v.status] for v in verdicts}
+    assert any(v[1]["visibility"] == "hidden" for v in got.values())
