@@ -19,7 +19,7 @@ from grader.errors import GraderError
 from grader.safetext import terminal_text
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
-COMMANDS = ("list", "check", "grade", "report", "rejudge", "assign", "release")
+COMMANDS = ("list", "check", "grade", "report", "rejudge", "merge", "assign", "release", "gradescope")
 
 
 class _HelpFormatter(argparse.HelpFormatter):

@@ -65,10 +65,7 @@ def read_shard(folder: Path) -> Shard:
 def class_results(folder: Path) -> dict[str, StudentResult]:
     """Every results.json of a class folder. A results.json that cannot be read refuses the
     merge: the merged class would silently lose that student."""
-    load_class = getattr(results_io, "load_class", None)   # the class loader, where this build has one
-    if load_class is None:
-        return dict(batch.collect_results(folder))
-    loaded = load_class(folder)
+    loaded = results_io.load_class(folder)
     if loaded.errors:
         raise MergeError(f"{folder}: unreadable results: " + "; ".join(f"{k}: {v}" for k, v in
                                                                          list(loaded.errors.items())[:3]))

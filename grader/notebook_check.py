@@ -43,7 +43,7 @@ class CheckReport:
         return bool(self.result.checks) and all(c.status == "passed" for c in self.result.checks)
 
     def __str__(self) -> str:
-        from grader.commands.check_cmd import summary
+        from grader.selfcheck import summary
 
         lines = [f"Checked {self.origin}."] + [f"Note: {n}" for n in self.notes] + [summary(self.result)]
         return "\n".join(lines)

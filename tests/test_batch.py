@@ -123,7 +123,7 @@ def use_fakes(monkeypatch: Any) -> None:
     FakeRunner.runs = []
     FakeRunner.reference_answer = "42"
     FakeRunner.enter_error = None
-    monkeypatch.setattr(batch, "Runner", FakeRunner)
+    monkeypatch.setattr(batch, "make_runner", FakeRunner)
     monkeypatch.setattr(batch, "load_checks", lambda: list(FAKE_CHECKS))
 
 

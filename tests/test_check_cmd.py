@@ -10,7 +10,7 @@ import pytest
 
 from grader.judging.checks import EXERCISE_NAMES
 from grader.cli import main
-from grader.commands.check_cmd import student_files
+from grader.selfcheck import student_files
 from grader.paths import Paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,7 +175,7 @@ def test_self_check_grades_the_changed_file(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_what_the_code_printed_is_shown_capped() -> None:
-    from grader.commands.check_cmd import PRINTED_LINES, format_check
+    from grader.selfcheck import PRINTED_LINES, format_check
     from grader.model import CheckResult
 
     printed = "".join(f"line {i}\n" for i in range(PRINTED_LINES + 5))

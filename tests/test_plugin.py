@@ -63,7 +63,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_bundle_pytest_runs_public_checks_like_grader_check(bundle: Path, tmp_path: Path) -> None:
-    from grader.commands.check_cmd import self_check
+    from grader.selfcheck import self_check
 
     xml = tmp_path / "checks.xml"
     proc = pytest_run(bundle, f"--junitxml={xml}", pythonpath=bundle)

@@ -135,8 +135,6 @@ def test_a_worker_that_cannot_start_is_retried_then_reported(tmp_path: Path) -> 
     assert "quiz.a" not in out.observations
 
 
-@pytest.mark.xfail(reason="runner.py imports sandbox/confine.py, whose top-level `import resource` is POSIX-only: "
-                          "h2 to make it lazy so Windows can import the portable runner", strict=False)
 def test_portable_runner_imports_without_posix_modules() -> None:
     """Windows has no `resource`, `fcntl` or `os.fork`-era modules: choosing the runner must still import."""
     import subprocess

@@ -114,7 +114,7 @@ class FakeRunner:
 @pytest.fixture(autouse=True)
 def fake_runner(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     if request.node.get_closest_marker("slow") is None:   # the slow test runs students for real
-        monkeypatch.setattr(batch, "Runner", FakeRunner)
+        monkeypatch.setattr(batch, "make_runner", FakeRunner)
 
 
 def grade(out: Path, checks: list[Check], force: bool = False) -> None:

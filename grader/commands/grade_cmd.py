@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
         out = args.out if args.out is not None else Path(tmp) / "out"
         opts = BatchOptions(out=out, jobs=args.jobs, limits=_limits(args), force=args.force,
-                            progress="quiet" if args.quiet else "auto", shard=args.shard)
+                            progress="quiet" if args.quiet else "auto", shard=args.shard,
+                            reuse_reference=bool(args.student))
         report: BatchReport
         if args.student:
             student_id, path = args.student

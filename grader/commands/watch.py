@@ -43,13 +43,9 @@ def changed_exercises(changes: Iterable[tuple[Any, str]], chosen: tuple[str, ...
 
 def recheck(runner: Any, paths: Paths, exercises: tuple[str, ...], prefer_notebooks: bool) -> tuple[StudentResult, list[str]]:
     """One self-check with a runner that is already started."""
-    from grader.commands.check_cmd import student_files
-    from grader.judging.checks import load_checks
-    from grader.pipeline import grade_files
+    from grader.selfcheck import check_with
 
-    checks = load_checks(exercises, include_hidden=False)
-    files, notes = student_files(paths.exercises, prefer_notebooks)
-    return grade_files(runner, "self-check", files, checks, None), notes
+    return check_with(runner, paths, exercises, prefer_notebooks)
 
 
 def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks: bool = False, *,
@@ -58,7 +54,7 @@ def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks
     """Check now, then again after every save until Ctrl-C (or `stop()` is true)."""
     import watchfiles
 
-    from grader.commands.check_cmd import REPORT_NAME, summary, write_report
+    from grader.selfcheck import REPORT_NAME, summary, write_report
     from grader.errors import UsageError
     from grader.runner.select import make_runner
 

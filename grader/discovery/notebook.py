@@ -22,6 +22,9 @@ from typing import Any
 
 from grader.errors import SubmissionError
 
+# `import grader; grader.check("relu_model")`: the last cell of every generated notebook.
+SELF_CHECK_CELL = re.compile(r"\s*import grader\s*[;\n]\s*grader\.check\(\s*(['\"])\w+\1[^()\n]*\)\s*;?\s*")
+
 NOTEBOOK_HEADER = "# grader notebook: "  # the same marker as grader.sandbox.student.NOTEBOOK_HEADER
 
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # a notebook with big stored plots is still fine
@@ -155,8 +158,8 @@ def notebook_to_source(data: bytes, name: str) -> NotebookSource:
         if cell.get("cell_type") != "code":
             continue
         body = _cell_text(cell, index)
-        if not body.strip():
-            continue
+        if not body.strip() or SELF_CHECK_CELL.fullmatch(body):
+            continue  # the self-check cell `grader assign` ends each notebook with is ours, not graded code
         code_cells += 1
         out.append(f"# In[{index}]:")
         starts.append((index, len(out) + 1))

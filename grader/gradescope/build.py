@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from grader.errors import UsageError
-from grader.gradescope import reference as shipped
+from grader import reference as shipped
 from grader.gradescope.run import REFERENCE_FILE
 from grader.paths import PACKAGE_DIR, Paths
 

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.gradescope import reference as shipped
+from grader import reference as shipped
 from grader.model import Observation, StudentResult
 from grader.reports.results_io import atomic_write_text, write_result
 
@@ -44,10 +44,11 @@ def _student_id(autograder: Path) -> str:
 
 
 def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
-    from grader.batch import grade_outcome
+    from grader.discovery.choose import grade_chosen
     from grader.discovery.discover import read_submission
     from grader.judging.checks import load_checks
-    from grader.pipeline import compute_reference, probes_for
+    from grader.model import RunOutcome
+    from grader.pipeline import compute_reference, grade_outcome, probes_for
     from grader.runner.runner import Limits
     from grader.runner.select import make_runner
 
@@ -63,12 +64,15 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
     with make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()]) as runner:
         if reference is None:
             reference = compute_reference(runner, source / "solutions", checks)
-        outcome = runner.run(sub.files, probes_for(checks)) if sub.files else None
-    if outcome is None:
-        from grader.model import RunOutcome
+        known: dict[str, Observation] = reference
 
-        outcome = RunOutcome({})
-    return grade_outcome(sub, outcome, checks, reference)
+        def grade(files: dict[str, str]) -> StudentResult:
+            outcome = runner.run(files, probes_for(checks)) if files else RunOutcome({})
+            return grade_outcome(sub.student_id, files, outcome, checks, known, problems=sub.problems,
+                                 notes=sub.notes, digest=sub.digest)
+
+        # The same rule as `grader grade`: X.py and X.ipynb both changed -> the better of the two.
+        return grade_chosen(grade, sub.files, sub.alternates, sub.origins)
 
 
 def failure_document(message: str) -> dict[str, object]:

@@ -39,9 +39,11 @@ class SessionRun:
             sub = read_submission(self.source)
             self.files, self.notes = dict(sub.files), [*sub.problems, *sub.notes]
         else:
-            from grader.commands.check_cmd import student_files
+            from grader.selfcheck import student_files
 
-            self.files, self.notes = student_files(self.source)
+            # Where both X.py and X.ipynb changed, the plugin judges the one `grader check` tries first.
+            chosen = student_files(self.source)
+            self.files, self.notes = chosen.files, chosen.notes
 
     def start(self, checks: list[Check]) -> None:
         from grader.pipeline import probes_for
@@ -61,7 +63,7 @@ class SessionRun:
 
 def course_reference(runner: Any, checks: list[Check]) -> dict[str, Observation]:
     """The reference solutions' observations: cached in .grader-cache/ while solutions and probes stay the same."""
-    from grader.gradescope import reference as shipped
+    from grader import reference as shipped
     from grader.paths import Paths
     from grader.pipeline import compute_reference
 
@@ -130,7 +132,7 @@ class CheckItem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, CheckFailed):
-            from grader.commands.check_cmd import format_check
+            from grader.selfcheck import format_check
 
             run = self.config.stash[RUN_KEY]
             text = format_check(excinfo.value.result)

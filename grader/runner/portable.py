@@ -30,7 +30,8 @@ from typing import Any, TypeVar
 from grader.errors import SandboxError
 from grader.model import ErrorInfo, Observation, Probe, RunOutcome
 from grader.runner.portable_worker import NOBODY, Worker, anon_kb
-from grader.runner.runner import Collector, Limits, describe_status, where
+from grader.runner.channel import Collector, where
+from grader.runner.limits import Limits, describe_status
 
 K = TypeVar("K")
 ENV_VAR = "GRADER_RUNNER"

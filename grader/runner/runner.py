@@ -156,8 +156,11 @@ class Runner:
         threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
         env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
         env.setdefault("TF_NUM_INTEROP_THREADS", threads)
+        # No unsafe sys.path entry (cwd "/" is harmless anyway): -P, or its variable, from Python 3.11.
+        env["PYTHONSAFEPATH"] = "1"
+        env["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers in student code needs Keras 2 (tf-keras)
         self.zygote = subprocess.Popen(
-            [sys.executable, "-P", "-m", "grader.sandbox.zygote", str(theirs.fileno())],
+            [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], cwd="/", env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self._control = ours

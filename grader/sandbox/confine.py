@@ -20,13 +20,17 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
-import resource
 import signal
 import stat
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import resource
+except ImportError:  # Windows: no rlimits; there the portable runner is used and nothing is confined
+    resource = None  # type: ignore[assignment]
 
 from grader.sandbox.procs import ProcInfo, kill_uid, processes  # noqa: F401 - re-exported: the slot watchers
 

@@ -1,6 +1,6 @@
 """The fork server: pays for TensorFlow's import once, then forks one worker per job.
 
-Started by `Runner.__enter__` as `python -P -m grader.sandbox.zygote <fd>`, where fd
+Started by `Runner.__enter__` as `python -m grader.sandbox.zygote <fd>` (PYTHONSAFEPATH=1), where fd
 is a SOCK_SEQPACKET control socket to the runner. The first message on it is
 `{"op": "config", "probe": {...}}`, a sandbox config to try once (its warnings are
 reported in the `ready` message); hidden paths never appear in argv or the

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.gradescope import reference as ref
+from grader import reference as ref
 from grader.judging.checks import load_checks
 from grader.model import Observation
 from grader.pipeline import probes_for
