@@ -32,6 +32,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, as a dependency (se
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.discovery.choose import write_stub_index
 from grader.authoring.assign import generate, solution_blocks, solution_files
 from grader.errors import GraderError, UsageError
 from grader.paths import PACKAGE_DIR, Paths
@@ -48,7 +49,7 @@ NEVER_SHIP = (
     "grader.commands.assign_cmd", "grader.commands.release_cmd", "grader.authoring",
     "grader.batch",
 )
-DATA_DIRS = ("reports/templates",)
+DATA_DIRS = {"reports/templates": "grader.reports.render"}  # package data -> the module that reads it
 
 
 class ReleaseError(GraderError):
@@ -299,6 +300,8 @@ def build(paths: Paths, out: Path, *, force: bool = False) -> Bundle:
 
     for g in generate(paths):
         write(f"exercises/{g.path.name}", g.text)
+    # The stubs' digests, so `grader check` in the bundle knows which of X.py and X.ipynb was changed.
+    bundle.files.append(write_stub_index(out / "exercises"))
     modules, notes = module_closure(paths.package)
     bundle.modules, bundle.notes = modules, notes
     sources = {}
@@ -309,10 +312,9 @@ def build(paths: Paths, out: Path, *, force: bool = False) -> Bundle:
             sources[rel] = src.read_text(encoding="utf-8")
             write(f"grader/{rel.as_posix()}", sources[rel])
     (out / "grader" / "py.typed").write_text("", encoding="utf-8")
-    shipped_text = "\n".join(sources.values())
-    for data in DATA_DIRS:
+    for data, reader in DATA_DIRS.items():
         folder = paths.package / data
-        if folder.is_dir() and data in shipped_text:
+        if folder.is_dir() and reader in modules:
             for f in sorted(folder.rglob("*")):
                 if f.is_file() and "__pycache__" not in f.parts:
                     target = out / "grader" / data / f.relative_to(folder)

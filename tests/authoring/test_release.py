@@ -52,6 +52,9 @@ def test_bundle_layout(bundle: Path) -> None:
     files = _readable(bundle)
     assert "pyproject.toml" in files and "README.md" in files
     assert "grader/cli.py" in files and "grader/commands/list_cmd.py" in files
+    # The self-check report needs its templates, and `grader check` the released stubs' digests.
+    assert {"grader/reports/templates/student.html", "grader/reports/templates/style.css"} <= set(files)
+    assert "exercises/.released-stubs.json" in files
     assert not any(f.startswith(("solutions/", "grader/judging/checks/hidden")) for f in files)
     shipped = {f.removesuffix(".py").replace("/", ".") for f in files if f.endswith(".py")}
     for never in NEVER_SHIP:
