@@ -9,8 +9,6 @@ grader error (status `error`, GRADER_ERROR_MESSAGE for the student, the reason i
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -20,6 +18,7 @@ from grader import __version__
 from grader.catalog import EXERCISES as CATALOG
 from grader.errors import GRADER_ERROR_MESSAGE, ReferenceError_, SandboxError, grader_error_text
 from grader.judging.checks import EXERCISES, Check
+from grader.judging.checks.base import check_set_digest  # noqa: F401 - re-exported for batch and rejudge
 from grader.judging.judge import judge
 from grader.judging.score import score_student
 from grader.model import CheckResult, ExerciseResult, Observation, Probe, RunOutcome, StudentResult
@@ -35,22 +34,6 @@ def probes_for(checks: Sequence[Check]) -> list[Probe]:
         for p in c.probes:
             seen.setdefault(p.id, p)
     return list(seen.values())
-
-
-def check_set_digest(checks: Sequence[Check]) -> str:
-    """Changes whenever a check, its points or its probes (inputs included) change."""
-    spec = [[c.id, c.exercise, c.visibility, c.points,
-             [[p.id, p.driver, p.args, p.timeout, p.group, p.needs] for p in c.probes]] for c in checks]
-    text = json.dumps(spec, sort_keys=True, default=_digestable)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _digestable(value: object) -> str:
-    """Arrays by their bytes (their repr elides the middle), anything else by repr."""
-    tobytes = getattr(value, "tobytes", None)
-    if callable(tobytes):
-        return f"{getattr(value, 'dtype', '')}{getattr(value, 'shape', '')}" + hashlib.sha256(tobytes()).hexdigest()
-    return repr(value)
 
 
 def read_python_files(folder: Path) -> dict[str, str]:

@@ -18,6 +18,7 @@ from typing import Any
 from grader import __version__
 from grader.errors import GraderError
 from grader.judging.checks import Check
+from grader.judging.checks.base import probe_digest
 from grader.model import Observation, Probe
 from grader.pipeline import probes_for
 from grader.reports.results_io import atomic_write_text
@@ -32,19 +33,8 @@ class StaleReference(GraderError):
     exit_code = 3
 
 
-def probe_digest(p: Probe) -> str:
-    row = [p.id, p.driver, wire.to_jsonable(p.args), p.exercise, p.group, p.needs]
-    return hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
-
-
 def probes_digest(probes: Sequence[Probe]) -> str:
     return hashlib.sha256(" ".join(sorted(probe_digest(p) for p in probes)).encode()).hexdigest()
-
-
-def checks_digest(checks: Sequence[Check]) -> str:
-    """Which checks, with which points and probes: shards and shipped files must agree on it."""
-    rows = [[c.id, c.points, c.visibility, [p.id for p in c.probes]] for c in checks]
-    return hashlib.sha256(json.dumps([rows, probes_digest(probes_for(checks))]).encode()).hexdigest()
 
 
 def solutions_digest(folder: Path) -> str:

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from grader import batch, rejudge as rejudge_mod
+from grader.judging.checks.base import check_probes_digest
 from grader.batch import BatchOptions, grade_class, grade_submissions
 from grader.cli import main
 from grader.discovery.discover import Submission
@@ -254,7 +255,7 @@ def test_digest_follows_probes_not_judges() -> None:
     regrouped = [Check(c.id, c.exercise, c.title, c.points, c.visibility,
                        tuple(Probe(p.id, p.driver, p.args, exercise=p.exercise, group="fresh:x") for p in c.probes),
                        c.judge) for c in plain]
-    assert all(observations.probe_digest(a) != observations.probe_digest(b) for a, b in zip(plain, regrouped))
+    assert all(check_probes_digest(a) != check_probes_digest(b) for a, b in zip(plain, regrouped))
 
 
 def test_rejudge_command(graded: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,15 +13,15 @@ saying so, and that student must be regraded instead.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from grader.errors import GraderError
-from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome
+from grader.judging.checks.base import Check, check_probes_digest
+from grader.model import ErrorInfo, FileLoad, Observation, RunOutcome
 from grader.reports.results_io import atomic_write_text
 from grader.sandbox import wire
 
@@ -31,16 +31,6 @@ STUDENT_SCHEMA = "grader-observations/1"
 REFERENCE_SCHEMA = "grader-reference/1"
 MAX_BYTES = 16 * 1024 * 1024              # one student's observations
 MAX_REFERENCE_BYTES = 128 * 1024 * 1024   # the reference's (ours, but still bounded)
-
-
-class Check(Protocol):
-    """What the store needs of a check (grader.judging.checks.base.Check has it); reports do not import judging."""
-
-    @property
-    def id(self) -> str: ...
-
-    @property
-    def probes(self) -> tuple[Probe, ...]: ...
 
 
 class ObservationsError(GraderError):
@@ -59,16 +49,8 @@ class Stored:
     submission_digest: str = ""
 
 
-def probe_digest(check: Check) -> str:
-    """A digest of everything about a check's probes that shapes what they observe."""
-    probes = [{"id": p.id, "driver": p.driver, "args": wire.to_jsonable(p.args), "group": p.group,
-               "needs": p.needs, "exercise": p.exercise, "timeout": p.timeout} for p in check.probes]
-    text = json.dumps(probes, sort_keys=True, allow_nan=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def probe_digests(checks: Sequence[Check]) -> dict[str, str]:
-    return {c.id: probe_digest(c) for c in checks}
+    return {c.id: check_probes_digest(c) for c in checks}
 
 
 # -- encoding -------------------------------------------------------------------------------

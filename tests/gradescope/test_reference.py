@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from grader import reference as ref
+from grader.judging.checks.base import check_set_digest
 from grader.judging.checks import load_checks
 from grader.model import Observation
 from grader.pipeline import probes_for
@@ -45,4 +46,4 @@ def test_round_trip_and_staleness(tmp_path: Path) -> None:
     moved = [replace(c, probes=tuple(replace(p, args={**p.args, "seed": 7}) for p in c.probes)) for c in checks]
     with pytest.raises(ref.StaleReference, match="probe .* changed"):
         ref.load(ref.cache_file(tmp_path), moved)
-    assert ref.checks_digest(moved) != ref.checks_digest(checks)
+    assert check_set_digest(moved) != check_set_digest(checks)

@@ -19,6 +19,8 @@ mistake families live in grader/judging/oracles/<exercise>.py.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -226,3 +228,33 @@ class Declare:
               hint_for: Sequence[str] = ()) -> Callable[[Judge], Judge]:
         return check(self.exercise, name, title, points=points, probes=probes, visibility=visibility,
                      hint=hint, tolerance=tolerance, hint_for=hint_for)
+
+
+# -- digests: one definition of "the same probes", for resume, rejudge, shards and shipped references --
+
+def _digestable(value: object) -> str:
+    """Arrays by their bytes (their repr elides the middle), anything else by repr."""
+    tobytes = getattr(value, "tobytes", None)
+    if callable(tobytes):
+        return f"{getattr(value, 'dtype', '')}{getattr(value, 'shape', '')}" + hashlib.sha256(tobytes()).hexdigest()
+    return repr(value)
+
+
+def _sha(spec: object) -> str:
+    text = json.dumps(spec, sort_keys=True, default=_digestable)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def probe_digest(p: Probe) -> str:
+    """Everything about a probe that shapes what it observes (its inputs, hidden ones included)."""
+    return _sha([p.id, p.driver, p.args, p.timeout, p.exercise, p.group, p.needs])
+
+
+def check_probes_digest(c: Check) -> str:
+    """A check's probes: when it changes, stored observations cannot judge the check."""
+    return _sha([probe_digest(p) for p in c.probes])
+
+
+def check_set_digest(checks: Sequence[Check]) -> str:
+    """Changes whenever a check, its points or its probes (inputs included) change."""
+    return _sha([[c.id, c.exercise, c.visibility, c.points, check_probes_digest(c)] for c in checks])
