@@ -249,3 +249,16 @@ def test_dashboard_orders_counts_and_cuts() -> None:
 def test_dashboard_summary_values_are_cut_and_typed() -> None:
     page = dashboard_page([], summary={"long": "v" * 300, "flag": True, "items": [1, 2], "n": 3})
     assert page.summary_items == (("long", "v" * 200), ("n", "3"))
+
+
+def test_the_last_edges() -> None:
+    assert views._anchor("check", "Ex.A b") == "check-Ex_A_b"
+    with pytest.raises(ValueError, match="^unknown view 'teacher': use one of student, instructor$"):
+        views.check_view_name("teacher")
+    assert clip_tail("X\n", 10, "t").text == "X"
+    odd = compare({"shape": None, "truncated": True, "head": [1.0]}, 1.0)
+    assert odd is not None and odd.grids[0].shape == "? (first values only)"
+    long = _student("s", [], output="y" * (views.OUTPUT_LIMIT + 1))
+    page = student_page(long)
+    assert page.output is not None and page.output.note == (
+        f"Showing the first {views.OUTPUT_LIMIT:,} of {views.OUTPUT_LIMIT + 1:,} characters of the output.")
