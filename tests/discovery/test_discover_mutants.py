@@ -223,3 +223,29 @@ def test_collisions_get_the_entry_hash_then_a_counter(tmp_path: Path) -> None:
 def test_a_missing_folder_says_so(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=f"^{tmp_path / 'nope'} is not a folder of submissions$"):
         discover(tmp_path / "nope")
+
+
+def test_names_starting_with_x_keep_it() -> None:
+    assert safe_id("Xavier X!") == f"Xavier_X-{_sha8('Xavier X!')}"
+
+
+def test_a_zip_symlink_member_does_not_stop_the_rest(tmp_path: Path) -> None:
+    import stat
+
+    link = zipfile.ZipInfo("a_link.py")
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    with zipfile.ZipFile(tmp_path / "h.zip", "w") as zf:
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("b.py", "B = 1\n")
+    sub = read_submission(tmp_path / "h.zip")
+    assert sub.files == {"b.py": "B = 1\n"}
+    assert sub.problems == ("a_link.py: skipped, symbolic links inside archives are not followed",)
+
+
+def test_undecodable_names_collide_safely(tmp_path: Path) -> None:
+    os.mkdir(os.fsencode(tmp_path) + b"/\xff")
+    (Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff.py"))).write_text("A = 1\n")
+    subs = discover(tmp_path)
+    assert [s.student_id for s in subs] == ["\udcff", "\udcff"]
+    assert [s.safe_id for s in subs] == [f"student-{_sha8(chr(0xdcff))}",
+                                        f"student-{_sha8(chr(0xdcff))}-{_sha8(chr(0xdcff) + '.py')}"]
