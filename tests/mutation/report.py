@@ -36,6 +36,11 @@ def mutant_glob(module: str) -> str:
     return dotted.rstrip(".") + ".*"
 
 
+def module_of(mutant: str) -> str:
+    """`grader.sandbox.wire.x_decode__mutmut_3` -> `grader.sandbox.wire` (methods are `xǁClassǁname`)."""
+    return mutant.split(".x_")[0].split(".xǁ")[0]
+
+
 def mutmut(*args: str, log: Path | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # tests must import ./mutants, not the tree
     cmd = [sys.executable, "-m", "mutmut", *args]
@@ -80,13 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     survivors = sorted((n, s) for n, s in found.items() if s not in KILLED)
     per_module: Counter[str] = Counter()
+    totals = Counter(module_of(n) for n in found)
     for name, status in survivors:
         print(f"  {status:10} {name}")
-        per_module[name.split(".x_")[0].split(".xǁ")[0]] += 1
+        per_module[module_of(name)] += 1
     print("survivors per module:")
     for module, count in per_module.most_common():
-        total = sum(1 for n in found if n.startswith(module + "."))
-        print(f"  {module}: {count} of {total}")
+        print(f"  {module}: {count} of {totals[module]}")
     killed, total = len(found) - len(survivors), len(found)
     print(f"mutmut ran {total} mutants in {elapsed:.0f} s")
     print(f"mutation score: {100.0 * killed / total if total else 0.0:.1f}% ({killed} of {total} mutants killed)")
