@@ -166,3 +166,22 @@ def test_displayable_at_its_limits() -> None:
     assert displayable({1: np.array([2.0])}) == {"1": [2.0]}
     assert displayable(float("nan")) == "nan" and displayable(float("-inf")) == "-inf"
     assert displayable("text") == "text" and displayable(3) == 3
+
+
+def test_missing_function_edges() -> None:
+    def fn(ev: Evidence) -> None:
+        raise Fail("no function", mistake="missing_function")
+
+    clean = judge(_check(fn), _obs(), None, [LOAD])  # nothing reported missing: the judge's own words stay
+    assert (clean.mistake, clean.message) == ("missing_function", "no function")
+    other = FileLoad("aaa.py", error=ErrorInfo("ImportError", "no module", traceback="TB-other"))
+    for judged in (fn, _value_of_p1):
+        result = judge(_check(judged), _obs(error=MISSING), None, [other, LOAD])
+        assert result.traceback == "TB-load" and result.message.startswith("ex.py could not be loaded")
+
+
+def test_a_crash_traceback_is_cut_to_2000_characters() -> None:
+    def fn(ev: Evidence) -> None:
+        raise ValueError("v" * 3000)
+
+    assert judge(_check(fn), _obs(), None).traceback == ("ValueError: " + "v" * 3000)[:2000]
