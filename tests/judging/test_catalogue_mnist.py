@@ -16,7 +16,7 @@ from grader.judging.checks import Check
 from grader.judging.checks.base import Fail
 from grader.judging.checks.mlp_mnist import TRAIN, TRAIN_SECONDS_LIMIT, _judge_training
 from grader.judging.checks.named_variables import judge_names
-from grader.model import Observation, StudentResult
+from grader.model import Observation, Probe, StudentResult
 from grader.pipeline import grade_files, probes_for
 from grader.runner.runner import Runner
 
@@ -193,16 +193,75 @@ FORGERIES = [None, "0.9", 0.9, [1, 2], {"accuracy": "high", "scrambled_accuracy"
              {"names": ["weights_0:0"], "shapes": 3}, {"checkpoint": {"weights": ["x"]}, "saved_accuracy": 1.0}]
 
 
+def _numpy_reference_value(p: Probe) -> object:
+    """What the reference solution observes for one probe, made with numpy (no TensorFlow).
+
+    Hidden checks need the reference's observation; the drivers of this module's hidden probes
+    are made here. A probe with another driver gets no entry, so a new hidden check that needs
+    one fails loudly in `test_numpy_reference_passes_every_hidden_check` instead of being skipped.
+    """
+    from grader.judging.checks.mlp_mnist import expected_shapes, numpy_forward
+
+    if p.driver == "mlp_mnist.parameters":
+        shapes = expected_shapes(*(p.args.get("sizes") or (784, 256, 10)))
+        return {part: {k: {"variable": True, "shape": s, "std": 1.0} for k, s in d.items()}
+                for part, d in shapes.items()}
+    if p.driver == "mlp_mnist.forward":
+        return numpy_forward(p.args)
+    if p.driver == "save_restore":
+        # A model that always says "0": a tenth of any balanced split, relabelled or not.
+        bias = np.zeros(10)
+        bias[0] = 1.0
+        return {"saved_accuracy": 0.1, "restored_accuracy": 0.1, "restore_error": None,
+                "files": ["model.ckpt.index", "model.ckpt.data-00000-of-00001", "model.ckpt.meta", "checkpoint"],
+                "checkpoint": {"error": None, "variables": {"weights": [784, 10], "bias": [10]},
+                               "weights": [np.zeros((784, 10))], "bias": [bias]}}
+    if p.driver == "named_variables":
+        n_in, n_out = p.args["n_inputs"], p.args["n_outputs"]
+        saved = [np.ones((n_in, n_out)), np.zeros(n_out)]
+        return {"names": ["weights_0:0", "bias_0:0"], "restore_names": ["weights_0:0", "bias_0:0"],
+                "shapes": [[n_in, n_out], [n_out]], "saved": saved, "restored": saved, "restore_error": None}
+    return None
+
+
+def numpy_reference(checks: list[Check]) -> dict[str, Observation]:
+    ref = {}
+    for chk in checks:
+        for p in chk.probes:
+            value = _numpy_reference_value(p)
+            if value is not None:
+                ref[p.id] = Observation(p.id, value=value)
+    return ref
+
+
+def test_numpy_reference_passes_every_hidden_check(all_checks: list[Check]) -> None:
+    """The stand-in reference is a right answer: judged as a student, every hidden check passes."""
+    from grader.judging.judge import judge
+
+    hidden = [c for c in all_checks if c.exercise in MINE and c.visibility == "hidden"]
+    assert hidden
+    ref = numpy_reference(hidden)
+    for chk in hidden:
+        missing = [p.id for p in chk.probes if p.id not in ref]
+        assert not missing, f"{chk.id}: add its probes' drivers to _numpy_reference_value ({missing})"
+        result = judge(chk, ref, ref)
+        assert result.status == "passed", (chk.id, result.message)
+
+
 @pytest.mark.parametrize("forged", FORGERIES, ids=range(len(FORGERIES)))
 def test_forged_observations_fail_cleanly(forged: object, all_checks: list[Check]) -> None:
-    """Student code shares the worker and can forge any value: judges fail it, never crash."""
-    from grader.judging.judge import judge
-    from grader.errors import ReferenceError_
+    """Student code shares the worker and can forge any value: judges fail it, never crash.
 
-    for chk in (c for c in all_checks if c.exercise in MINE):
+    Every check is judged, hidden ones too, against a numpy stand-in for the reference
+    (a ReferenceError_ here is a test failure, never a skip)."""
+    from grader.judging.judge import judge
+
+    mine = [c for c in all_checks if c.exercise in MINE]
+    reference = numpy_reference(mine)
+    judged = []
+    for chk in mine:
         obs = {p.id: Observation(p.id, value=forged) for p in chk.probes}
-        try:
-            result = judge(chk, obs, None)
-        except ReferenceError_:
-            continue  # a hidden check that got past the student's value to the (absent) reference
+        result = judge(chk, obs, reference)
         assert result.status == "failed" and result.score == 0.0, (chk.id, result.message)
+        judged.append(chk.id)
+    assert len(judged) == len(mine) >= 13

@@ -88,17 +88,60 @@ def test_dropout_judge_rejects_rate_confusion_and_never_dropping() -> None:
     assert never.value.mistake == "never_drops"
 
 
-def test_dropout_masks_and_the_lesson_table() -> None:
-    """The quiz table's 'all kept' and '1st only' rows are among the enumerated outputs."""
+# The dropout quiz's table (QUIZZES.md): logits of each keep/drop mask at keep_prob 0.5, rows 0-2.
+# Keys are (1st, 2nd, 3rd) hidden unit kept.
+QUIZ_TABLE = {
+    (0, 0, 0): [[0, 0], [0, 0], [0, 0]],
+    (0, 0, 1): [[6.58, 8.46], [0.714, 0.918], [33.74, 43.38]],
+    (0, 1, 0): [[1.88, 0.94], [0.196, 0.098], [9.56, 4.78]],
+    (0, 1, 1): [[8.46, 9.4], [0.91, 1.016], [43.3, 48.16]],
+    (1, 0, 0): [[1.1, 6.6], [0.112, 0.672], [4.72, 28.32]],
+    (1, 0, 1): [[7.68, 15.06], [0.826, 1.59], [38.46, 71.7]],
+    (1, 1, 0): [[2.98, 7.54], [0.308, 0.77], [14.28, 33.1]],
+    (1, 1, 1): [[9.56, 16.0], [1.022, 1.688], [48.02, 76.48]],
+}
+
+
+def test_all_masks_enumerates_every_keep_drop_pattern_once() -> None:
+    masks = all_masks(3)
+    assert masks.shape == (8, 3)
+    assert sorted(tuple(int(v) for v in m) for m in masks) == sorted(QUIZ_TABLE)
+
+
+def test_dropout_masks_name_exactly_the_lesson_table_rows() -> None:
+    """Every entry of the quiz's table is explained by its own mask, and by no other one."""
     from grader.judging.checks.dropout import LESSON_INPUTS, hidden_masks
 
-    assert all_masks(3).shape == (8, 3)
     net = Net.of(LESSON_INPUTS)
-    table = np.array([[9.56, 16.0], [0.112, 0.672], [43.3, 48.16]])  # all / 1st / 2nd+3rd, from QUIZZES.md
-    assert np.allclose(net.hidden[0] * 2 @ net.w1, table[0], atol=0.01)
-    fits = hidden_masks(net, np.round(table, 6), 2.0)
-    assert fits.shape == (3, 8)
-    judge_plain(net.plain(), net.plain(), net)
+    masks = [tuple(int(v) for v in m) for m in all_masks(3)]
+    for row in range(3):
+        got = np.array([QUIZ_TABLE[m][row] for m in masks])  # one candidate output per mask
+        fits = hidden_masks(Net(net.x[[row] * 8], net.w0, net.b0, net.w1, net.b1), got, 2.0)
+        assert fits.tolist() == np.eye(8, dtype=bool).tolist(), row
+    # The "no dropout" answer is no mask at scale 2 (the original checker's false pass).
+    assert not hidden_masks(net, net.plain(), 2.0).any()
+
+
+def test_keep_prob_one_judge_names_each_mistake() -> None:
+    """judge_plain passes the plain ReLU model and names every way keep_prob 1.0 can go wrong."""
+    from grader.judging.checks.dropout import LESSON_INPUTS
+
+    net = Net.of(LESSON_INPUTS)
+    want = net.plain()
+    assert np.allclose(want, [[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]])  # QUIZZES.md
+    judge_plain(want + 1e-7, want, net)
+    cases = {
+        "keep_prob_inverted": np.zeros_like(want) + net.b1,                 # every unit dropped
+        "keep_prob_ignored": np.array([QUIZ_TABLE[(1, 1, 1)][0], QUIZ_TABLE[(1, 0, 0)][1],
+                                       QUIZ_TABLE[(0, 1, 1)][2]]),          # the TF 1.3 answer at 0.5
+        "keep_prob_one_changes_output": want * 1.1,
+        "wrong_shape": want[:2],
+        "not_finite": np.where(want > 30, np.nan, want),
+    }
+    for mistake, got in cases.items():
+        with pytest.raises(Fail) as info:
+            judge_plain(got, want, net)
+        assert info.value.mistake == mistake
 
 
 # -- slow: through the worker ---------------------------------------------------

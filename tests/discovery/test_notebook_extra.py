@@ -1,0 +1,140 @@
+"""Notebook conversion edge cases: magics continued over several lines, `obj?` help lines.
+
+Every converted cell must compile, keep one output line per input line (so tracebacks map
+back to "cell n, line m"), skip exactly the IPython-only lines and nothing else, and say
+once per skipped statement what was skipped.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from grader.discovery.notebook import NotebookSource, notebook_to_source
+
+
+def _nb(*sources: str) -> bytes:
+    cells = [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": s}
+             for s in sources]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}).encode()
+
+
+def _convert(*sources: str) -> tuple[NotebookSource, dict[str, object]]:
+    result = notebook_to_source(_nb(*sources), "n.ipynb")
+    namespace: dict[str, object] = {}
+    exec(compile(result.source, "n.ipynb", "exec"), namespace)
+    return result, namespace
+
+
+def _cell_lines(result: NotebookSource) -> list[str]:
+    """The converted lines of the first cell, without its `# In[n]:` marker."""
+    lines = result.source.split("\n")
+    return lines[1:lines.index("", 1)]
+
+
+# Found by these tests (grader/discovery/notebook.py is h5's; reported, not fixed here): a
+# continuation line indented deeper than its magic becomes `<indent>pass  # ...` at its own
+# indentation, an IndentationError that stops the whole notebook from loading. Continuation
+# lines could be plain comments (`# [skipped magic] ...`), which indentation ignores.
+DEEPER_CONTINUATION = pytest.mark.xfail(
+    strict=True, raises=IndentationError,
+    reason="notebook.py: an indented continuation of a magic becomes an unexpected indent")
+
+
+def test_a_magic_continued_with_backslashes_is_skipped_whole() -> None:
+    result, ns = _convert("%pip install numpy \\\npandas \\\nscipy\nx = 1\n")
+    lines = _cell_lines(result)
+    assert len(lines) == 4  # one line out per line in: numbers stay stable
+    assert all(line.startswith("# [skipped") for line in lines[:3])
+    assert "pandas" in lines[1] and "scipy" in lines[2]
+    assert lines[3] == "x = 1" and ns["x"] == 1
+    assert [n for n in result.notes if "skipped IPython" in n] == [
+        "cell 1: skipped IPython magic `%pip install numpy \\` (never run)"]
+
+
+@DEEPER_CONTINUATION
+def test_a_magic_continued_on_indented_lines_is_skipped_whole() -> None:
+    """The usual layout: continuation lines indented under the command."""
+    result, ns = _convert("%pip install numpy \\\n    pandas \\\n    scipy\nx = 1\n")
+    assert len(_cell_lines(result)) == 4 and ns["x"] == 1
+
+
+def test_a_continued_shell_command_ends_where_the_backslashes_end() -> None:
+    result, ns = _convert("!echo one \\\ntwo\ny = 2\n!ls\n")
+    lines = _cell_lines(result)
+    assert lines[0].startswith("# [skipped shell command] !echo one")
+    assert lines[1].startswith("# [skipped") and lines[1].endswith("two")
+    assert lines[2] == "y = 2" and ns["y"] == 2
+    assert lines[3] == "# [skipped shell command] !ls"
+    assert len([n for n in result.notes if "skipped IPython shell command" in n]) == 2
+
+
+def test_a_continuation_inside_a_block_keeps_the_block_valid() -> None:
+    _, ns = _convert("total = 0\nfor i in range(3):\n    !echo \\\n    $i\n    total += i\n")
+    assert ns["total"] == 3
+
+
+@DEEPER_CONTINUATION
+def test_a_deeper_continuation_inside_a_block_keeps_the_block_valid() -> None:
+    _, ns = _convert("total = 0\nfor i in range(3):\n    !echo \\\n        $i\n    total += i\n")
+    assert ns["total"] == 3
+
+
+def test_a_continuation_does_not_swallow_the_next_cell() -> None:
+    result, ns = _convert("%time \\\n", "z = 3\n")
+    assert ns["z"] == 3
+    assert "z = 3" in result.source.split("\n")
+
+
+def test_a_python_backslash_continuation_is_left_alone() -> None:
+    result, ns = _convert("%matplotlib inline\nw = 1 + \\\n    2\n")
+    assert ns["w"] == 3
+    assert _cell_lines(result)[1:] == ["w = 1 + \\", "    2"]
+
+
+@pytest.mark.parametrize("line", ["np?", "np.zeros?", "np.zeros??", "?np.zeros", "??np", "tf.nn.relu?  "])
+def test_help_lines_are_skipped_with_a_note(line: str) -> None:
+    result, ns = _convert(f"import math as np\n{line}\nv = 4\n")
+    lines = _cell_lines(result)
+    assert lines[1] == f"# [skipped help] {line.strip()}"
+    assert ns["v"] == 4
+    assert result.notes == (f"cell 1: skipped IPython help `{line.strip()}` (never run)",)
+
+
+def test_a_help_line_inside_a_block_becomes_pass() -> None:
+    result, ns = _convert("def f():\n    f?\n\nu = f()\n")
+    assert ns["u"] is None
+    assert _cell_lines(result)[1] == "    pass  # [skipped help] f?"
+
+
+@pytest.mark.parametrize("code", [
+    "a = 3 if True else 4  # what?\n",      # a question mark in a comment
+    "q = 'is it?'\n",                        # ... in a string
+    "r = 10 % 3\n",                          # the modulo operator
+    "s = [1] != [2]\n",                      # `!=`
+])
+def test_python_that_merely_contains_sigils_is_untouched(code: str) -> None:
+    result, _ = _convert(code)
+    assert _cell_lines(result) == [code.rstrip("\n")]
+    assert result.notes == ()
+
+
+def test_sigil_python_next_to_a_real_magic_is_still_kept() -> None:
+    """The cell does not compile (it has a magic), so lines are judged one by one: Python stays."""
+    result, ns = _convert("%matplotlib inline\nr = 10 % 3\nq = 'why?'\nflag = 1 != 2\n")
+    assert _cell_lines(result)[1:] == ["r = 10 % 3", "q = 'why?'", "flag = 1 != 2"]
+    assert ns["r"] == 1 and ns["q"] == "why?" and ns["flag"] is True
+
+
+def test_where_maps_lines_after_a_continued_magic_back_to_their_cell() -> None:
+    result = notebook_to_source(_nb("a = 1\n", "%pip install \\\n  x\nraise ValueError\n"), "n.ipynb")
+    line = result.source.split("\n").index("raise ValueError") + 1
+    assert result.where(line) == "cell 2, line 3"
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="notebook.py: lines inside a string are rewritten when the cell also has a magic")
+def test_strings_in_a_cell_with_a_magic_keep_their_text() -> None:
+    _, ns = _convert('%matplotlib inline\nmsg = """\nReady?\n!important\n"""\n')
+    assert ns["msg"] == "\nReady?\n!important\n"

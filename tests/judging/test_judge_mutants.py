@@ -1,0 +1,187 @@
+"""judge(): every branch's CheckResult field by field, on made-up checks (no worker, no TensorFlow).
+
+Written against the mutants the fast suite let live in grader/judging/judge.py (mutmut): fields
+assembled from the check, messages and statuses of each outcome, and `displayable` at its limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from grader.errors import ReferenceError_
+from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted
+from grader.judging.judge import DISPLAY_LIMIT, displayable, judge, judge_all
+from grader.model import ErrorInfo, FileLoad, Observation, Probe
+
+P1 = Probe(id="ex.p1", driver="drive_one", args={"x": np.array([1.5, 2.0])})
+P2 = Probe(id="ex.p2", driver="drive_two", args={"n": 3})
+
+
+def _check(fn: Callable[[Evidence], Any], probes: tuple[Probe, ...] = (P1, P2)) -> Check:
+    return Check(id="ex.c", exercise="ex", title="A check", points=4.0, visibility="hidden",
+                 probes=probes, judge=fn, hint="Try harder.")
+
+
+def _obs(error: ErrorInfo | None = None, **values: Any) -> dict[str, Observation]:
+    return {"ex.p1": Observation("ex.p1", value=values.get("v1"), error=error, output="out1 ", duration=0.25),
+            "ex.p2": Observation("ex.p2", value=values.get("v2"), output="out2", duration=0.5)}
+
+
+def _fields(result: Any) -> dict[str, Any]:
+    return {k: getattr(result, k) for k in ("check_id", "exercise", "title", "max_score", "visibility", "hint",
+                                             "inputs", "output", "duration")}
+
+
+BASE = {"check_id": "ex.c", "exercise": "ex", "title": "A check", "max_score": 4.0, "visibility": "hidden",
+        "hint": "Try harder.", "inputs": {"ex.p1": {"x": [1.5, 2.0]}, "ex.p2": {"n": 3}}, "output": "out1 out2",
+        "duration": 0.75}
+
+
+def test_a_pass_carries_the_checks_fields_and_praise() -> None:
+    result = judge(_check(lambda ev: f"got {ev.value(P2)}"), _obs(v2=7), None)
+    assert _fields(result) == BASE
+    assert (result.status, result.score, result.message) == ("passed", 4.0, "got 7")
+    assert judge(_check(lambda ev: None), _obs(), None).message == "Correct."
+
+
+def test_output_keeps_the_last_20000_characters() -> None:
+    obs = _obs()
+    obs["ex.p1"] = Observation("ex.p1", output="a" + "b" * 20000)
+    assert judge(_check(lambda ev: None), obs, None).output == "b" * 19996 + "out2"
+
+
+def test_a_missing_observation_is_an_error() -> None:
+    obs = _obs()
+    del obs["ex.p2"]
+    result = judge(_check(lambda ev: None), obs, None)
+    assert (result.status, result.score, result.message) == (
+        "error", 0.0, "This check did not run: the worker stopped before reaching it.")
+
+
+def test_a_fail_keeps_its_mistake_and_displayable_values() -> None:
+    def fn(ev: Evidence) -> None:
+        raise Fail("Wrong.", mistake="relu_missing", expected=np.array([1.0, 2.0]), got=np.float32(0.5))
+
+    result = judge(_check(fn), _obs(), None)
+    assert _fields(result) == BASE
+    assert (result.status, result.score, result.message, result.mistake) == ("failed", 0.0, "Wrong.", "relu_missing")
+    assert result.expected == [1.0, 2.0] and result.got == 0.5
+
+
+LOAD = FileLoad("ex.py", error=ErrorInfo("SyntaxError", "invalid syntax (ex.py, line 3)", traceback="TB-load"))
+MISSING = ErrorInfo("NameError", "ex_fn is not defined", missing="ex_fn")
+
+
+def test_a_judge_that_finds_the_function_missing_blames_the_broken_file() -> None:
+    def fn(ev: Evidence) -> None:
+        raise Fail("no function", mistake="missing_function")
+
+    result = judge(_check(fn), _obs(error=MISSING), None, [FileLoad("other.py"), LOAD])
+    assert (result.status, result.score, result.mistake, result.traceback) == ("failed", 0.0, "file_not_loaded", "TB-load")
+    assert result.message == "ex.py could not be loaded: SyntaxError: invalid syntax (ex.py, line 3), so ex_fn was not found."
+    assert _fields(result) == BASE
+    plain = judge(_check(fn), _obs(error=MISSING), None, [FileLoad("other.py")])
+    assert (plain.mistake, plain.message) == ("missing_function", "no function")
+
+
+def test_not_attempted() -> None:
+    def bare(ev: Evidence) -> None:
+        raise NotAttempted()
+
+    def said(ev: Evidence) -> None:
+        raise NotAttempted("Left as the stub.")
+
+    result = judge(_check(bare), _obs(), None)
+    assert (result.status, result.score, result.message) == ("not_attempted", 0.0, "Not attempted yet.")
+    assert _fields(result) == BASE
+    assert judge(_check(said), _obs(), None).message == "Left as the stub."
+
+
+def _value_of_p1(ev: Evidence) -> None:
+    ev.value(P1)
+
+
+@pytest.mark.parametrize(("error", "loads", "expected"), [
+    (ErrorInfo("NotImplementedError", "stub", traceback="TB"), (),
+     ("not_attempted", "Not attempted yet: the stub still raises NotImplementedError.", None, "TB")),
+    (ErrorInfo("WrongType", "returned a str", traceback="TB"), (), ("failed", "returned a str", None, "TB")),
+    (ErrorInfo("ValueError", "boom", traceback="TB"), (), ("failed", "`drive_one` raised ValueError: boom", None, "TB")),
+    (ErrorInfo("Killed", "stopped after 30 s", killed="timeout"), (), ("error", "stopped after 30 s", None, "")),
+    (MISSING, (), ("failed", "ex_fn is not defined", "missing_function", "")),
+    (MISSING, (LOAD,), ("failed", "ex.py could not be loaded: SyntaxError: invalid syntax (ex.py, line 3), "
+                                  "so ex_fn was not found.", "file_not_loaded", "TB-load")),
+    (ErrorInfo("ValueError", "boom", traceback="TB"), (LOAD,),
+     ("failed", "`drive_one` raised ValueError: boom", None, "TB")),
+])
+def test_a_probe_that_failed(error: ErrorInfo, loads: tuple[FileLoad, ...], expected: tuple[Any, ...]) -> None:
+    result = judge(_check(_value_of_p1), _obs(error=error), None, loads)
+    assert (result.status, result.message, result.mistake, result.traceback) == expected
+    assert result.score == 0.0 and _fields(result) == BASE
+
+
+def test_a_probe_failure_names_its_own_probes_driver() -> None:
+    obs = _obs()
+    obs["ex.p2"] = Observation("ex.p2", error=ErrorInfo("TypeError", "bad"))
+    result = judge(_check(lambda ev: ev.value(P2)), obs, None)
+    assert result.message == "`drive_two` raised TypeError: bad"
+
+
+def test_a_crashing_judge_costs_only_its_check(capsys: pytest.CaptureFixture[str]) -> None:
+    def fn(ev: Evidence) -> None:
+        raise KeyError("x")
+
+    result = judge(_check(fn), _obs(), None)
+    assert (result.status, result.score, result.traceback) == ("error", 0.0, "KeyError: 'x'")
+    assert result.message == ("The grader could not judge this check (an internal error, not your fault); "
+                              "your instructor can see the details.")
+    assert _fields(result) == BASE
+    assert capsys.readouterr().err == "grader: check ex.c crashed (KeyError: 'x'); scored as an error\n"
+
+
+def test_grader_errors_propagate_and_judge_all_passes_the_reference() -> None:
+    def needs_reference(ev: Evidence) -> str:
+        return f"reference {ev.reference(P1)}"
+
+    with pytest.raises(ReferenceError_):
+        judge(_check(needs_reference), _obs(), None)
+    ref = {"ex.p1": Observation("ex.p1", value=9)}
+    results = judge_all([_check(needs_reference)], _obs(), ref)
+    assert [r.message for r in results] == ["reference 9"]
+
+
+def test_displayable_at_its_limits() -> None:
+    big = np.arange(DISPLAY_LIMIT + 1, dtype=np.float64).reshape(1, -1) / 3
+    shown = displayable(big)
+    assert shown == {"shape": [1, DISPLAY_LIMIT + 1], "truncated": True,
+                     "head": np.round(big.reshape(-1)[:DISPLAY_LIMIT], 6).tolist()}
+    assert shown["head"][1] == 0.333333
+    assert displayable(np.ones(DISPLAY_LIMIT)) == [1.0] * DISPLAY_LIMIT
+    assert displayable(np.array([1.23456789])) == [1.234568]
+    assert displayable(np.array([7], dtype=np.int64)) == [7]
+    assert displayable((np.float32(0.5), [np.int64(2)])) == [0.5, [2]]
+    assert displayable({1: np.array([2.0])}) == {"1": [2.0]}
+    assert displayable(float("nan")) == "nan" and displayable(float("-inf")) == "-inf"
+    assert displayable("text") == "text" and displayable(3) == 3
+
+
+def test_missing_function_edges() -> None:
+    def fn(ev: Evidence) -> None:
+        raise Fail("no function", mistake="missing_function")
+
+    clean = judge(_check(fn), _obs(), None, [LOAD])  # nothing reported missing: the judge's own words stay
+    assert (clean.mistake, clean.message) == ("missing_function", "no function")
+    other = FileLoad("aaa.py", error=ErrorInfo("ImportError", "no module", traceback="TB-other"))
+    for judged in (fn, _value_of_p1):
+        result = judge(_check(judged), _obs(error=MISSING), None, [other, LOAD])
+        assert result.traceback == "TB-load" and result.message.startswith("ex.py could not be loaded")
+
+
+def test_a_crash_traceback_is_cut_to_2000_characters() -> None:
+    def fn(ev: Evidence) -> None:
+        raise ValueError("v" * 3000)
+
+    assert judge(_check(fn), _obs(), None).traceback == ("ValueError: " + "v" * 3000)[:2000]
