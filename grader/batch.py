@@ -24,14 +24,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
-import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from threadpoolctl import threadpool_limits
 
@@ -41,7 +39,7 @@ from grader.classfiles import write_class_files
 from grader.discovery.choose import label_sources, merge_best
 from grader.discovery.discover import Submission, discover, read_submission
 from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text
-from grader.safetext import terminal_text
+from grader.progress import Progress
 from grader.judging.checks import Check, load_checks
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
@@ -56,45 +54,6 @@ from grader.runner.select import make_runner
 RESULTS = render.RESULTS_NAME
 REPORT = render.REPORT_NAME
 DASHBOARD_HREF = f"../{render.DASHBOARD_NAME}"  # from OUT/<id>/report.html
-
-
-# -- progress --------------------------------------------------------------------
-
-class Progress:
-    """A bar with ETA on a terminal, plain lines otherwise (or under CI), nothing when quiet."""
-
-    def __init__(self, total: int, mode: str = "auto", stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stderr
-        if mode == "auto":
-            ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-            mode = "bar" if self.stream.isatty() and not ci else "lines"
-        self.mode = mode
-        self.total = total
-        self.done = 0
-        self.started = time.monotonic()
-
-    def _eta(self) -> str:
-        if not self.done:
-            return "--:--"
-        left = (time.monotonic() - self.started) / self.done * (self.total - self.done)
-        return f"{int(left // 60):02d}:{int(left % 60):02d}"
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        label = terminal_text(label)
-        if self.mode == "quiet":
-            return
-        if self.mode == "bar":
-            width = 30
-            filled = int(width * self.done / max(self.total, 1))
-            line = (f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
-                    f"  ETA {self._eta()}  {label[:40]:<40}")
-            self.stream.write(line)
-            if self.done == self.total:
-                self.stream.write("\n")
-        else:
-            self.stream.write(f"[{self.done}/{self.total}] {label}\n")
-        self.stream.flush()
 
 
 # -- options and report -------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader import batch
-from grader.batch import Progress
+from grader.progress import Progress
 from grader.cli import main
 
 

@@ -28,6 +28,9 @@ from grader.sandbox import wire
 from grader.catalog import EXERCISE_NAMES
 from grader.errors import GRADER_ERROR_MESSAGE, GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
+from grader.reports.feedback import (  # noqa: F401 - re-exported: the student-facing words live there
+    HIDDEN_FAILED_MESSAGE, HIDDEN_PASSED_MESSAGE, NOT_ATTEMPTED_MESSAGE, STATUS_LABELS, hidden_message, student_text,
+    truncate)
 # Re-exported: reports write every file through this one atomic, UTF-8-safe writer.
 from grader.safetext import atomic_write_text as atomic_write_text, utf8_text as utf8_text
 
@@ -38,10 +41,6 @@ _GS_VISIBILITY = {"public": "visible", "hidden": "after_published"}
 _STATUSES = ("passed", "failed", "not_attempted", "error")
 
 MAX_RESULTS_BYTES = 512 * 1024   # Gradescope rejects large results files
-STATUS_LABELS = {"passed": "Passed", "failed": "Failed", "not_attempted": "Not attempted", "error": "Error"}
-HIDDEN_FAILED_MESSAGE = "This hidden check did not pass. Its inputs are not shown; use the hint below."
-HIDDEN_PASSED_MESSAGE = "Passed."
-NOT_ATTEMPTED_MESSAGE = "Not attempted yet."
 
 
 @dataclass(frozen=True)
@@ -67,41 +66,6 @@ class ResultsFileError(GraderError):
 
 
 # -- text -----------------------------------------------------------------------
-
-def truncate(text: str, cap: int, keep_end: bool = False) -> str:
-    """At most about `cap` characters of `text`, marked when something was cut."""
-    if len(text) <= cap:
-        return text
-    note = f"[... truncated: {len(text)} characters in all]"
-    return note + "\n" + text[len(text) - cap:] if keep_end else text[:cap] + "\n" + note
-
-
-def hidden_message(c: CheckResult) -> str:
-    """A hidden check's message for students, without status or hint: the same words in the HTML
-    student view and in results.json `output`. Never its inputs, expected values or own details."""
-    if c.grader_error:
-        return GRADER_ERROR_MESSAGE
-    if c.status == "passed":
-        return HIDDEN_PASSED_MESSAGE
-    if c.status == "not_attempted":
-        return NOT_ATTEMPTED_MESSAGE
-    lines = [HIDDEN_FAILED_MESSAGE]
-    if c.instructor_message and c.message:
-        # Judging split the diagnosis: `message` names the mistake in student-safe words,
-        # the inputs and values went to `instructor_message`.
-        lines.append(c.message)
-    elif c.mistake:
-        lines.append(f"Mistake: {c.mistake}")
-    return "\n".join(lines)
-
-
-def student_text(c: CheckResult) -> str:
-    """What a student is told about a hidden check: status, `hidden_message`, hint."""
-    lines = [f"{STATUS_LABELS.get(c.status, c.status)}: {hidden_message(c)}"]
-    if c.status != "passed" and c.hint and not c.grader_error:
-        lines.append(f"Hint: {c.hint}")
-    return "\n".join(lines)
-
 
 # -- writing -------------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.charts import histogram, histogram_svg  # noqa: F401 - re-exported for callers
 from grader.reports.compare import Comparison, compare
 from grader.reports.insight import describe_mistake
-from grader.reports.results_io import hidden_message
+from grader.reports.feedback import hidden_message
 from grader.reports.text import (TextBlock, clip, clip_tail, fmt_number, fmt_points,  # noqa: F401
                                  percent, value_text, wrap_parts)
 

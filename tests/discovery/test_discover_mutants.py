@@ -22,7 +22,7 @@ CODE = "def relu_model(features, weights, biases):\n    return features\n"
 
 
 def _sha8(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
 def _notebook(source: str) -> bytes:
@@ -45,14 +45,18 @@ def test_a_folder_gives_exactly_these_files_notes_and_problems(tmp_path: Path) -
     (root / "z_out.py").symlink_to(tmp_path / "elsewhere.py")
     sub = read_submission(root)
     assert sub.student_id == "alice" and sub.safe_id == "alice"
-    assert sub.files == {"a.py": CODE, "nb.py": "# In[1]:\n# [skipped magic] %matplotlib inline\nN = 2\n\n\n"}
+    assert sub.files == {"a.py": CODE,
+                         "nb.py": "# grader notebook: nb.ipynb\n# In[1]:\n# [skipped magic] %matplotlib inline\nN = 2\n\n\n"}
     assert sub.notes == (
         "nb.ipynb: cell 1: skipped IPython magic `%matplotlib inline` (never run)",
         "nested.zip: archives inside the submission are not opened",
         "readme.txt: ignored (only .py files and .ipynb notebooks are graded)",
-        "sub/a.py: skipped, a.py already provides a.py",
+        # Two changed files of one name: both graded, the better result kept (grader.discovery.choose).
+        "a.py and a.py were both changed: both were graded, and each exercise keeps the better result",
         "z_in.py: skipped, symbolic links are not followed",
     )
+    assert sub.origins == {"a.py": "a.py", "nb.py": "nb.ipynb"}
+    assert {n: (c.submitted, c.code) for n, c in sub.alternates.items()} == {"a.py": ("sub/a.py", "DUPLICATE = 1\n")}
     assert sub.problems == ("z_out.py: skipped, it is a symbolic link pointing outside the submission",)
 
 
@@ -63,7 +67,10 @@ def test_a_notebook_and_a_py_of_the_same_stem_name_the_first_origin(tmp_path: Pa
     (root / "b" / "a.py").parent.mkdir()
     (root / "b" / "a.py").write_text("A = 2\n")
     sub = read_submission(root)
-    assert sub.notes == ("b/a.py: skipped, a.ipynb already provides a.py",)
+    # Both changed: the .py is graded first and the notebook kept as the alternate, whatever the order read.
+    assert sub.notes == ("a.py and a.ipynb were both changed: both were graded, and each exercise keeps the better result",)
+    assert sub.files == {"a.py": "A = 2\n"} and sub.origins == {"a.py": "b/a.py"}
+    assert sub.alternates["a.py"].submitted == "a.ipynb"
 
 
 def test_nesting_limit_is_exact(tmp_path: Path) -> None:
@@ -246,6 +253,8 @@ def test_undecodable_names_collide_safely(tmp_path: Path) -> None:
     os.mkdir(os.fsencode(tmp_path) + b"/\xff")
     (Path(os.fsdecode(os.fsencode(tmp_path) + b"/\xff.py"))).write_text("A = 1\n")
     subs = discover(tmp_path)
-    assert [s.student_id for s in subs] == ["\udcff", "\udcff"]
-    assert [s.safe_id for s in subs] == [f"student-{_sha8(chr(0xdcff))}",
-                                        f"student-{_sha8(chr(0xdcff))}-{_sha8(chr(0xdcff) + '.py')}"]
+    # The byte 0xff shows as the text `\xff` (grader.discovery.discover.clean_id); the second entry's
+    # collision suffix hashes its raw (surrogate-escaped) name.
+    assert [s.student_id for s in subs] == ["\\xff", "\\xff"]
+    assert [s.safe_id for s in subs] == [f"xff-{_sha8(chr(92) + 'xff')}",
+                                        f"xff-{_sha8(chr(92) + 'xff')}-{_sha8(chr(0xdcff) + '.py')}"]

@@ -28,9 +28,10 @@ def _convert(*sources: str) -> tuple[NotebookSource, dict[str, object]]:
 
 
 def _cell_lines(result: NotebookSource) -> list[str]:
-    """The converted lines of the first cell, without its `# In[n]:` marker."""
+    """The converted lines of the first cell, without the notebook header and its `# In[n]:` marker."""
     lines = result.source.split("\n")
-    return lines[1:lines.index("", 1)]
+    assert lines[0] == "# grader notebook: n.ipynb" and lines[1].startswith("# In[")
+    return lines[2:lines.index("", 2)]
 
 
 # Found by these tests (grader/discovery/notebook.py is h5's; reported, not fixed here): a

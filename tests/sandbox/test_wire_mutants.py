@@ -67,7 +67,7 @@ def _node(**over: object) -> bytes:
     (_node(extra=1), "malformed array"),
     (_node(dtype="object"), "malformed array"),
     (_node(__ndarray__=7), "malformed array"),
-    (_node(shape=4), "malformed array"),                # a string of data, but no list of sizes
+    (_node(shape=4), "malformed array shape"),          # a string of data, but no list of sizes
     (_node(shape=[True, 4]), "malformed array shape"),  # a bool is not a size
     (_node(shape=[1.5]), "malformed array shape"),
     (_node(shape=[-4]), "malformed array shape"),
@@ -82,7 +82,7 @@ def test_decode_says_why_it_refuses(data: bytes, reason: str) -> None:
 
 
 def test_decode_refuses_what_is_not_json_with_the_parser_reason() -> None:
-    with pytest.raises(wire.WireError, match=r"^not valid JSON: Expecting"):
+    with pytest.raises(wire.WireError, match=r"^not valid plain data: JSONDecodeError: Expecting"):
         wire.decode(b"{not json")
 
 
