@@ -111,10 +111,13 @@ def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
         if kind is None:
             out.append(line)
             continue
-        if not continuing:
+        if continuing:
+            # A continuation line may be indented any way: a bare comment never breaks a block.
+            out.append(f"# [skipped {kind}] {line.strip()}")
+        else:
             notes.append(f"cell {number}: skipped IPython {kind} `{line.strip()[:60]}` (never run)")
+            out.append(_skipped(line, kind))
         continuing = line.rstrip().endswith("\\")
-        out.append(_skipped(line, kind))
     return out
 
 

@@ -195,7 +195,7 @@ def decode(data: bytes, max_bytes: int = 64 * 1024 * 1024) -> Any:
 #   {"kind": "observation", "probe": id, "output"?, "duration"?, "value"?, "error"?}
 #   {"kind": "done"}
 # error = {"type": str, "message": str, "traceback": str, "missing"?: str}
-KINDS = ("start", "load", "observation", "done")
+KINDS = ("ready", "start", "load", "observation", "done")  # "ready": a portable worker has imported TensorFlow
 MAX_ID = 1000             # characters in a probe id or file name
 MAX_DURATION = 1e6        # seconds; a worker never lives this long
 _ERROR_TEXT = ("type", "message", "traceback")

@@ -34,7 +34,8 @@ def _refused(message: str) -> Any:
 def test_where_at_the_edges_of_cells() -> None:
     result = notebook_to_source(_nb(_code("a = 1\nb = 2\n"), _code("c = 3\n")), "n.ipynb")
     lines = result.source.split("\n")
-    assert result.where(1) == "line 1"  # the first `# In[1]:` marker belongs to no cell
+    assert result.where(1) == "line 1"  # the notebook header belongs to no cell
+    assert result.where(2) == "line 2"  # nor does the first `# In[1]:` marker
     assert result.where(lines.index("a = 1") + 1) == "cell 1, line 1"
     assert result.where(lines.index("c = 3") + 1) == "cell 2, line 1"
     assert result.where(lines.index("b = 2") + 1) == "cell 1, line 2"
@@ -43,8 +44,16 @@ def test_where_at_the_edges_of_cells() -> None:
 def test_empty_and_sourceless_code_cells_are_passed_over() -> None:
     result = notebook_to_source(_nb(_code(""), {"cell_type": "code", "metadata": {}, "outputs": []},
                                     _code("   \n"), _code("x = 1\n")), "n.ipynb")
-    assert result.source == "# In[4]:\nx = 1\n\n\n"
-    assert result.cells == ((4, 2),)
+    assert result.source == "# grader notebook: n.ipynb\n# In[4]:\nx = 1\n\n\n"
+    assert result.cells == ((4, 3),)
+
+
+def test_the_generated_self_check_cell_is_passed_over() -> None:
+    result = notebook_to_source(_nb(_code("x = 1\n"), _code('import grader; grader.check("relu_model")\n'),
+                                    _code('import grader\ngrader.check("x")')), "n.ipynb")
+    assert result.source == "# grader notebook: n.ipynb\n# In[1]:\nx = 1\n\n\n"
+    kept = notebook_to_source(_nb(_code('import grader; grader.check("x"); y = 2\n')), "n.ipynb")
+    assert 'import grader; grader.check("x"); y = 2' in kept.source.split("\n")
 
 
 def test_a_source_that_is_not_text_names_its_cell() -> None:
@@ -54,7 +63,7 @@ def test_a_source_that_is_not_text_names_its_cell() -> None:
 
 def test_a_non_python_cell_magic_keeps_blank_lines_blank() -> None:
     result = notebook_to_source(_nb(_code("%%bash\necho hi\n\necho bye")), "n.ipynb")
-    assert result.source.split("\n")[1:5] == [
+    assert result.source.split("\n")[2:6] == [
         "# [skipped %%bash cell] %%bash", "# [skipped %%bash cell] echo hi", "",
         "# [skipped %%bash cell] echo bye"]
 
@@ -62,7 +71,7 @@ def test_a_non_python_cell_magic_keeps_blank_lines_blank() -> None:
 def test_a_python_cell_magic_line_and_continued_magics_read_exactly() -> None:
     result = notebook_to_source(_nb(_code("%%time\nx = 1\n"), _code("%pip install a \\\nb\ny = 2\n")), "n.ipynb")
     lines = result.source.split("\n")
-    assert lines[1] == "# [skipped cell magic] %%time"
+    assert lines[2] == "# [skipped cell magic] %%time"
     assert lines[lines.index("y = 2") - 1] == "# [skipped magic] b"
     assert result.notes[:2] == ("cell 1: skipped the cell magic %%time and ran the cell's code",
                                 "cell 2: skipped IPython magic `%pip install a \\` (never run)")

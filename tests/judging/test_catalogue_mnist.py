@@ -201,7 +201,13 @@ def _numpy_reference_value(p: Probe) -> object:
     are made here. A probe with another driver gets no entry, so a new hidden check that needs
     one fails loudly in `test_numpy_reference_passes_every_hidden_check` instead of being skipped.
     """
-    from grader.judging.checks.mlp_mnist import expected_shapes, numpy_forward
+    from grader.judging.oracles.mlp_mnist import expected_shapes, numpy_forward
+    from grader.judging.oracles.save_restore import split_accuracy
+
+    # The save_restore stand-in: a model that always says "0" (about a tenth of any balanced split).
+    bias = np.zeros(10)
+    bias[0] = 1.0
+    weights = np.zeros((784, 10))
 
     if p.driver == "mlp_mnist.parameters":
         shapes = expected_shapes(*(p.args.get("sizes") or (784, 256, 10)))
@@ -209,14 +215,18 @@ def _numpy_reference_value(p: Probe) -> object:
                 for part, d in shapes.items()}
     if p.driver == "mlp_mnist.forward":
         return numpy_forward(p.args)
+    if p.driver == "mlp_mnist.train":
+        return {"accuracy": 0.1 if p.args.get("shuffle_test_labels") else 0.9}
     if p.driver == "save_restore":
-        # A model that always says "0": a tenth of any balanced split, relabelled or not.
-        bias = np.zeros(10)
-        bias[0] = 1.0
-        return {"saved_accuracy": 0.1, "restored_accuracy": 0.1, "restore_error": None,
+        saved_accuracy = split_accuracy(weights, bias, p.args.get("save_test", "test"))
+        restored_accuracy = split_accuracy(weights, bias, p.args.get("evaluate_on", "test"))
+        return {"saved_accuracy": saved_accuracy, "restored_accuracy": restored_accuracy, "restore_error": None,
                 "files": ["model.ckpt.index", "model.ckpt.data-00000-of-00001", "model.ckpt.meta", "checkpoint"],
                 "checkpoint": {"error": None, "variables": {"weights": [784, 10], "bias": [10]},
-                               "weights": [np.zeros((784, 10))], "bias": [bias]}}
+                               "weights": [weights], "bias": [bias]}}
+    if p.driver == "verify_checkpoint":
+        # The clean worker's re-score of the checkpoint the stand-in wrote, on each split asked for.
+        return {"models": [{"accuracy": {split: split_accuracy(weights, bias, split) for split in p.args["splits"]}}]}
     if p.driver == "named_variables":
         n_in, n_out = p.args["n_inputs"], p.args["n_outputs"]
         saved = [np.ones((n_in, n_out)), np.zeros(n_out)]
@@ -246,7 +256,7 @@ def test_numpy_reference_passes_every_hidden_check(all_checks: list[Check]) -> N
         missing = [p.id for p in chk.probes if p.id not in ref]
         assert not missing, f"{chk.id}: add its probes' drivers to _numpy_reference_value ({missing})"
         result = judge(chk, ref, ref)
-        assert result.status == "passed", (chk.id, result.message)
+        assert result.status == "passed", (chk.id, result.instructor_message or result.message, result.grader_error)
 
 
 @pytest.mark.parametrize("forged", FORGERIES, ids=range(len(FORGERIES)))
@@ -263,6 +273,7 @@ def test_forged_observations_fail_cleanly(forged: object, all_checks: list[Check
     for chk in mine:
         obs = {p.id: Observation(p.id, value=forged) for p in chk.probes}
         result = judge(chk, obs, reference)
-        assert result.status == "failed" and result.score == 0.0, (chk.id, result.message)
+        assert result.status == "failed" and result.score == 0.0, (
+            chk.id, result.instructor_message or result.message, result.grader_error)
         judged.append(chk.id)
     assert len(judged) == len(mine) >= 13

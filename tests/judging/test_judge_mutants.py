@@ -12,17 +12,20 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import ReferenceError_
+from grader.errors import GRADER_ERROR_MESSAGE, ReferenceError_
 from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted
 from grader.judging.judge import DISPLAY_LIMIT, displayable, judge, judge_all
-from grader.model import ErrorInfo, FileLoad, Observation, Probe
+from grader.judging.mistakes import student_text
+from grader.model import ErrorInfo, FileLoad, Observation, Probe, Visibility
 
 P1 = Probe(id="ex.p1", driver="drive_one", args={"x": np.array([1.5, 2.0])})
 P2 = Probe(id="ex.p2", driver="drive_two", args={"n": 3})
 
 
-def _check(fn: Callable[[Evidence], Any], probes: tuple[Probe, ...] = (P1, P2)) -> Check:
-    return Check(id="ex.c", exercise="ex", title="A check", points=4.0, visibility="hidden",
+def _check(fn: Callable[[Evidence], Any], probes: tuple[Probe, ...] = (P1, P2),
+           visibility: Visibility = "public") -> Check:
+    # Public by default, so the judge's own words reach `message`; hidden checks have their own tests below.
+    return Check(id="ex.c", exercise="ex", title="A check", points=4.0, visibility=visibility,
                  probes=probes, judge=fn, hint="Try harder.")
 
 
@@ -36,7 +39,7 @@ def _fields(result: Any) -> dict[str, Any]:
                                              "inputs", "output", "duration")}
 
 
-BASE = {"check_id": "ex.c", "exercise": "ex", "title": "A check", "max_score": 4.0, "visibility": "hidden",
+BASE = {"check_id": "ex.c", "exercise": "ex", "title": "A check", "max_score": 4.0, "visibility": "public",
         "hint": "Try harder.", "inputs": {"ex.p1": {"x": [1.5, 2.0]}, "ex.p2": {"n": 3}}, "output": "out1 out2",
         "duration": 0.75}
 
@@ -131,15 +134,20 @@ def test_a_probe_failure_names_its_own_probes_driver() -> None:
 
 
 def test_a_crashing_judge_costs_only_its_check(capsys: pytest.CaptureFixture[str]) -> None:
+    """A judge crash is a grader error: the reason goes to `grader_error` (instructors), nothing to stderr."""
     def fn(ev: Evidence) -> None:
         raise KeyError("x")
 
     result = judge(_check(fn), _obs(), None)
-    assert (result.status, result.score, result.traceback) == ("error", 0.0, "KeyError: 'x'")
-    assert result.message == ("The grader could not judge this check (an internal error, not your fault); "
-                              "your instructor can see the details.")
+    assert (result.status, result.score, result.traceback) == ("error", 0.0, "")
+    assert result.message == GRADER_ERROR_MESSAGE
+    assert result.grader_error == "judging ex.c: KeyError: 'x'"
+    assert (result.mistake, result.instructor_message) == (None, "")
     assert _fields(result) == BASE
-    assert capsys.readouterr().err == "grader: check ex.c crashed (KeyError: 'x'); scored as an error\n"
+    assert capsys.readouterr().err == ""
+    hidden = judge(_check(fn, visibility="hidden"), _obs(), None)
+    assert (hidden.status, hidden.message, hidden.grader_error) == ("error", GRADER_ERROR_MESSAGE,
+                                                                    "judging ex.c: KeyError: 'x'")
 
 
 def test_grader_errors_propagate_and_judge_all_passes_the_reference() -> None:
@@ -180,8 +188,60 @@ def test_missing_function_edges() -> None:
         assert result.traceback == "TB-load" and result.message.startswith("ex.py could not be loaded")
 
 
-def test_a_crash_traceback_is_cut_to_2000_characters() -> None:
+def test_a_crash_reason_is_cut_to_2000_characters() -> None:
     def fn(ev: Evidence) -> None:
         raise ValueError("v" * 3000)
 
-    assert judge(_check(fn), _obs(), None).traceback == ("ValueError: " + "v" * 3000)[:2000]
+    assert judge(_check(fn), _obs(), None).grader_error == ("judging ex.c: ValueError: " + "v" * 3000)[:2000]
+
+
+HIDDEN_BASE = {**BASE, "visibility": "hidden"}
+
+
+def test_a_hidden_pass_is_left_as_it_is() -> None:
+    result = judge(_check(lambda ev: f"got {ev.value(P2)}", visibility="hidden"), _obs(v2=7), None)
+    assert _fields(result) == HIDDEN_BASE
+    assert (result.status, result.score, result.message, result.instructor_message) == ("passed", 4.0, "got 7", "")
+
+
+def test_a_hidden_fail_tells_the_student_only_safe_words() -> None:
+    def fn(ev: Evidence) -> None:
+        raise Fail("Wrong: expected [1, 2].", mistake="relu_missing", expected=np.array([1.0, 2.0]), got=0.5)
+
+    def said(ev: Evidence) -> None:
+        raise Fail("Wrong: expected [1, 2].", mistake="relu_missing", student_message="Check your ReLU.")
+
+    result = judge(_check(fn, visibility="hidden"), _obs(), None)
+    assert _fields(result) == HIDDEN_BASE
+    assert (result.status, result.score, result.mistake) == ("failed", 0.0, "relu_missing")
+    assert result.message == student_text("relu_missing") and "[1, 2]" not in result.message
+    assert result.instructor_message == "Wrong: expected [1, 2]."
+    assert result.expected == [1.0, 2.0] and result.got == 0.5  # kept for the instructor view
+    told = judge(_check(said, visibility="hidden"), _obs(), None)
+    assert (told.message, told.instructor_message) == ("Check your ReLU.", "Wrong: expected [1, 2].")
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (ErrorInfo("ValueError", "boom 42", traceback="TB"), "Your code raised ValueError on inputs you have not seen."),
+    (ErrorInfo("WrongType", "returned a str", traceback="TB"),
+     "On inputs you have not seen, your function returned something of the wrong type or shape."),
+    (ErrorInfo("Killed", "stopped after 30 s", killed="timeout", traceback="TB"),
+     "Your code was stopped (timeout) on inputs you have not seen."),
+    (ErrorInfo("NotImplementedError", "stub", traceback="TB"),
+     "Not attempted yet: the stub still raises NotImplementedError."),
+])
+def test_a_hidden_probe_failure_quotes_nothing_of_the_inputs(error: ErrorInfo, message: str) -> None:
+    result = judge(_check(_value_of_p1, visibility="hidden"), _obs(error=error), None)
+    assert _fields(result) == HIDDEN_BASE and result.score == 0.0
+    assert (result.message, result.traceback) == (message, "")  # the traceback may quote hidden values
+    full = judge(_check(_value_of_p1), _obs(error=error), None)
+    assert result.status == full.status
+    assert result.instructor_message == f"{full.message}\nTB"
+
+
+def test_a_hidden_missing_function_blames_the_broken_file_and_keeps_its_traceback_for_instructors() -> None:
+    result = judge(_check(_value_of_p1, visibility="hidden"), _obs(error=MISSING), None, [LOAD])
+    assert (result.status, result.mistake, result.traceback) == ("failed", "file_not_loaded", "")
+    assert result.message == ("ex.py could not be loaded: SyntaxError: invalid syntax (ex.py, line 3), "
+                              "so ex_fn was not found.")
+    assert result.instructor_message == f"{result.message}\nTB-load"
