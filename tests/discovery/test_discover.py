@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.discovery import discover as disc
+from grader.discovery import ids
 from grader.discovery.discover import Submission, discover, read_submission, safe_id
 from grader.errors import UsageError
 
@@ -167,7 +168,7 @@ def test_safe_ids() -> None:
     assert safe_id("alice_01") == "alice_01"
     for bad in ("../etc", "José García", "con", ".hidden", "a/b", "x" * 100, ""):
         s = safe_id(bad)
-        assert s != bad and disc._SAFE_ID.match(s), (bad, s)
+        assert s != bad and ids._SAFE_ID.match(s), (bad, s)
     assert safe_id("José García") != safe_id("Jose Garcia!")
 
 
