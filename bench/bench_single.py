@@ -3,11 +3,12 @@
     python bench/bench_single.py [--rounds 3]
 
 - TF import: `python -c "import tensorflow"`, the floor every path pays once;
-- today: `grader grade --student ada quiz.py --out OUT` (runs the reference solutions
-  through every probe, then the student's probes);
+- before: `grader grade --student ada quiz.py --out OUT` with no cached reference (it runs the
+  reference solutions through every probe, then the student's probes), as every run did before;
+- cached: the same command once the reference observations are cached in .grader-cache/;
 - shipped: the Gradescope autograder's `run_autograder` in a simulated layout,
   using the reference observations computed when the zip was built.
-Goal: shipped <= one TF import + 1 s.
+Goal: cached and shipped <= one TF import + 1 s.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.gradescope.build import build  # noqa: E402
 from grader.paths import Paths  # noqa: E402
+from grader.reference import cache_file  # noqa: E402
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> float:
@@ -57,17 +59,21 @@ def main() -> None:
         shutil.copy(quiz, layout / "submission" / "quiz.py")
         gs_env = {**env, "GRADER_GRADESCOPE_ROOT": str(layout), "GRADER_PYTHON": sys.executable}
         gs_env.pop("PYTHONPATH")
-        tf, today, shipped = [], [], []
+        tf, today, cached, shipped = [], [], [], []
+        student = [sys.executable, "-m", "grader", "grade", "--student", "ada", str(quiz), "--quiet", "--jobs", "1"]
         for i in range(args.rounds):
             tf.append(timed([sys.executable, "-c", "import tensorflow"], env))
-            today.append(timed([sys.executable, "-m", "grader", "grade", "--student", "ada", str(quiz),
-                                "--out", str(tmp / f"out{i}"), "--quiet", "--jobs", "1"], env))
+            cache_file(ROOT).unlink(missing_ok=True)
+            today.append(timed([*student, "--out", str(tmp / f"before{i}")], env))
+            cached.append(timed([*student, "--out", str(tmp / f"cached{i}")], env))
             shipped.append(timed([str(layout / "run_autograder")], gs_env))
     fmt = lambda xs: f"median {statistics.median(xs):.2f} s (min {min(xs):.2f}, max {max(xs):.2f}, n={len(xs)})"  # noqa: E731
     print(f"cores={os.cpu_count()} load={os.getloadavg()[0]:.1f}")
     print(f"TF import alone:                       {fmt(tf)}")
-    print(f"today: grader grade --student (quiz):  {fmt(today)}")
+    print(f"before: grade --student, no cache:     {fmt(today)}")
+    print(f"cached: grade --student, cached ref:   {fmt(cached)}")
     print(f"shipped reference (run_autograder):    {fmt(shipped)}")
+    print(f"cached minus TF import:                {statistics.median(cached) - statistics.median(tf):.2f} s")
     print(f"shipped minus TF import:               {statistics.median(shipped) - statistics.median(tf):.2f} s")
 
 
