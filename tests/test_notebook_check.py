@@ -26,7 +26,7 @@ def test_import_grader_is_cheap() -> None:
 
 
 def test_check_is_inert_inside_a_worker(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "grader.sandbox.worker", types.ModuleType("grader.sandbox.worker"))
+    monkeypatch.setattr(grader, "_in_worker", True)  # what the worker sets before running student code
     assert grader.check("relu_model") is None
 
 

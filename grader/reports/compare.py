@@ -77,6 +77,8 @@ def _nonfinite(value: Any) -> Any:
 
 
 def as_2d(arr: np.ndarray) -> np.ndarray:
+    if arr.size == 0:
+        return np.zeros((0, 0))  # e.g. [[]]: no row to reshape by, nothing to show
     if arr.ndim == 0:
         return arr.reshape(1, 1)
     if arr.ndim == 1:

@@ -249,15 +249,28 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
             mount(None, point, None, MS_REMOUNT | MS_BIND | MS_RDONLY | flags)
         except OSError:
             pass  # e.g. a mount hidden under a cover; it is unreachable anyway
+    # Exposed folders that live under the scratch folders about to be replaced (a checkout and
+    # its venv in /tmp) would vanish with them: keep handles, and bind them back read-only after.
+    scratch = ("/tmp", "/var/tmp", "/dev/shm")
+    buried = {e: os.open(e, os.O_PATH | os.O_DIRECTORY) for e in plan.expose
+              if any(_inside(e, s) for s in scratch)}
     uid = config.uid if config.uid is not None else os.getuid()
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
           f"size={config.tmp_mb}m,mode=700,uid={uid},gid={uid}")
-    for small in ("/var/tmp", "/dev/shm"):
+    for small in scratch[1:]:
         if os.path.isdir(small):
             try:
                 mount("tmpfs", small, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
             except OSError as exc:
                 warnings.append(f"could not replace {small}: {exc}")
+    for path, fd in buried.items():
+        os.makedirs(path, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+        os.close(fd)
+    for path in plan.recover:
+        if any(_inside(path, e) for e in buried):
+            _cover(path)
 
 
 SYSV_SHM_BYTES = 16 << 20  # System V shared memory in the worker's own IPC namespace, as for /dev/shm

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+import grader
 from grader.sandbox import integrity, wire
 from grader.sandbox.tfsupport import new_default_graph
 from grader.sandbox.student import (  # noqa: F401 - re-exported for drivers' tests
@@ -220,6 +221,7 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
     from grader.sandbox import tf1shim
 
     tf1shim.install()  # student code's `import tensorflow` means TF 1 (this process only)
+    grader._in_worker = True  # `grader.check(...)` in a graded notebook does nothing here
     # Bind the drivers and everything they use before any student code runs, and
     # take the guard's own functions into locals now (see grader.sandbox.integrity).
     guard = integrity.Guard(integrity.bind(DRIVERS, channel), channel.send)

@@ -260,3 +260,9 @@ def test_the_last_edges() -> None:
     page = student_page(long)
     assert page.output is not None and page.output.note == (
         f"Showing the first {views.OUTPUT_LIMIT:,} of {views.OUTPUT_LIMIT + 1:,} characters of the output.")
+
+
+def test_empty_arrays_compare_without_crashing() -> None:
+    """Found by the HTML fuzz test: expected [] and got [[]] made the report renderer raise."""
+    cmp = compare([], [[]])
+    assert cmp is not None and cmp.shapes_differ and all(g.rows == () for g in cmp.grids)
