@@ -100,7 +100,7 @@ def _fmt(value: Any, cap: int) -> str:
 def test_output(c: CheckResult, caps: Caps = Caps()) -> str:
     """The text Gradescope shows under a test. Hidden checks: exactly `student_text`."""
     if c.visibility == "hidden":
-        return student_text(c)
+        return truncate(student_text(c), caps.text)  # a hint or message may be long too
     if c.grader_error:
         return GRADER_ERROR_MESSAGE
     parts = [truncate(c.message, caps.text)]

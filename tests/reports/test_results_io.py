@@ -215,3 +215,14 @@ def test_tolerance_and_checks_digest_round_trip() -> None:
                 checks_digest="abc123")
     back = from_gradescope(json.loads(json.dumps(to_gradescope(r))))
     assert back.checks[1].tolerance == (1e-4, 1e-6) and back.checks_digest == "abc123"
+
+
+def test_a_huge_hint_on_a_hidden_check_still_fits() -> None:
+    """Found by the size fuzz test: a hidden check's output (its student text) was not capped."""
+    from grader.reports.results_io import MAX_RESULTS_BYTES, dumps
+
+    hint = "\x1f\x07" * 200_000  # control characters take 6 bytes each in JSON
+    c = CheckResult("relu_model.h", "relu_model", "t", 0.0, 1.0, "failed", "", "hidden", hint=hint)
+    r = StudentResult("s", 0.0, 1.0, (ExerciseResult("relu_model", "A", 0.0, 1.0, (c,)),))
+    text = dumps(r)
+    assert len(text.encode("utf-8")) <= MAX_RESULTS_BYTES and "truncated" in text
