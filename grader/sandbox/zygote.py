@@ -186,7 +186,10 @@ def serve(control: socket.socket) -> None:
     workers: set[int] = set()
 
     def send(msg: dict[str, Any]) -> None:
-        control.send(json.dumps(msg).encode())
+        try:
+            control.send(json.dumps(msg).encode())
+        except (BrokenPipeError, ConnectionResetError):
+            os._exit(0)  # the runner has closed: nobody is left to tell, and nothing to say on stderr
 
     while True:
         ready, _, _ = select.select([control.fileno(), wake_r], [], [], 1.0)
