@@ -43,7 +43,8 @@ from grader.progress import Progress
 from grader.judging.checks import Check, load_checks
 from grader.model import Observation, RunOutcome, StudentResult
 from grader.paths import Paths
-from grader.pipeline import (check_set_digest, error_result, grade_outcome, probes_for, read_python_files,
+from grader.judging.checks.base import check_set_digest
+from grader.pipeline import (error_result, grade_outcome, probes_for, read_python_files,
                              reference_observations)
 from grader.reports import render
 from grader.reports.observations import store_reference, store_student

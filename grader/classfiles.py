@@ -13,7 +13,7 @@ summary.json:
     load_errors     folder -> why its results.json could not be read (never a student row)
     grader_version  the grader that wrote this file
     checks          sorted ids of the checks graded
-    checks_digest   sha256 of the checks, their points and probes (grader.pipeline.check_set_digest)
+    checks_digest   sha256 of the checks, their points and probes (grader.judging.checks.base.check_set_digest)
     shard           {"index": K, "count": N} for `grade --shard K/N` (1-based), else null
 """
 

@@ -18,7 +18,6 @@ from grader import __version__
 from grader.catalog import EXERCISES as CATALOG
 from grader.errors import GRADER_ERROR_MESSAGE, ReferenceError_, SandboxError, grader_error_text
 from grader.judging.checks import EXERCISES, Check
-from grader.judging.checks.base import check_set_digest  # noqa: F401 - re-exported for batch and rejudge
 from grader.judging.judge import judge
 from grader.judging.score import score_student
 from grader.model import CheckResult, ExerciseResult, Observation, Probe, RunOutcome, StudentResult

@@ -31,7 +31,8 @@ from grader.errors import UsageError
 from grader.judging.checks import Check, load_checks
 from grader.judging.score import score_student
 from grader.model import StudentResult
-from grader.pipeline import check_set_digest, grade_outcome
+from grader.judging.checks.base import check_set_digest
+from grader.pipeline import grade_outcome
 from grader.reports import render
 from grader.reports.observations import ObservationsError, Stored, load_reference, load_student, probe_digests
 from grader.reports.results_io import ResultsFileError, load_result

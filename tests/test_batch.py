@@ -448,7 +448,7 @@ def test_foreign_results_file_is_never_a_student(tmp_path: Path, paths: Paths,
 def test_summary_records_shard_version_and_checks(tmp_path: Path, paths: Paths,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from grader import __version__
-    from grader.pipeline import check_set_digest
+    from grader.judging.checks.base import check_set_digest
 
     use_fakes(monkeypatch)
     subs = tmp_path / "subs"

@@ -18,7 +18,7 @@ import tempfile
 import threading
 from typing import IO, Any
 
-from grader.runner.runner import read_frames
+from grader.runner.channel import read_frames
 from grader.sandbox import wire
 
 MAX_CHANNEL = 256 * 1024 * 1024  # bytes one worker may send in all, as in the sandbox

@@ -28,7 +28,6 @@ from typing import Any, TypeVar
 from grader.errors import SandboxError
 from grader.model import Probe, RunOutcome
 from grader.runner.cgroups import SlotCgroups
-from grader.runner.channel import Collector, read_frames  # noqa: F401 - re-exported for older imports
 from grader.runner.limits import Limits
 from grader.runner.memory import SlotWatch
 from grader.runner.scheduler import Scheduler

@@ -135,7 +135,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from grader.model import ErrorInfo, Probe  # noqa: E402
-from grader.runner.runner import Collector  # noqa: E402
+from grader.runner.channel import Collector  # noqa: E402
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PROBES = ["p1", "p2", "load:a.py"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.runner.runner import read_frames
+from grader.runner.channel import read_frames
 from grader.sandbox.worker import (
     CappedText, Channel, MissingFunction, StudentCode, WrongType, error_info, student_traceback,
 )
