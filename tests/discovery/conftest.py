@@ -1,0 +1,13 @@
+"""Every fast discovery test has what it decides pinned: each submission found, each choice and its note."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from snapshots import snapshot_fixture
+
+from grader.discovery.choose import Choice
+from grader.discovery.discover import Submission
+from grader.discovery.notebook import NotebookSource
+
+snapshot = snapshot_fixture(Path(__file__).parent, (Choice, Submission, NotebookSource))

@@ -1,0 +1,13 @@
+"""Every fast judging test has its verdicts pinned: each Fail a judge raises, each CheckResult built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from snapshots import snapshot_fixture
+
+from grader.judging.checks.base import Fail
+from grader.model import CheckResult
+
+snapshot = snapshot_fixture(Path(__file__).parent, (Fail, CheckResult))
+
