@@ -17,7 +17,7 @@ from grader.judging.checks import Check, load_checks
 from grader.model import Observation
 from grader.paths import Paths
 from grader.runner.runner import Runner
-from snapshots import write_pending
+from snapshot_support import snapshot_fixture, write_pending
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
@@ -53,4 +53,8 @@ def reference(runner: Runner, paths: Paths, all_checks: list[Check]) -> dict[str
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    write_pending()  # GRADER_UPDATE_SNAPSHOTS=1: the snapshots of the tests that ran (tests/snapshots.py)
+    write_pending()  # GRADER_UPDATE_SNAPSHOTS=1: the snapshots of the tests that ran (tests/snapshot_support.py)
+
+
+# Tests here pin plain data by hand (`snapshot.append(...)`); test folders record their own types.
+snapshot = snapshot_fixture(Path(__file__).parent, ())

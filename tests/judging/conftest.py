@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snapshots import snapshot_fixture
+from snapshot_support import snapshot_fixture
 
 from grader.judging.checks.base import Fail
 from grader.model import CheckResult

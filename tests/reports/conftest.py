@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from snapshots import snapshot_fixture
+from snapshot_support import snapshot_fixture
 
-from grader.reports import compare, dashboard, insight, text, views
+from grader.reports import compare, dashboard, insight, results_io, text, views
 
 snapshot = snapshot_fixture(Path(__file__).parent, (
-    views.CheckView, views.SourceView, views.ExerciseView, views.StudentPage, compare.Cell, text.TextBlock,
+    results_io.ResultsFileError, views.CheckView, views.SourceView, views.ExerciseView, views.StudentPage, compare.Cell, text.TextBlock,
     insight.MistakeRow, insight.ExerciseInsight, insight.ItemStats, insight.ClassInsight,
     dashboard.RateRow, dashboard.MistakeView, dashboard.ExerciseInsightView, dashboard.ItemView,
     dashboard.StudentRow, dashboard.DashboardPage, dashboard.ClassPage,

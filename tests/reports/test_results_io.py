@@ -226,3 +226,24 @@ def test_a_huge_hint_on_a_hidden_check_still_fits() -> None:
     r = StudentResult("s", 0.0, 1.0, (ExerciseResult("relu_model", "A", 0.0, 1.0, (c,)),))
     text = dumps(r)
     assert len(text.encode("utf-8")) <= MAX_RESULTS_BYTES and "truncated" in text
+
+
+def test_the_results_document_is_pinned(snapshot: list[object]) -> None:
+    """What Gradescope and CI read, for every sample student and every level of caps, is a reviewed
+    diff of tests/reports/snapshots/test_results_io.json when it changes (tests/snapshot_support.py)."""
+    from report_samples import class_results
+
+    from grader.reports.results_io import _CAP_LEVELS, dumps, summary_text, test_output
+
+    for r in [_result(), *class_results()]:
+        for caps in _CAP_LEVELS:
+            snapshot.append({"student": r.student_id, "caps": list(vars(caps).values()),
+                             "document": to_gradescope(r, caps), "summary": summary_text(r, caps),
+                             "outputs": [test_output(c, caps) for e in r.exercises for c in e.checks]})
+        for limit in (512 * 1024, 12000, 8000, 6000, 5500, 4500, 3500):
+            try:
+                text = dumps(r, limit)
+            except ResultsFileError as exc:
+                snapshot.append({"limit": limit, "error": str(exc)})
+            else:
+                snapshot.append({"limit": limit, "bytes": len(text.encode()), "compact": "\n " not in text})

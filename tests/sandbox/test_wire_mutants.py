@@ -101,3 +101,91 @@ def test_message_size_limit_is_exact() -> None:
 def test_from_jsonable_refuses_what_json_never_gives() -> None:
     with refused("unexpected JSON value tuple"):
         wire.from_jsonable((1, 2))
+
+
+# -- worker messages: exact forms and exact limits --------------------------------------------
+
+def _array_node(shape: list[int], data: bytes = b"") -> bytes:
+    return json.dumps({"__ndarray__": base64.b64encode(data).decode(), "dtype": "float64", "shape": shape}).encode()
+
+
+def test_array_rank_limit_is_exact() -> None:
+    ones = [1] * wire.MAX_RANK
+    assert wire.decode(_array_node(ones, bytes(8))).shape == tuple(ones)
+    with refused("malformed array shape"):
+        wire.decode(_array_node([1] * (wire.MAX_RANK + 1), bytes(8)))
+
+
+def test_array_size_counts_every_dimension() -> None:
+    side = 3000  # each side is small, the product is over the limit
+    assert side < wire.MAX_ARRAY_ELEMENTS < side * side
+    with refused("array too large"):
+        wire.decode(_array_node([side, side]))
+    with refused("array too large"):
+        wire.decode(_array_node([wire.MAX_ARRAY_ELEMENTS + 1]))
+
+
+def test_a_number_json_cannot_hold_is_refused_by_name() -> None:
+    with refused("number out of range"):
+        wire.decode(b"[1e400]")
+    with refused("bare NaN is not plain data"):
+        wire.decode(b"[NaN]")
+
+
+def test_every_message_kind_is_checked_to_its_exact_form() -> None:
+    error = {"type": "ValueError", "message": "m", "traceback": "t", "missing": "tf", "extra": 1}
+    assert wire.check_message({"kind": "load", "name": "a.py", "output": "hi", "duration": 0, "error": error,
+                               "value": 1, "junk": 2}) == {
+        "kind": "load", "name": "a.py", "output": "hi", "duration": 0.0,
+        "error": {"type": "ValueError", "message": "m", "traceback": "t", "missing": "tf"}}
+    assert wire.check_message({"kind": "observation", "probe": "p", "value": [1], "error": {"type": "E"}}) == {
+        "kind": "observation", "probe": "p", "value": [1], "error": {"type": "E", "message": "", "traceback": ""}}
+    assert wire.check_message({"kind": "start", "probe": "p", "output": 5}) == {"kind": "start", "probe": "p"}
+    assert wire.check_message({"kind": "done", "probe": 5}) == {"kind": "done"}
+    assert wire.check_message({"kind": "ready"}) == {"kind": "ready"}
+    assert wire.check_message({"kind": "observation", "probe": "p", "error": None}) == {
+        "kind": "observation", "probe": "p", "error": None}
+
+
+@pytest.mark.parametrize("msg, reason", [
+    ([], "a message must be a dictionary"),
+    ({"kind": "hello"}, "unknown message kind"),
+    ({"kind": 3}, "unknown message kind"),
+    ({"kind": "start"}, "a start message needs a text probe"),
+    ({"kind": "start", "probe": ""}, "a start message needs a text probe"),
+    ({"kind": "load", "name": "x" * (wire.MAX_ID + 1)}, "a load message needs a text name"),
+    ({"kind": "load", "name": "a", "output": b"x"}, "output must be text"),
+    ({"kind": "load", "name": "a", "duration": -0.001}, "duration must be a number of seconds"),
+    ({"kind": "load", "name": "a", "duration": wire.MAX_DURATION * 1.001}, "duration must be a number of seconds"),
+    ({"kind": "load", "name": "a", "duration": True}, "duration must be a number of seconds"),
+    ({"kind": "load", "name": "a", "duration": "1"}, "duration must be a number of seconds"),
+    ({"kind": "load", "name": "a", "error": "boom"}, "an error report must be a dictionary"),
+    ({"kind": "load", "name": "a", "error": {"type": 1}}, "error type must be text"),
+    ({"kind": "load", "name": "a", "error": {"missing": 1}}, "error missing must be text"),
+])
+def test_malformed_messages_are_refused_with_their_reason(msg: Any, reason: str) -> None:
+    with refused(reason):
+        wire.check_message(msg)
+
+
+def test_message_limits_are_inclusive() -> None:
+    longest = "x" * wire.MAX_ID
+    assert wire.check_message({"kind": "load", "name": longest, "duration": wire.MAX_DURATION}) == {
+        "kind": "load", "name": longest, "duration": wire.MAX_DURATION}
+
+
+def test_decode_message_applies_its_size_limit() -> None:
+    body = wire.encode({"kind": "done"})
+    assert wire.decode_message(body, max_bytes=len(body)) == {"kind": "done"}
+    with refused("message too large"):
+        wire.decode_message(body, max_bytes=len(body) - 1)
+
+
+def test_frames_up_to_the_limit_pass_and_the_limit_applies_to_each_body() -> None:
+    body = wire.encode({"kind": "start", "probe": "p"})
+    frame = wire.FRAME_HEADER.pack(len(body)) + body
+    buffer = bytearray(frame * 2 + frame[:3])
+    assert wire.pop_frames(buffer, max_message=len(body)) == [{"kind": "start", "probe": "p"}] * 2
+    assert buffer == bytearray(frame[:3])  # an incomplete frame waits for the rest
+    with refused("message too large"):
+        wire.pop_frames(bytearray(frame), max_message=len(body) - 1)

@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import pytest
 
 UPDATE = os.environ.get("GRADER_UPDATE_SNAPSHOTS") == "1"
 ROOT = str(Path(__file__).resolve().parents[1])
-TMP = re.compile(r"[^\s'\"]*pytest-of-[^/\\]+[/\\]pytest-\d+")  # a test's tmp_path differs by run
+TMP = re.compile(r"[^\s'\"]*pytest-of-[^/\\]+[/\\]pytest-\d+[/\\][^/\\\s'\"]+")  # tmp_path: numbered by order
 LONG = 240  # longer texts (sources, pages) are kept as their start and a digest
 SKIPPED_FIELDS = frozenset({"duration", "traceback", "elapsed", "started", "finished"})
 _pending: dict[Path, dict[str, Any]] = {}
@@ -94,6 +95,16 @@ def _load(path: Path) -> dict[str, Any]:
     return _pending[path]
 
 
+def _cold_caches() -> None:
+    """Memoised functions of ours start empty, so what a test builds does not depend on which
+    tests ran before it (a cached stub would otherwise be built by whichever test came first)."""
+    for name, module in list(sys.modules.items()):
+        if name == "grader" or name.startswith("grader."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
 def snapshot_fixture(folder: Path, types: tuple[type, ...]) -> Callable[..., Iterator[list[Any]]]:
     """An autouse `snapshot` fixture recording every instance of `types` a test builds.
     A test that asks for `snapshot` by name may also pin other plain data: `snapshot.append(...)`."""
@@ -106,6 +117,7 @@ def snapshot_fixture(folder: Path, types: tuple[type, ...]) -> Callable[..., Ite
         if not _recorded(request):
             yield records
             return
+        _cold_caches()
         originals = {t: t.__init__ for t in types}
 
         def recording(original: Callable[..., None]) -> Callable[..., None]:
@@ -141,7 +153,13 @@ def _compare(path: Path, name: str, records: list[Any]) -> None:
     if records and name not in stored:
         pytest.fail(f"no snapshot of this test in {path.name}: run with GRADER_UPDATE_SNAPSHOTS=1 and review "
                     "the diff", pytrace=False)
-    assert records == stored.get(name, []), f"what this test builds differs from {path}; if meant, update it"
+    want = stored.get(name, [])
+    if records != want:
+        first = next((i for i, (a, b) in enumerate(zip(records, want)) if a != b), min(len(records), len(want)))
+        pytest.fail(f"what this test builds differs from its snapshot in {path} (record {first} of "
+                    f"{len(records)} here, {len(want)} stored):\n  now:    "
+                    f"{json.dumps(records[first:first + 1])[:1500]}\n  stored: {json.dumps(want[first:first + 1])[:1500]}"
+                    "\nIf the change is meant, rerun with GRADER_UPDATE_SNAPSHOTS=1 and review the diff.", pytrace=False)
 
 
 def write_pending() -> None:

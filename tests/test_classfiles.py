@@ -1,0 +1,65 @@
+"""grades.csv and summary.json: what a gradebook import and an instructor's script read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from grader.classfiles import GRADES_NAME, SUMMARY_NAME, csv_cell, grades_csv, summary, write_class_files
+from grader.model import StudentResult
+
+sys.path.insert(0, str(Path(__file__).parent / "reports"))
+from report_samples import class_results  # noqa: E402
+
+
+def _class() -> dict[str, StudentResult]:
+    return {f"s{i}-{r.student_id[:5]}": r for i, r in enumerate(class_results())}
+
+
+def test_grades_rows_are_sorted_by_student_and_list_only_graded_exercises() -> None:
+    rows = list(csv.reader(io.StringIO(grades_csv(_class()))))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["id", "total", "max"]
+    graded = {e.name for r in class_results() for e in r.exercises}
+    assert set(header[3:]) == graded
+    ids = [row[0] for row in body]
+    assert ids == sorted(ids) and len(ids) == len(class_results())
+    for row in body:
+        assert len(row) == len(header)
+
+
+def test_a_student_id_cannot_become_a_formula_or_split_a_row() -> None:
+    assert csv_cell("=1+1") == "'=1+1"
+    assert csv_cell("ok,@SUM(A1)") == "ok,'@SUM(A1)"
+    assert csv_cell('  "-2') == "'  \"-2"
+    assert csv_cell("a\tb\r\nc") == "a b  c"
+    assert csv_cell("\uff1dcmd") == "'\uff1dcmd"
+    assert csv_cell("plain-name") == "plain-name"  # a formula sign inside a name is harmless
+
+
+def test_summary_counts_full_marks_and_splits_notes_from_problems() -> None:
+    results = _class()
+    first = next(iter(results))
+    results[first] = replace(results[first], problems=("Note: graded a.py", "b.py: syntax error"))
+    doc = summary(results, {"grader_version": "x"}, {"zz": "unreadable", "aa": "not ours"})
+    assert doc["count"] == len(results) and doc["grader_version"] == "x"
+    assert list(doc["load_errors"]) == ["aa", "zz"]
+    assert doc["students"][first]["notes"] == ["graded a.py"]
+    assert doc["students"][first]["problems"] == ["b.py: syntax error"]
+    for name, ex in doc["exercises"].items():
+        got = [e for r in results.values() for e in r.exercises if e.name == name]
+        assert ex["students"] == len(got)
+        assert ex["full_marks"] == sum(e.score >= e.max_score for e in got)
+        assert ex["min"] == min(e.score for e in got) and ex["max"] == max(e.score for e in got)
+        assert ex["mean"] == round(sum(e.score for e in got) / len(got), 4)
+
+
+def test_the_class_files_are_pinned(tmp_path: Path, snapshot: list[object]) -> None:
+    doc = write_class_files(tmp_path, _class(), {"grader_version": "test"}, {"broken": "cannot read"})
+    assert json.loads((tmp_path / SUMMARY_NAME).read_text(encoding="utf-8")) == doc
+    snapshot.append({"grades.csv": (tmp_path / GRADES_NAME).read_text(encoding="utf-8").splitlines(),
+                     "summary.json": (tmp_path / SUMMARY_NAME).read_text(encoding="utf-8").splitlines()})
