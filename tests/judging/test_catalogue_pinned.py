@@ -9,12 +9,18 @@ declares the checks and draws the hidden inputs from the course seed runs inside
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib
 import importlib.util
+import json
 import pkgutil
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pytest
 
 from grader.judging.checks import base, load_checks
@@ -30,13 +36,19 @@ SEED_FREE = {
 
 
 def run_afresh(module: str) -> dict[str, Any]:
-    """The module's code executed into a new namespace (pytest's import hook rules out runpy here)."""
+    """The module's code executed into a new module object (pytest's import hook rules out runpy
+    here); it is in sys.modules only while it runs, as dataclasses need, under another name."""
     spec = importlib.util.find_spec(module)
     assert spec is not None and spec.origin is not None
     path = Path(spec.origin)
-    namespace: dict[str, Any] = {"__name__": f"fresh.{module}", "__file__": str(path), "__package__": spec.parent}
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
-    return namespace
+    fresh = ModuleType(f"fresh.{module}")
+    fresh.__file__, fresh.__package__ = str(path), spec.parent
+    sys.modules[fresh.__name__] = fresh
+    try:
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), vars(fresh))
+    finally:
+        del sys.modules[fresh.__name__]
+    return vars(fresh)
 
 
 def fresh_catalogue(monkeypatch: pytest.MonkeyPatch) -> list[Check]:
@@ -83,3 +95,33 @@ def test_another_seed_moves_every_hidden_check_and_no_public_probe(monkeypatch: 
         assert digests(c, hidden=False) == digests(other[cid], hidden=False), cid
         if c.visibility == "hidden" and cid not in SEED_FREE:
             assert digests(c, hidden=True) != digests(other[cid], hidden=True), f"{cid} ignores the course seed"
+
+
+def constant_digest(value: Any) -> str:
+    """Arrays by dtype, shape and bytes; dataclasses (probes, options) field by field."""
+    def default(o: Any) -> Any:
+        if isinstance(o, np.ndarray):
+            return [str(o.dtype), list(o.shape), hashlib.sha256(np.ascontiguousarray(o).tobytes()).hexdigest()]
+        if dataclasses.is_dataclass(o) and not isinstance(o, type):
+            return {f.name: getattr(o, f.name) for f in dataclasses.fields(o)}
+        if callable(o):  # a family's function: its name (a repr holds an address)
+            return getattr(o, "__qualname__", type(o).__name__)
+        return repr(o)
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=default).encode()).hexdigest()
+
+
+def test_oracle_constants_are_rebuilt_identically(snapshot: list[Any]) -> None:
+    """Module-level inputs and tables of every oracle (the quiz reruns' hidden values, the MNIST
+    forward inputs, the quiz options) are built again inside the test and must equal both the
+    imported ones and the pinned digests."""
+    package = importlib.import_module("grader.judging.oracles")
+    pinned = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        name = f"grader.judging.oracles.{info.name}"
+        imported, fresh = vars(importlib.import_module(name)), run_afresh(name)
+        for key, value in sorted(imported.items()):
+            if key.isupper() and not callable(value) and not isinstance(value, ModuleType):
+                assert constant_digest(fresh[key]) == constant_digest(value), f"{name}.{key}"
+                pinned[f"{info.name}.{key}"] = constant_digest(value)
+    assert "quiz_rerun.DROPOUT_RERUN" in pinned and "mlp_mnist.FORWARD_INPUTS" in pinned
+    snapshot.append(pinned)
