@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,19 +94,12 @@ def _load(path: Path) -> dict[str, Any]:
     return _pending[path]
 
 
-def _cold_caches() -> None:
-    """Memoised functions of ours start empty, so what a test builds does not depend on which
-    tests ran before it (a cached stub would otherwise be built by whichever test came first)."""
-    for name, module in list(sys.modules.items()):
-        if name == "grader" or name.startswith("grader."):
-            for value in list(vars(module).values()):
-                if callable(getattr(value, "cache_clear", None)):
-                    value.cache_clear()
-
-
-def snapshot_fixture(folder: Path, types: tuple[type, ...]) -> Callable[..., Iterator[list[Any]]]:
+def snapshot_fixture(folder: Path, types: tuple[type, ...],
+                     caches: tuple[Any, ...] = ()) -> Callable[..., Iterator[list[Any]]]:
     """An autouse `snapshot` fixture recording every instance of `types` a test builds.
-    A test that asks for `snapshot` by name may also pin other plain data: `snapshot.append(...)`."""
+    A test that asks for `snapshot` by name may also pin other plain data: `snapshot.append(...)`.
+    `caches`: memoised functions that build recorded objects; each test starts with them empty, so
+    what it records does not depend on which tests ran before it."""
 
     @pytest.fixture(autouse=True)
     def snapshot(request: pytest.FixtureRequest) -> Iterator[list[Any]]:
@@ -117,7 +109,8 @@ def snapshot_fixture(folder: Path, types: tuple[type, ...]) -> Callable[..., Ite
         if not _recorded(request):
             yield records
             return
-        _cold_caches()
+        for cached in caches:
+            cached.cache_clear()
         originals = {t: t.__init__ for t in types}
 
         def recording(original: Callable[..., None]) -> Callable[..., None]:
