@@ -1,4 +1,5 @@
-"""Every fast judging test has its verdicts pinned: each Fail a judge raises, each CheckResult built."""
+"""Every fast judging test has its verdicts pinned: each Fail a judge raises, each CheckResult built,
+and each complaint about the reference solutions."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from pathlib import Path
 
 from snapshot_support import snapshot_fixture
 
+from grader.errors import ReferenceError_
 from grader.judging.checks.base import Fail
 from grader.model import CheckResult
 
-snapshot = snapshot_fixture(Path(__file__).parent, (Fail, CheckResult))
+snapshot = snapshot_fixture(Path(__file__).parent, (Fail, CheckResult, ReferenceError_))
 

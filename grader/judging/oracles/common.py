@@ -24,6 +24,3 @@ def is_number(value: Any) -> bool:
 def is_shape(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(d, int) and not isinstance(d, bool) for d in value)
 
-
-def as_floats(value: Any) -> np.ndarray:
-    return np.asarray(value, dtype=np.float64)

@@ -1,0 +1,136 @@
+"""Oracles at their edges: the thresholds, branches and refusals the catalogue tests do not reach.
+
+Each test names the mistake or the value an oracle must give when an input sits right where a
+rule changes (a single-layer network, a scalar variable, keep_prob 1.0, a copied quiz answer that
+is only nearly right, a seed text that is not a number).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.judging.checks.base import Fail
+from grader.judging.checks.hidden.save_restore import verified_scores
+from grader.judging.oracles import dropout, parameter_count, relu_model, secret
+from grader.judging.oracles.dropout import Net
+from grader.paths import Paths
+
+
+def fails(mistake: str) -> pytest.RaisesExc[Fail]:
+    return pytest.raises(Fail, check=lambda e: e.mistake == mistake)  # type: ignore[no-any-return]
+
+
+# -- parameter counts ------------------------------------------------------------------------
+
+def test_one_layer_has_no_first_or_last_layer_only_mistake() -> None:
+    assert "first_layer_only" not in parameter_count.parameter_mistakes([3, 2])
+    assert {"first_layer_only", "last_layer_only"} <= set(parameter_count.parameter_mistakes([3, 2, 2]))
+
+
+def test_first_dimension_only_counts_a_scalar_variable_as_one() -> None:
+    assert parameter_count.scalar_mistakes([[3, 4], []])["first_dim_only"][0] == 4
+    with fails("first_dim_only"):
+        parameter_count.judge_scalars(12, [[4, 5], [], [7, 2]])  # 4 + 1 + 7; the right total is 35
+
+
+def test_a_count_that_is_not_a_whole_number_is_refused_naming_the_function() -> None:
+    with fails("wrong_type") as info:
+        parameter_count.judge_parameters("12", [2, 3], "this network")
+    assert info.value.student_message == "count_parameters should return a whole number."
+    with fails("wrong_type") as info:
+        parameter_count.judge_scalars(12.0, [[2, 3]])
+    assert info.value.student_message == "count_variables should return a whole number."
+
+
+# -- dropout at keep_prob 1.0 ----------------------------------------------------------------
+
+def small_net() -> Net:
+    """Two rows, hidden activations all between 0 and 1 (so a threshold of 1 would hide them)."""
+    return Net.of({"features": [[0.5, 0.2], [0.3, 0.6]], "weights": [[[0.4, 0.7], [0.9, 0.3]], [[1.0, -2.0], [0.5, 3.0]]],
+                   "biases": [[0.1, 0.05], [0.2, -0.1]]})
+
+
+def test_keep_prob_one_with_every_unit_dropped_is_keep_prob_inverted_even_for_small_activations() -> None:
+    net = small_net()
+    assert (net.hidden > 0).all() and (net.hidden < 1).all()
+    want = net.plain()
+    with fails("keep_prob_inverted"):
+        dropout.judge_plain(np.zeros_like(want) + net.b1, want, net)
+
+
+def test_keep_prob_one_slightly_off_is_a_changed_output() -> None:
+    net = small_net()
+    want = net.plain()
+    with fails("keep_prob_one_changes_output"):
+        dropout.judge_plain(want + 0.5, want, net)
+
+
+def test_keep_prob_one_ignored_only_when_every_row_looks_halved() -> None:
+    net = small_net()
+    want = net.plain()
+    doubled = net.hidden * 2.0 @ net.w1 + net.b1  # every unit kept and scaled by 1 / 0.5
+    with fails("keep_prob_ignored"):
+        dropout.judge_plain(doubled, want, net)
+    mixed = np.vstack([doubled[:1], want[1:] + 0.5])
+    with fails("keep_prob_one_changes_output"):
+        dropout.judge_plain(mixed, want, net)
+
+
+def test_dropout_judged_at_keep_prob_one_names_no_rate_mistake() -> None:
+    """At keep_prob 1.0 the keep_prob-as-rate family is the plain model (1 / (1 - 1) is no scale)."""
+    net = small_net()
+    with fails("not_a_dropout_mask"):
+        dropout.judge_dropout(net.plain() * 3.0 + 1.0, net, 1.0)
+    dropout.judge_dropout(net.plain(), net, 1.0)
+
+
+# -- relu_model: a copied quiz answer ---------------------------------------------------------
+
+def test_the_quiz_answer_returned_for_other_inputs_is_hard_coded_even_when_rounded() -> None:
+    quiz = relu_model.relu_logits(relu_model.LESSON_INPUTS)
+    other = {**relu_model.LESSON_INPUTS, "features": np.asarray(relu_model.LESSON_INPUTS["features"]) + 1.0}
+    want = relu_model.relu_logits(other)
+    with fails("hard_coded") as info:
+        relu_model.compare_logits(np.round(quiz, 2), want, other)
+    assert info.value.tolerance == (0.0, 0.01)
+    with fails("wrong_values"):
+        relu_model.compare_logits(quiz + 0.5, want, other)  # far from the quiz's numbers: not a copy
+    relu_model.compare_logits(quiz, quiz, relu_model.LESSON_INPUTS)  # on the quiz's inputs it is right
+
+
+def test_a_mistake_closer_than_the_margin_does_not_separate() -> None:
+    inputs = relu_model.hidden_inputs(secret.DEVELOPMENT_SEED)["hidden_shapes"]
+    assert relu_model.separates_mistakes(inputs)
+    positive = {**inputs, "features": np.abs(inputs["features"]) + 5.0, "biases": [np.zeros(4), np.zeros(3)]}
+    assert not relu_model.separates_mistakes(positive)  # biases_ignored equals the right answer here
+
+
+# -- the course seed -------------------------------------------------------------------------
+
+def test_seeds_are_bounded_and_any_text_is_one() -> None:
+    assert secret.parse_seed(str(2**63 + 5)) == 5
+    assert secret.parse_seed(" 42\n") == 42
+    assert isinstance(secret.parse_seed("caf\udcff term"), int)  # an undecodable byte in the seed file
+
+
+def test_a_written_seed_holds_62_random_bits(tmp_path: object) -> None:
+    from pathlib import Path
+
+    seeds = []
+    for i in range(64):
+        folder = Path(str(tmp_path)) / str(i)
+        (folder / "solutions").mkdir(parents=True)
+        made = secret.ensure_seed(Paths(folder))
+        assert made is not None
+        seeds.append(int(made.read_text(encoding="utf-8")))
+    assert max(seeds) < 2**62 and len(set(seeds)) == len(seeds)
+
+
+# -- save_restore: scores read back from the clean worker --------------------------------------
+
+def test_verified_scores_read_only_well_formed_models() -> None:
+    assert verified_scores("not a dict") == []
+    assert verified_scores({"models": "not a list"}) == []
+    assert verified_scores({"models": [1, {"accuracy": 2}, {"accuracy": {"relabelled": 1}},
+                                       {"accuracy": {"relabelled": 0.25}}]}) == [0.25]
