@@ -12,7 +12,7 @@ import pytest
 
 from grader.judging.checks.base import Fail
 from grader.judging.checks.hidden.save_restore import verified_scores
-from grader.judging.oracles import dropout, parameter_count, relu_model, secret
+from grader.judging.oracles import dropout, mlp_mnist, parameter_count, relu_model, secret
 from grader.judging.oracles.dropout import Net
 from grader.paths import Paths
 
@@ -134,3 +134,61 @@ def test_verified_scores_read_only_well_formed_models() -> None:
     assert verified_scores({"models": "not a list"}) == []
     assert verified_scores({"models": [1, {"accuracy": 2}, {"accuracy": {"relabelled": 1}},
                                        {"accuracy": {"relabelled": 0.25}}]}) == [0.25]
+
+
+# -- mlp_mnist -------------------------------------------------------------------------------
+
+def _params(shapes: dict[str, dict[str, list[int]]], **entry: object) -> dict[str, object]:
+    return {part: {k: {"variable": True, "shape": s, "std": 0.1, **entry} for k, s in d.items()}
+            for part, d in shapes.items()}
+
+
+@pytest.mark.parametrize("entry", [
+    {"variable": "yes"}, {"shape": "784x256"}, {"shape": [784, True]}, {"std": "0.1"}, {"std": True},
+])
+def test_a_parameter_entry_missing_any_field_is_malformed(entry: dict[str, object]) -> None:
+    got = _params(mlp_mnist.expected_shapes(6, 5, 3))
+    got["weights"]["out"] = {**got["weights"]["out"], **entry}  # type: ignore[index]
+    with fails("malformed"):
+        mlp_mnist.compare_parameters(got, (6, 5, 3))
+    got["weights"]["out"] = "not a dict"  # type: ignore[index]
+    with fails("malformed"):
+        mlp_mnist.compare_parameters(got, (6, 5, 3))
+
+
+def test_only_the_output_weights_transposed_is_named() -> None:
+    shapes = mlp_mnist.expected_shapes(6, 5, 3)
+    shapes["weights"]["out"] = [3, 5]
+    with fails("transposed_weights"):
+        mlp_mnist.compare_parameters(_params(shapes), (6, 5, 3))
+    shapes["weights"]["out"] = [5, 4]
+    with fails("wrong_shapes"):
+        mlp_mnist.compare_parameters(_params(shapes), (6, 5, 3))
+
+
+def test_forward_logits_that_match_no_known_mistake_get_the_general_message() -> None:
+    inputs = mlp_mnist.FORWARD_INPUTS
+    want = mlp_mnist.numpy_forward(inputs)
+    with fails("wrong_values") as info:
+        mlp_mnist.compare_logits(want + 0.5, want, inputs)
+    assert info.value.student_message == "The logits are not relu(x @ W_hidden + b_hidden) @ W_out + b_out."
+
+
+@pytest.mark.parametrize("accuracy, shuffled, mistake", [
+    (1.0, 0.1, None),                                # a perfect score is a fraction
+    (1.5, 0.1, "not_a_fraction"), (100.0, 0.1, "not_a_fraction"), (100.5, 0.1, "not_a_fraction"),
+    (0.9, mlp_mnist.CHANCE_LIMIT, "wrong_split"),     # the chance limit itself is too high
+    (0.9, mlp_mnist.CHANCE_LIMIT - 1e-6, None),
+    (mlp_mnist.BROKEN_METRIC, 0.1, "not_training"),   # each limit is the first value that passes it
+    (mlp_mnist.NOT_LEARNING, 0.1, "low_accuracy"),
+    (mlp_mnist.PASS_ACCURACY, 0.1, None),
+])
+def test_training_limits_are_exact(accuracy: float, shuffled: float, mistake: str | None) -> None:
+    got = {"accuracy": accuracy, "scrambled_accuracy": shuffled}
+    if mistake is None:
+        assert mlp_mnist.judge_training(got).startswith(f"Test accuracy {accuracy:.3f}")
+        return
+    with fails(mistake) as info:
+        mlp_mnist.judge_training(got)
+    percentage = " It looks like a percentage; return a fraction."
+    assert info.value.message.endswith(percentage) == (mistake == "not_a_fraction" and accuracy <= 100.0)
