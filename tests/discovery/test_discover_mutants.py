@@ -258,3 +258,14 @@ def test_undecodable_names_collide_safely(tmp_path: Path) -> None:
     assert [s.student_id for s in subs] == ["\\xff", "\\xff"]
     assert [s.safe_id for s in subs] == [f"xff-{_sha8(chr(92) + 'xff')}",
                                         f"xff-{_sha8(chr(92) + 'xff')}-{_sha8(chr(0xdcff) + '.py')}"]
+
+
+def test_suffixes_keep_counting_until_a_safe_id_is_free(tmp_path: Path) -> None:
+    digest = hashlib.sha256(b"alice.zip").hexdigest()[:8]
+    for name in ("alice", f"alice-{digest}", f"alice-{digest}-2"):
+        (tmp_path / name).mkdir()
+    with zipfile.ZipFile(tmp_path / "alice.zip", "w") as zf:
+        zf.writestr("a.py", "x = 1\n")
+    safe = {entry.name: s for entry, _, s in disc.list_entries(tmp_path)}
+    assert safe["alice.zip"] == f"alice-{digest}-2-3"
+    assert [s.student_id for s in discover(tmp_path)] == [sid for _, sid, _ in disc.list_entries(tmp_path)]

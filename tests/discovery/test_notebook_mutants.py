@@ -141,3 +141,9 @@ def test_schema_note_cuts_the_validator_message_to_120_characters(monkeypatch: p
     result = notebook_to_source(_nb(_code("x = 1\n")), "n.ipynb")
     assert result.notes == ("the notebook does not fully follow the nbformat 4 schema (" + "m" * 120
                             + "); its code was read anyway",)
+
+
+def test_the_header_names_the_notebook_printably_and_briefly() -> None:
+    src = notebook_to_source(_nb({"cell_type": "code", "source": "x = 1"}), "a\x07b" + "c" * 300 + ".ipynb").source
+    header = src.splitlines()[0]
+    assert header == notebook.NOTEBOOK_HEADER + ("a_b" + "c" * 300)[:200]
