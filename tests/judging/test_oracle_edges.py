@@ -192,3 +192,66 @@ def test_training_limits_are_exact(accuracy: float, shuffled: float, mistake: st
         mlp_mnist.judge_training(got)
     percentage = " It looks like a percentage; return a fraction."
     assert info.value.message.endswith(percentage) == (mistake == "not_a_fraction" and accuracy <= 100.0)
+
+
+# -- dropout: the kept fraction and where a bad row is ------------------------------------------
+
+def visible_net(rows: int = 25) -> Net:
+    """Every hidden unit active in every row, and distinct outputs for every mask: each row's mask
+    can be read back exactly."""
+    r = np.random.default_rng(7)
+    return Net.of({"features": r.uniform(0.5, 1.5, (rows, 4)), "weights": [np.eye(4), r.normal(0, 1, (4, 4))],
+                   "biases": [np.full(4, 0.5), r.normal(0, 0.1, 4)]})
+
+
+def logits_with_kept(net: Net, kept: int, keep_prob: float = 0.5) -> np.ndarray:
+    """Rows from explicit masks keeping `kept` of the rows * 4 hidden units."""
+    flat = np.zeros(net.hidden.size)
+    flat[:kept] = 1.0
+    masks = flat.reshape(net.hidden.shape)
+    return (net.hidden * masks / keep_prob) @ net.w1 + net.b1
+
+
+def test_the_kept_fraction_limit_is_exact() -> None:
+    """100 units at keep_prob 0.5: the limit is 6 standard deviations (5 units) plus one, 31 units."""
+    net = visible_net()
+    assert net.hidden.size == 100 and (net.hidden > 0).all()
+    for kept in (19, 50, 81):
+        dropout.judge_dropout(logits_with_kept(net, kept), net, 0.5)
+    for kept in (18, 82):
+        with fails("wrong_keep_rate"):
+            dropout.judge_dropout(logits_with_kept(net, kept), net, 0.5)
+    with fails("never_drops"):
+        dropout.judge_dropout(logits_with_kept(net, 100), net, 0.5)
+
+
+def test_the_first_row_no_mask_explains_is_named() -> None:
+    net = visible_net()
+    got = logits_with_kept(net, 50)
+    got[7] += 3.0
+    with fails("not_a_dropout_mask") as info:
+        dropout.judge_dropout(got, net, 0.5)
+    assert "row 7 of the logits" in info.value.message
+
+
+def test_logits_for_a_run_that_is_not_there_is_the_wrong_type() -> None:
+    from grader.judging.checks.base import Check, Evidence, probe
+    from grader.model import Observation
+
+    p = probe("demo.p", "dropout_model", exercise="dropout")
+    ev = Evidence(Check("dropout.demo", "dropout", "d", 1.0, "public", (p,), lambda e: None),
+                  {p.id: Observation(p.id, value=[np.array([[True, False]])])}, None)
+    assert dropout.logits_for(ev, p, 0).tolist() == [[1.0, 0.0]]
+    with fails("wrong_type"):
+        dropout.logits_for(ev, p, 1)
+
+
+# -- quiz options ----------------------------------------------------------------------------
+
+def test_quiz_options_read_past_quotes_and_refuse_long_markers() -> None:
+    from grader.judging.oracles import quiz
+
+    assert quiz.read_option("dropout doesnt work with batching", quiz.DROPOUT) == "1"
+    assert quiz.read_option("'0.5' is too low.", quiz.DROPOUT) == "2"
+    assert quiz.DROPOUT.by_marker("ab") is None and quiz.L2.by_marker("C") is None
+    assert quiz.L2.by_marker("c") == "c" and quiz.DROPOUT.by_marker("4") == "4"
