@@ -63,3 +63,27 @@ def test_the_class_files_are_pinned(tmp_path: Path, snapshot: list[object]) -> N
     assert json.loads((tmp_path / SUMMARY_NAME).read_text(encoding="utf-8")) == doc
     snapshot.append({"grades.csv": (tmp_path / GRADES_NAME).read_text(encoding="utf-8").splitlines(),
                      "summary.json": (tmp_path / SUMMARY_NAME).read_text(encoding="utf-8").splitlines()})
+
+
+def test_every_control_or_separator_character_becomes_a_space() -> None:
+    assert csv_cell("a\udcffb\u2028c\u2029d\x1be") == "a b c d e"
+
+
+def test_rows_follow_student_ids_and_lines_end_with_a_newline_only() -> None:
+    results = _class()
+    first, second = sorted(results)[:2]
+    a, b = results[first], results[second]
+    swapped = {first: replace(b, student_id="zz last"), second: replace(a, student_id="aa first")}
+    text = grades_csv(swapped)
+    assert "\r" not in text and text.endswith("\n")
+    assert [line.split(",")[0] for line in text.splitlines()[1:]] == ["aa first", "zz last"]
+
+
+def test_summary_json_keeps_non_ascii_text_and_refuses_nan(tmp_path: Path) -> None:
+    import pytest
+
+    results = {"s": replace(next(iter(_class().values())), student_id="Zoë")}
+    write_class_files(tmp_path, results)
+    assert '"student_id": "Zoë"' in (tmp_path / SUMMARY_NAME).read_text(encoding="utf-8")
+    with pytest.raises(ValueError):
+        write_class_files(tmp_path, results, {"grader_version": float("nan")})

@@ -269,3 +269,11 @@ def test_suffixes_keep_counting_until_a_safe_id_is_free(tmp_path: Path) -> None:
     safe = {entry.name: s for entry, _, s in disc.list_entries(tmp_path)}
     assert safe["alice.zip"] == f"alice-{digest}-2-3"
     assert [s.student_id for s in discover(tmp_path)] == [sid for _, sid, _ in disc.list_entries(tmp_path)]
+
+
+def test_an_id_with_a_lone_surrogate_is_written_as_its_bytes() -> None:
+    from grader.discovery.ids import clean_id
+
+    assert clean_id("a\ud800b") == "a\\xed\\xa0\\x80b"   # not a surrogate escape: no other way to spell it
+    assert clean_id("caf\udce9") == "caf\\xe9"          # an undecodable byte kept by the file system
+    assert clean_id("café") == "café"

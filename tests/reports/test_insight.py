@@ -236,3 +236,12 @@ def test_differs_uses_the_checks_tolerance() -> None:
     assert exact is not None and [c.differs for c in exact.grids[1].rows[0]] == [True, False, True]
     wide = compare(want, got, (0.0, 0.2))
     assert wide is not None and wide.summary == "All shown values agree."
+
+
+def test_the_analysis_documents_are_pinned(snapshot: list[object]) -> None:
+    """summary.json's "analysis" and misconceptions.csv are read by instructors' scripts: any change to
+    a key, a rounding or a column is a reviewed diff of tests/reports/snapshots/test_insight.json."""
+    from grader.reports.insight import to_csv, to_summary
+
+    insight = analyse(pairs([*CLASS, student(HOSTILE, ("failed", "relu_on_output"), PASS, False)]))
+    snapshot.append({"summary": to_summary(insight), "csv": to_csv(insight)})
