@@ -9,7 +9,7 @@ from snapshot_support import snapshot_fixture
 from grader.reports import compare, dashboard, insight, results_io, text, views
 
 snapshot = snapshot_fixture(Path(__file__).parent, (
-    results_io.ResultsFileError, views.CheckView, views.SourceView, views.ExerciseView, views.StudentPage, compare.Cell, text.TextBlock,
+    results_io.ResultsFileError, compare.Comparison, compare.Grid, views.CheckView, views.SourceView, views.ExerciseView, views.StudentPage, compare.Cell, text.TextBlock,
     insight.MistakeRow, insight.ExerciseInsight, insight.ItemStats, insight.ClassInsight,
     dashboard.RateRow, dashboard.MistakeView, dashboard.ExerciseInsightView, dashboard.ItemView,
     dashboard.StudentRow, dashboard.DashboardPage, dashboard.ClassPage,

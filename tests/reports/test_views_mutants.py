@@ -266,3 +266,42 @@ def test_empty_arrays_compare_without_crashing() -> None:
     """Found by the HTML fuzz test: expected [] and got [[]] made the report renderer raise."""
     cmp = compare([], [[]])
     assert cmp is not None and cmp.shapes_differ and all(g.rows == () for g in cmp.grids)
+
+
+def test_non_finite_values_spelled_as_text_are_compared_as_numbers() -> None:
+    cmp = compare(["nan", "inf", "-inf", 1.0], ["nan", "inf", "-inf", 2.0], None)
+    assert cmp is not None and cmp.summary == "1 of 4 values differ (marked)."
+    expected, got = cmp.grids
+    assert [c.text for c in expected.rows[0]] == ["nan", "inf", "-inf", "1"]
+    assert [c.differs for c in got.rows[0]] == [False, False, False, True]
+    words = compare("x", "nan", None)
+    assert words is not None and words.expected_text is not None and not words.grids
+
+
+def test_arrays_of_any_rank_are_shown_as_rows_of_their_last_axis() -> None:
+    cube = np.arange(12.0).reshape(2, 3, 2)
+    cmp = compare(cube.tolist(), (cube + 1).tolist(), (0.0, 0.0))
+    assert cmp is not None and cmp.grids[0].shape == "2×3×2"
+    assert len(cmp.grids[0].rows) == 6 and len(cmp.grids[0].rows[0]) == 2
+    flat = compare([1.0, 2.0], [1.0, 3.0], None)
+    assert flat is not None and len(flat.grids[1].rows) == 1 and len(flat.grids[1].rows[0]) == 2
+    empty = compare([[]], [[]], None)
+    assert empty is not None and empty.grids[0].rows == ()
+
+
+def test_a_results_file_that_is_a_folder_is_listed_not_read(tmp_path: Path) -> None:
+    from grader.reports.results_io import load_class
+
+    (tmp_path / "alice" / "results.json").mkdir(parents=True)
+    loaded = load_class(tmp_path)
+    assert loaded.results == {} and loaded.errors["alice"].endswith("results.json: not a file")
+
+
+def test_a_tolerance_of_true_is_not_a_number() -> None:
+    from grader.reports.results_io import from_gradescope, to_gradescope
+
+    check = _check("ex.a", "failed", tolerance=(1e-4, 1e-3))
+    doc = to_gradescope(_student("s", [_exercise("ex", [check])]))
+    assert from_gradescope(doc).checks[0].tolerance == (1e-4, 1e-3)
+    doc["tests"][0]["extra_data"]["tolerance"] = [True, 1e-3]
+    assert from_gradescope(doc).checks[0].tolerance is None

@@ -189,3 +189,10 @@ def test_frames_up_to_the_limit_pass_and_the_limit_applies_to_each_body() -> Non
     assert buffer == bytearray(frame[:3])  # an incomplete frame waits for the rest
     with refused("message too large"):
         wire.pop_frames(bytearray(frame), max_message=len(body) - 1)
+
+
+def test_decode_refuses_what_is_not_bytes_and_integers_too_long_to_parse() -> None:
+    with refused("not bytes"):
+        wire.decode("[1]")  # type: ignore[arg-type]
+    with refused("integer out of range"):
+        wire.decode(b"[" + b"9" * 5000 + b"]")
