@@ -282,6 +282,8 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
     for i, e in enumerate(_get(top, "exercises", list, "results")):
         where = f"exercises[{i}]"
         ids = _get(e, "checks", list, where)
+        if not all(isinstance(cid, str) for cid in ids):
+            raise ResultsFileError(f"{where}: 'checks' holds something other than check ids")
         missing = [cid for cid in ids if cid not in checks]
         if missing:
             raise ResultsFileError(f"{where}: no test for {missing[0]}")

@@ -247,3 +247,72 @@ def test_the_results_document_is_pinned(snapshot: list[object]) -> None:
                 snapshot.append({"limit": limit, "error": str(exc)})
             else:
                 snapshot.append({"limit": limit, "bytes": len(text.encode()), "compact": "\n " not in text})
+
+
+def test_a_value_exactly_at_its_cap_is_kept_whole() -> None:
+    from grader.reports.results_io import _capped
+
+    value = [[1.5, 2.25]]
+    size = len(json.dumps(value))
+    assert _capped(value, size) == value
+    assert _capped(value, size - 1) == {"truncated": True, "preview": json.dumps(value)[:size - 1]}
+
+
+def test_a_results_file_exactly_at_the_size_limit_is_written_in_full() -> None:
+    from grader.reports.results_io import _CAP_LEVELS, dumps
+
+    r = _result()
+    full = dumps(r)
+    size = len(full.encode("utf-8"))
+    assert dumps(r, size) == full
+    smaller = dumps(r, size - 1)
+    assert smaller != full and len(smaller.encode("utf-8")) < size
+    compact = json.dumps(to_gradescope(r, _CAP_LEVELS[-1]), allow_nan=False, ensure_ascii=False) + "\n"
+    assert dumps(r, len(compact.encode("utf-8"))) == compact
+
+
+def _paths(node: object, at: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every key and list index path in a JSON document, outermost first."""
+    out = [at] if at else []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*at, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node[:2]):
+            out += _paths(v, (*at, i))
+    return out
+
+
+def _edited(doc: object, path: tuple[object, ...], value: object) -> object:
+    """A deep copy of `doc` with the node at `path` replaced by `value` (or removed, for _GONE)."""
+    copy = json.loads(json.dumps(doc))
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]  # type: ignore[index]
+    if value is _GONE:
+        del parent[path[-1]]  # type: ignore[union-attr,arg-type]
+    else:
+        parent[path[-1]] = value  # type: ignore[index]
+    return copy
+
+
+_GONE = object()
+
+
+def test_every_field_of_a_results_file_is_checked(snapshot: list[object]) -> None:
+    """Each field of a results.json removed, or given a value of another type: reading it either names
+    the field (and where it is) in a ResultsFileError, or falls back to the field's default. Never
+    another exception. What happens to each is pinned in the snapshot."""
+    import hashlib
+
+    doc = to_gradescope(_result())
+    for path in _paths(doc):
+        for label, value in (("removed", _GONE), ("wrong type", {"x": [True]}), ("text", "x")):
+            try:
+                got = from_gradescope(_edited(doc, path, value))  # type: ignore[arg-type]
+            except ResultsFileError as exc:
+                outcome = f"refused: {exc}"
+            else:
+                text = json.dumps(to_gradescope(got), sort_keys=True)
+                outcome = "read: " + hashlib.sha256(text.encode()).hexdigest()[:16]
+            snapshot.append(f"{'/'.join(map(str, path))} {label}: {outcome}")
