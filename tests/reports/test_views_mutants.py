@@ -7,6 +7,7 @@ limits off by one, labels and notes that change unseen, defaults, and counts at 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
