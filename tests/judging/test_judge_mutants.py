@@ -245,3 +245,35 @@ def test_a_hidden_missing_function_blames_the_broken_file_and_keeps_its_tracebac
     assert result.message == ("ex.py could not be loaded: SyntaxError: invalid syntax (ex.py, line 3), "
                               "so ex_fn was not found.")
     assert result.instructor_message == f"{result.message}\nTB-load"
+
+
+def test_every_outcome_carries_the_checks_tolerance_and_hint_for_its_mistake() -> None:
+    """Reports mark differing cells with the tolerance the check compared with, whatever the outcome."""
+    from dataclasses import replace as _replace
+
+    from grader.judging.checks.base import Check, Fail, probe
+    from grader.judging.judge import judge
+    from grader.model import ErrorInfo, FileLoad, Observation
+
+    p = probe("demo.p", "relu_model", exercise="relu_model")
+
+    def raises(exc: Exception):  # type: ignore[no-untyped-def]
+        def j(ev):  # type: ignore[no-untyped-def]
+            ev.value(p)
+            raise exc
+        return j
+
+    base = Check("relu_model.demo", "relu_model", "demo", 2.0, "public", (p,), raises(KeyError("x")),
+                 hint="the hint", tolerance=(0.1, 0.2), hint_for=("missing_function",))
+    ok = {p.id: Observation(p.id, value=1)}
+    assert judge(base, {}, None).tolerance == (0.1, 0.2)                      # the worker stopped first
+    assert judge(base, ok, None).tolerance == (0.1, 0.2)                      # the judge itself tripped
+    missing = {p.id: Observation(p.id, error=ErrorInfo("MissingFunction", "none", missing="relu_model"))}
+    result = judge(base, missing, None)
+    assert (result.mistake, result.hint, result.tolerance) == ("missing_function", "the hint", (0.1, 0.2))
+    broken = FileLoad("relu_model.py", ErrorInfo("SyntaxError", "bad", traceback="tb"))
+    diagnosed = _replace(base, judge=raises(Fail("gone", mistake="missing_function")))
+    result = judge(diagnosed, missing, None, [broken])
+    assert (result.mistake, result.tolerance, result.traceback) == ("file_not_loaded", (0.1, 0.2), "tb")
+    stopped = {p.id: Observation(p.id, error=ErrorInfo("Stopped", "killed", killed="timeout"))}
+    assert judge(base, stopped, None).tolerance == (0.1, 0.2)

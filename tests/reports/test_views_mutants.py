@@ -306,3 +306,26 @@ def test_a_tolerance_of_true_is_not_a_number() -> None:
     assert from_gradescope(doc).checks[0].tolerance == (1e-4, 1e-3)
     doc["tests"][0]["extra_data"]["tolerance"] = [True, 1e-3]
     assert from_gradescope(doc).checks[0].tolerance is None
+
+
+def test_charts_of_no_bands_and_of_one_band() -> None:
+    assert "<svg" in histogram_svg([])
+    one = histogram_svg([3])
+    assert 'width="430.0"' in one  # a single bar takes the whole plot
+    from grader.reports.charts import band_labels
+    assert band_labels(1) == ["0–100%"] and band_labels(4)[-1] == "75–100%"
+
+
+def test_spreadsheet_cells_and_wrap_points_at_their_edges() -> None:
+    from grader.reports.insight import spreadsheet_cell
+
+    assert spreadsheet_cell(" \nx") == "' \nx"
+    assert spreadsheet_cell("\u3000=1") == "\u3000=1"  # only plain spaces are skipped before a sign
+    assert text.wrap_parts("") == ("",)
+    assert text.wrap_parts("a.b") == ("a.", "b")
+
+
+def test_a_failed_checks_comparison_uses_its_tolerance() -> None:
+    check = _check("ex.a", "failed", expected=[[1.0, 2.0]], got=[[1.05, 2.5]], tolerance=(0.0, 0.1))
+    view = check_view(check, "student")
+    assert view.comparison is not None and view.comparison.summary == "1 of 2 values differ (marked)."
