@@ -132,28 +132,32 @@ def survivors() -> list[tuple[str, str]]:
     return found
 
 
+def table(found: list[tuple[str, str]]) -> tuple[str, int, int]:
+    """The markdown table of `found` (name, status), and how many are equivalent and how many gaps."""
+    rows, reasons = [], Counter[str]()
+    for name, status in sorted(found):
+        old, new = change(name)
+        why = reason(old, new) or f"gap ({status}): no test tells this change apart"
+        reasons[why] += 1
+        cells = [c[:110].replace("|", "\\|") for c in (old, new)]
+        rows.append(f"| `{name.removeprefix('grader.')}` | `{cells[0]}` | `{cells[1]}` | {why} |")
+    lines = ["# Surviving mutants and why", "", "| count | reason |", "|---:|---|",
+             *(f"| {n} | {why} |" for why, n in reasons.most_common()), "",
+             "| mutant | was | became | why it lives |", "|---|---|---|---|", *rows, ""]
+    gaps = sum(n for why, n in reasons.items() if why.startswith("gap"))
+    return "\n".join(lines), len(found) - gaps, gaps
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, help="write the table here (markdown); default: print it")
     args = parser.parse_args(argv)
-    rows, reasons = [], Counter()
-    for name, status in sorted(survivors()):
-        old, new = change(name)
-        why = reason(old, new) or f"gap ({status}): no test tells this change apart"
-        reasons[why] += 1
-        cells = (c[:110].replace("|", "\\|") for c in (old, new))
-        rows.append(f"| `{name.removeprefix('grader.')}` | `{next(cells)}` | `{next(cells)}` | {why} |")
-    lines = ["# Surviving mutants and why", "", "| count | reason |", "|---:|---|",
-             *(f"| {n} | {why} |" for why, n in reasons.most_common()), "",
-             "| mutant | was | became | why it lives |", "|---|---|---|---|", *rows, ""]
-    text = "\n".join(lines)
+    text, equivalent, gaps = table(survivors())
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
         print(text)
-    print(f"{sum(reasons.values())} survivors: "
-          f"{sum(n for why, n in reasons.items() if not why.startswith('gap'))} explained as equivalent, "
-          f"{sum(n for why, n in reasons.items() if why.startswith('gap'))} gaps", file=sys.stderr)
+    print(f"{equivalent + gaps} survivors: {equivalent} explained as equivalent, {gaps} gaps", file=sys.stderr)
     return 0
 
 

@@ -25,6 +25,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import explain  # tests/mutation/explain.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[2]
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 NOT_RUN = {"not checked", "skipped", "check was interrupted by user"}
@@ -92,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     print("survivors per module:")
     for module, count in per_module.most_common():
         print(f"  {module}: {count} of {totals[module]}")
+    text, equivalent, gaps = explain.table([(n, s) for n, s in survivors])
+    listing = ROOT / "mutants" / "survivors.md"
+    listing.write_text(text, encoding="utf-8")
+    print(f"survivors: {equivalent} explained as equivalent, {gaps} not yet told apart by a test; "
+          f"each with its change and reason in {listing.relative_to(ROOT)}")
     killed, total = len(found) - len(survivors), len(found)
     print(f"mutmut ran {total} mutants in {elapsed:.0f} s")
     print(f"mutation score: {100.0 * killed / total if total else 0.0:.1f}% ({killed} of {total} mutants killed)")
