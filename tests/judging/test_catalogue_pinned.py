@@ -36,18 +36,20 @@ SEED_FREE = {
 
 
 def run_afresh(module: str) -> dict[str, Any]:
-    """The module's code executed into a new module object (pytest's import hook rules out runpy
-    here); it is in sys.modules only while it runs, as dataclasses need, under another name."""
+    """The module's code executed into a new module object of the same name (pytest's import hook
+    rules out runpy here). It stands in sys.modules only while it runs, as dataclasses need; its
+    functions keep the module's name, so tools that key on it (mutmut's trampolines) still know them."""
     spec = importlib.util.find_spec(module)
     assert spec is not None and spec.origin is not None
     path = Path(spec.origin)
-    fresh = ModuleType(f"fresh.{module}")
+    fresh = ModuleType(module)
     fresh.__file__, fresh.__package__ = str(path), spec.parent
-    sys.modules[fresh.__name__] = fresh
+    imported = sys.modules[module]
+    sys.modules[module] = fresh
     try:
         exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), vars(fresh))
     finally:
-        del sys.modules[fresh.__name__]
+        sys.modules[module] = imported
     return vars(fresh)
 
 
