@@ -15,8 +15,10 @@ errors at "x.ipynb, cell n, line m" (grader.sandbox.student reads both markers).
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import tokenize
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +84,33 @@ def _skipped(line: str, why: str) -> str:
     return f"{indent}pass  # [skipped {why}] {line.strip()}" if indent else f"# [skipped {why}] {line.strip()}"
 
 
+def _is_ipython(line: str) -> bool:
+    return bool(ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line) or HELP.match(line))
+
+
+def _string_lines(lines: list[str]) -> set[int]:
+    """Indexes of the lines that begin inside a multi-line string: text, never a magic.
+
+    The cell is tokenized with a `#` in front of every line that looks like IPython syntax: outside
+    a string that makes it a comment, inside one it only adds a character to the text (a closing
+    quote on the line still closes it). If even that does not tokenize, no line is known to be text.
+    """
+    probe = "\n".join("#" + ln if _is_ipython(ln) else ln for ln in lines) + "\n"
+    inside: set[int] = set()
+    opened: list[int] = []  # start rows of the f-strings open (Python 3.12+ tokenizes their parts)
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(probe).readline):
+            name = tokenize.tok_name[tok.type]
+            if name == "FSTRING_START":
+                opened.append(tok.start[0])
+            elif name in ("STRING", "FSTRING_END"):
+                start = opened.pop() if name == "FSTRING_END" and opened else tok.start[0]
+                inside.update(range(start, tok.end[0]))  # rows start..end-1 are indexes start+1..end
+    except (tokenize.TokenError, SyntaxError):
+        return set()
+    return inside
+
+
 def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
     lines = text.split("\n")
     first = next((ln for ln in lines if ln.strip()), "")
@@ -100,8 +129,12 @@ def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
         return lines
     out: list[str] = []
     continuing = False
-    for line in lines:
+    text_lines = _string_lines(lines)
+    for index, line in enumerate(lines):
         kind = None
+        if index in text_lines and not continuing:
+            out.append(line)  # inside a string literal: text, whatever it looks like
+            continue
         if continuing:
             kind = "magic"
         elif (m := ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line)):

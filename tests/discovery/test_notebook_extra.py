@@ -128,8 +128,23 @@ def test_where_maps_lines_after_a_continued_magic_back_to_their_cell() -> None:
     assert result.where(line) == "cell 2, line 3"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="notebook.py: lines inside a string are rewritten when the cell also has a magic")
 def test_strings_in_a_cell_with_a_magic_keep_their_text() -> None:
     _, ns = _convert('%matplotlib inline\nmsg = """\nReady?\n!important\n"""\n')
     assert ns["msg"] == "\nReady?\n!important\n"
+
+
+@pytest.mark.parametrize("cell, name, value", [
+    ("%time x = 1\ns = f'''a\n%b {1 + 1}\n!c'''\n", "s", "a\n%b 2\n!c"),
+    ("!ls\nt = '''\n  %notmagic\nwhat?\n'''\nu = 2\n", "t", "\n  %notmagic\nwhat?\n"),
+    ("x = 1\n%pip install a \\\n  b\ny = '''\n!x\n'''\n", "y", "\n!x\n"),
+])
+def test_string_text_is_kept_and_magics_around_it_skipped(cell: str, name: str, value: str) -> None:
+    result, ns = _convert(cell)
+    assert ns[name] == value
+    assert any("skipped IPython" in n for n in result.notes)
+
+
+def test_a_cell_that_does_not_tokenize_still_skips_its_magics() -> None:
+    result = notebook_to_source(_nb("%matplotlib inline\nz = 3\nw = '''open\n"), "n.ipynb")
+    assert any("skipped IPython magic" in n for n in result.notes)
+    assert "# [skipped magic] %matplotlib inline" in result.source
