@@ -49,3 +49,39 @@ def test_a_function_format_student_is_judged_as_before() -> None:
     own = CHECKS["relu_model.new_inputs"].probes[0].id
     result = run("relu_model.new_inputs", {own: NO_FUNCTION, RELU_RERUN.id: None})
     assert result.status == "failed" and result.mistake == "missing_function"
+
+
+def _dropout_rerun(output: np.ndarray | None, file: str | None = "dropout_quiz.py") -> dict[str, object]:
+    return {"file": file, "replaced": ["hidden_layer_weights", "out_weights", "features"],
+            "missing": [], "output": output}
+
+
+def _dropout_own(check: str) -> str:
+    return CHECKS[check].probes[0].id
+
+
+def test_a_dropout_quiz_script_is_judged_on_its_hidden_values() -> None:
+    from grader.judging.oracles.dropout import Net
+    from grader.judging.oracles.quiz_rerun import DROPOUT_RERUN, DROPOUT_VALUES, KEEP_PROB
+
+    net = Net.of(net_inputs(DROPOUT_VALUES))
+    masks = np.random.default_rng(5).random(net.hidden.shape) < KEEP_PROB
+    right = (net.hidden * masks / KEEP_PROB) @ net.w1 + net.b1
+    missing = ErrorInfo("MissingFunction", "none", missing="dropout_model")
+    for check in ("dropout.many_rows", "dropout.other_keep_probs", "dropout.keep_prob_one"):
+        own = _dropout_own(check)
+        result = run(check, {own: missing, DROPOUT_RERUN.id: _dropout_rerun(right)})
+        passed(result)
+        assert result.message.startswith("dropout_quiz.py (quiz format) was run again")
+        unnamed = run(check, {own: missing, DROPOUT_RERUN.id: _dropout_rerun(right, file=None)})
+        assert unnamed.message.startswith("your script (quiz format)")
+        failed(run(check, {own: missing, DROPOUT_RERUN.id: _dropout_rerun(net.hidden * 2.0 @ net.w1 + net.b1)}), "never_drops")
+        failed(run(check, {own: missing, DROPOUT_RERUN.id: _dropout_rerun(None)}), "all_zeros")
+
+
+def test_a_stub_still_raising_counts_as_no_function() -> None:
+    own = CHECKS["relu_model.new_inputs"].probes[0].id
+    stub = ErrorInfo("NotImplementedError", "TODO")
+    passed(run("relu_model.new_inputs", {own: stub, RELU_RERUN.id: _rerun(relu_logits(net_inputs(RELU_VALUES)))}))
+    other = ErrorInfo("ValueError", "bad")  # a function that exists and raises is judged as a function
+    assert run("relu_model.new_inputs", {own: other, RELU_RERUN.id: _rerun(None)}).mistake is None

@@ -245,3 +245,23 @@ def test_the_analysis_documents_are_pinned(snapshot: list[object]) -> None:
 
     insight = analyse(pairs([*CLASS, student(HOSTILE, ("failed", "relu_on_output"), PASS, False)]))
     snapshot.append({"summary": to_summary(insight), "csv": to_csv(insight)})
+
+
+def test_each_row_shows_its_most_common_message_and_reasons_keep_their_order() -> None:
+    def failing(message: str, mistake: str | None, status: str = "failed") -> CheckResult:
+        return CheckResult("relu_model.lesson_inputs", "relu_model", "t", 0.0, 1.0, status, message, "public",  # type: ignore[arg-type]
+                           mistake=mistake)
+
+    def one(sid: str, *checks: CheckResult) -> StudentResult:
+        return StudentResult(sid, 0.0, 1.0, (ExerciseResult("relu_model", "ReLU", 0.0, 1.0, checks),))
+
+    results = [one("a", failing("short", "relu_on_output")), one("b", failing("a longer one", "relu_on_output")),
+               one("c", failing("a longer one", "relu_on_output")), one("d", failing("tie one", "relu_on_output")),
+               one("e", failing("x", None, "not_attempted"), failing("z", "zzz_unknown_reason")),
+               one("f", failing("stopped", "timeout"), failing("crash", None, "error"))]
+    ex = next(e for e in analyse(pairs(results)).exercises if e.name == "relu_model")
+    assert ex.mistakes[0].example == "a longer one" and ex.mistakes[0].count == 4
+    assert [r.id for r in ex.not_judged] == ["not_attempted", "stopped"]  # in NOT_JUDGED's order
+    stopped = next(r for r in ex.not_judged if r.id == "stopped")
+    assert stopped.checks == ("relu_model.lesson_inputs",) and stopped.count == 1 and stopped.example == "crash"
+    assert [r.id for r in ex.mistakes] == ["relu_on_output", "zzz_unknown_reason"]  # an unknown id is a mistake
