@@ -116,3 +116,12 @@ def test_one_grading_only_relabels_sources() -> None:
     result = grade_chosen(grade, {"quiz.py": "x"}, {}, {"quiz.py": "hw/quiz.ipynb"})
     assert len(calls) == 1 and [e.source_name for e in result.exercises] == ["hw/quiz.ipynb", "relu.py"]
     assert label_sources(result, {}) == result
+
+
+def test_a_note_names_the_graded_file_even_without_a_known_origin() -> None:
+    primary = _student(_ex("quiz", 2.0, "quiz.py"))
+    merged = merge_best(primary, _student(_ex("quiz", 1.0, "quiz.py")), {}, {"quiz.py": "quiz.ipynb"})
+    assert merged.problems[-1] == "Note: quiz: quiz.py earned 2/2, at least as much as the other file"
+    better = merge_best(_student(_ex("quiz", 0.0, "quiz.py")), _student(_ex("quiz", 2.0, "quiz.py")),
+                        {}, {"quiz.py": "quiz.ipynb"})
+    assert better.problems[-1] == "Note: quiz: quiz.ipynb earned 2/2 (quiz.py earned 0); the better result was kept"

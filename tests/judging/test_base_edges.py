@@ -71,3 +71,19 @@ def test_probe_inputs_that_json_cannot_hold_are_digested_by_their_repr() -> None
     assert digest({"s": frozenset({1, 2})}) != digest({"s": frozenset({1, 3})})
     assert digest({"a": np.zeros(3)}) != digest({"a": np.zeros(3, dtype=np.float32)})
     assert digest({"a": np.zeros((2, 3))}) != digest({"a": np.zeros((3, 2))})
+
+
+def test_observations_and_references_by_probe_or_by_id() -> None:
+    from grader.errors import ReferenceError_
+    from grader.model import ErrorInfo
+
+    ev = evidence([1.0], reference=[2.0])
+    assert ev.observation(P.id) is ev.observation(P)
+    assert ev.reference(P.id) == [2.0] == ev.reference(P)
+    with pytest.raises(KeyError, match="elsewhere"):
+        ev.observation("elsewhere")
+    with pytest.raises(ReferenceError_, match=r"probe demo\.p: missing$"):
+        evidence([1.0]).reference(P.id)
+    broken = Evidence(ev.check, {}, {P.id: Observation(P.id, error=ErrorInfo("ValueError", "it broke"))})
+    with pytest.raises(ReferenceError_, match=r"probe demo\.p: it broke$"):
+        broken.reference(P)

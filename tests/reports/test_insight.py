@@ -265,3 +265,20 @@ def test_each_row_shows_its_most_common_message_and_reasons_keep_their_order() -
     stopped = next(r for r in ex.not_judged if r.id == "stopped")
     assert stopped.checks == ("relu_model.lesson_inputs",) and stopped.count == 1 and stopped.example == "crash"
     assert [r.id for r in ex.mistakes] == ["relu_on_output", "zzz_unknown_reason"]  # an unknown id is a mistake
+
+
+def test_students_with_the_same_id_in_two_folders_are_ordered_by_folder() -> None:
+    """Two submissions can carry one student id (a resubmission under another folder name)."""
+    twins = [("b-folder", student("same", PASS, PASS, False)), ("a-folder", student("same", PASS, PASS, False))]
+    insight = analyse(twins)
+    assert sum(e.students for e in insight.exercises if e.name == "relu_model") == 2
+    from grader.classfiles import grades_csv
+    assert grades_csv(dict(twins)).count("same,") == 2
+
+
+def test_pass_rates_keep_four_decimals() -> None:
+    from grader.reports.insight import to_summary
+
+    three = [student(f"s{i}", ("failed", "relu_on_output") if i else PASS, PASS, False) for i in range(3)]
+    rates = {cid: it["pass_rate"] for cid, it in to_summary(analyse(pairs(three)))["checks"].items()}
+    assert 0.3333 in rates.values()

@@ -316,3 +316,53 @@ def test_every_field_of_a_results_file_is_checked(snapshot: list[object]) -> Non
                 text = json.dumps(to_gradescope(got), sort_keys=True)
                 outcome = "read: " + hashlib.sha256(text.encode()).hexdigest()[:16]
             snapshot.append(f"{'/'.join(map(str, path))} {label}: {outcome}")
+
+
+def test_long_texts_keep_their_end_where_the_end_matters() -> None:
+    from grader.reports.results_io import Caps, test_output
+
+    long = "start " + "x" * 20_000 + " the end"
+    base = _result()
+    check = replace(base.exercises[1].checks[0], traceback="head\n" + long, instructor_message=long, output=long)
+    r = replace(base, output=long, exercises=(replace(base.exercises[1], checks=(check,)),))
+    doc = to_gradescope(r, Caps())
+    assert doc["extra_data"]["output"].endswith(" the end")
+    assert doc["tests"][0]["extra_data"]["instructor_message"].endswith(" the end")
+    shown = test_output(check, Caps())
+    assert " the end" in shown and "Traceback" not in shown.split("Your code printed:")[0][-40:]
+
+
+def test_scores_that_are_not_finite_are_written_as_zero_and_odd_values_by_repr() -> None:
+    base = _result()
+    odd = replace(base.exercises[1].checks[0], expected=object(), got={1, 2})
+    r = replace(base, score=float("nan"), max_score=float("inf"),
+                exercises=(replace(base.exercises[1], checks=(odd,)),))
+    doc = to_gradescope(r)
+    assert doc["score"] == 0.0 and doc["extra_data"]["max_score"] == 0.0
+    assert doc["tests"][0]["extra_data"]["got"] == "{1, 2}"
+    assert doc["tests"][0]["extra_data"]["expected"].startswith("<object object at")
+
+
+def test_a_results_file_too_big_to_fit_names_its_student_briefly() -> None:
+    from grader.reports.results_io import dumps
+
+    r = replace(_result(), student_id="s" * 200)
+    with pytest.raises(ResultsFileError, match=r"^results for '" + "s" * 80 + r"' do not fit in 100 bytes$"):
+        dumps(r, 100)
+
+
+def test_a_number_too_large_for_a_float_is_malformed(tmp_path: Path) -> None:
+    doc = to_gradescope(_result())
+    doc["extra_data"]["score"] = 10 ** 400
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ResultsFileError, match=r"malformed results \(OverflowError\)$"):
+        load_result(path)
+
+
+@pytest.mark.parametrize("field", ["score", "max_score", "execution_time"])
+def test_a_number_field_that_is_true_is_the_wrong_type(field: str) -> None:
+    doc = to_gradescope(_result())
+    doc["extra_data"][field] = True
+    with pytest.raises(ResultsFileError, match=f"'{field}' has the wrong type"):
+        from_gradescope(doc)

@@ -196,3 +196,23 @@ def test_decode_refuses_what_is_not_bytes_and_integers_too_long_to_parse() -> No
         wire.decode("[1]")  # type: ignore[arg-type]
     with refused("integer out of range"):
         wire.decode(b"[" + b"9" * 5000 + b"]")
+
+
+def test_integer_and_float_limits_of_plain_data_both_ways() -> None:
+    edge = wire.INT_LIMIT - 1
+    assert wire.from_jsonable(edge) == edge and wire.from_jsonable(-edge) == -edge
+    for beyond in (wire.INT_LIMIT, -wire.INT_LIMIT):
+        with refused("integer out of range"):
+            wire.from_jsonable(beyond)
+        with refused("integers beyond 64 bits cannot be sent"):
+            wire.to_jsonable(beyond)
+    assert wire.to_jsonable(edge) == edge and wire.to_jsonable(-edge) == -edge
+    with refused("bare non-finite number"):
+        wire.from_jsonable(float("inf"))
+    assert wire.to_jsonable(float("-inf")) == {"__float__": "-inf"}
+
+
+def test_an_array_at_the_rank_limit_is_sent_and_one_beyond_is_not() -> None:
+    assert wire.decode(wire.encode(np.zeros([1] * wire.MAX_RANK))).ndim == wire.MAX_RANK
+    with refused(f"an array of shape {[1] * wire.MAX_RANK} is too large to send"):
+        wire.to_jsonable(np.zeros([1] * (wire.MAX_RANK + 1)))
