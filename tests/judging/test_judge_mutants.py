@@ -272,7 +272,10 @@ def test_every_outcome_carries_the_checks_tolerance_and_hint_for_its_mistake() -
     result = judge(base, missing, None)
     assert (result.mistake, result.hint, result.tolerance) == ("missing_function", "the hint", (0.1, 0.2))
     broken = FileLoad("relu_model.py", ErrorInfo("SyntaxError", "bad", traceback="tb"))
-    diagnosed = _replace(base, judge=raises(Fail("gone", mistake="missing_function")))
+    def diagnoses(ev):  # type: ignore[no-untyped-def]
+        raise Fail("gone", mistake="missing_function")  # without reading the failed probe
+
+    diagnosed = _replace(base, judge=diagnoses)
     result = judge(diagnosed, missing, None, [broken])
     assert (result.mistake, result.tolerance, result.traceback) == ("file_not_loaded", (0.1, 0.2), "tb")
     stopped = {p.id: Observation(p.id, error=ErrorInfo("Stopped", "killed", killed="timeout"))}

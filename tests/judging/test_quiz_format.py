@@ -165,3 +165,18 @@ def test_function_style_answer_still_wins(runner: Runner, paths: object) -> None
     # A file with both: the function is graded, not the hard-coded output.
     result = _grade(runner, {"relu_model.py": solution + "\noutput = [[1.0, 2.0]]\n"}, RELU)
     assert result.status == "passed" and "hidden-input" not in result.message
+
+
+def test_a_right_dropout_quiz_output_is_praised_and_told_about_hidden_credit() -> None:
+    from grader.judging.oracles.quiz_format import dropout_rows, judge_dropout_quiz
+
+    rows = dropout_rows()
+    first = np.array([candidates[-1] for candidates in rows])      # every unit kept
+    praise = judge_dropout_quiz(first)
+    assert praise.startswith("Every row matches a valid dropout mask with keep_prob 0.5 (kept units scaled by 2). ")
+    assert "dropout_model(features, weights, biases, keep_prob)" in praise and "dropped" not in praise
+    zeroed = first.copy()
+    zeroed[1] = 0.0                                                  # one row with every unit dropped
+    assert " 1 row(s) had every hidden unit dropped" in judge_dropout_quiz(zeroed)
+    unscaled = dropout_rows(scale=False)
+    assert not np.allclose(unscaled[0][-1], rows[0][-1])             # scaling by 1 / keep_prob shows
