@@ -255,3 +255,17 @@ def test_quiz_options_read_past_quotes_and_refuse_long_markers() -> None:
     assert quiz.read_option("'0.5' is too low.", quiz.DROPOUT) == "2"
     assert quiz.DROPOUT.by_marker("ab") is None and quiz.L2.by_marker("C") is None
     assert quiz.L2.by_marker("c") == "c" and quiz.DROPOUT.by_marker("4") == "4"
+
+
+def test_the_lesson_keep_prob_one_check_uses_the_quizs_three_rows() -> None:
+    from judge_support import CHECKS, failed, passed, run
+
+    inputs = dropout.LESSON_INPUTS
+    x, (w0, w1), (b0, b1) = (np.asarray(inputs["features"]), [np.asarray(w) for w in inputs["weights"]],
+                             [np.asarray(b) for b in inputs["biases"]])
+    plain = np.maximum(x @ w0 + b0, 0.0) @ w1 + b1
+    assert plain.shape[0] == 3
+    check = CHECKS["dropout.lesson_keep_prob_one"]
+    pid = check.probes[0].id
+    passed(run(check, {pid: [plain.astype(np.float32)]}))
+    failed(run(check, {pid: [np.vstack([plain, plain]).astype(np.float32)]}), "wrong_shape")
