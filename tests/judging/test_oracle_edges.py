@@ -92,8 +92,13 @@ def test_the_quiz_answer_returned_for_other_inputs_is_hard_coded_even_when_round
     other = {**relu_model.LESSON_INPUTS, "features": np.asarray(relu_model.LESSON_INPUTS["features"]) + 1.0}
     want = relu_model.relu_logits(other)
     with fails("hard_coded") as info:
-        relu_model.compare_logits(np.round(quiz, 2), want, other)
+        relu_model.compare_logits(quiz + 0.004, want, other)  # within 0.01 of the published numbers
     assert info.value.tolerance == (0.0, 0.01)
+    nudged = {**relu_model.LESSON_INPUTS, "features": np.asarray(relu_model.LESSON_INPUTS["features"]) + 0.01}
+    near = relu_model.relu_logits(nudged)
+    assert 1e-3 < np.max(np.abs(near - quiz)) < 1.0
+    with fails("hard_coded"):
+        relu_model.compare_logits(quiz, near, nudged)  # inputs barely moved: still a copy
     with fails("wrong_values"):
         relu_model.compare_logits(quiz + 0.5, want, other)  # far from the quiz's numbers: not a copy
     relu_model.compare_logits(quiz, quiz, relu_model.LESSON_INPUTS)  # on the quiz's inputs it is right
@@ -269,3 +274,24 @@ def test_the_lesson_keep_prob_one_check_uses_the_quizs_three_rows() -> None:
     pid = check.probes[0].id
     passed(run(check, {pid: [plain.astype(np.float32)]}))
     failed(run(check, {pid: [np.vstack([plain, plain]).astype(np.float32)]}), "wrong_shape")
+
+
+def test_regularization_closeness_is_relative_to_the_loss_above_one() -> None:
+    from grader.judging.oracles import regularization as reg
+
+    assert reg.close(1000.0 + 0.5 * reg.RTOL * 1000.0, 1000.0)
+    assert not reg.close(0.5 + 1.5 * reg.RTOL, 0.5)
+    assert reg.close(0.5 + 0.5 * reg.RTOL, 0.5)
+
+
+def test_a_reference_that_disagrees_with_the_formula_stops_grading() -> None:
+    from judge_support import CHECKS, obs
+
+    from grader.errors import ReferenceError_
+    from grader.judging.judge import judge
+
+    check = CHECKS["parameter_count.other_networks"]
+    right = {p.id: parameter_count.expected_parameters(p.args["layer_sizes"]) for p in check.probes}
+    stale = {pid: n + 1 for pid, n in right.items()}
+    with pytest.raises(ReferenceError_, match="the reference solution gives"):
+        judge(check, obs(right), obs(stale))

@@ -25,6 +25,7 @@ def fails(mistake: str) -> Any:
 
 def test_the_models_used_here_are_what_their_names_say() -> None:
     assert TEST > sr.TRAINED_ACCURACY and RELABELLED < sr.BROKEN_METRIC and CHANCE < sr.CHANCE_BAND
+    assert sr.split_accuracy(*UNTRAINED, "relabelled") > 0.05  # "always 0" meets the relabelled 9s
 
 
 def test_a_report_exactly_at_the_tolerance_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -73,6 +74,7 @@ def test_among_several_saved_arrays_the_one_nearest_the_report_is_judged() -> No
     got["checkpoint"]["bias"] = [UNTRAINED[1], B]
     assert sr.judge_saved(got) == TEST
     assert sr.checkpoint_accuracy(got, "test", None) == CHANCE  # without a report: the first
+    assert sr.judge_restore(got, "test") == TEST
 
 
 @pytest.mark.parametrize("change, why", [
@@ -129,6 +131,7 @@ def _observed(value: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("change", [
     {"restore_error": {"type": "E"}}, {"restore_error": {"message": "m"}}, {"restore_error": "boom"},
     {"restored_accuracy": "0.8"}, {"restored_accuracy": None},
+    {"restore_error": {"type": "E", "message": "m"}, "restored_accuracy": "0.8"},
     {"checkpoint": "x"}, {"checkpoint": {"error": 3, "variables": {}, "weights": [], "bias": []}},
     {"checkpoint": {"error": None, "variables": [], "weights": [], "bias": []}},
     {"checkpoint": {"error": None, "variables": {"w": "784"}, "weights": [], "bias": []}},

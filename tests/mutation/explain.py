@@ -66,7 +66,14 @@ def _json_guard(old: str, new: str) -> bool:
     return "allow_nan=False" in old and "allow_nan=False" not in new and any(f in old for f in fed)
 
 
+def _false_to_none(old: str, new: str) -> bool:
+    """A keyword passed False now passed None, to a callee that only tests its truth."""
+    keys = r"(ensure_ascii|allow_nan|sort_keys|follow_symlinks|replace)"
+    return any(_same_but(old, new, f"{k}=False", f"{k}=None") for k in re.findall(keys + "=False", old))
+
+
 RULES: list[Rule] = [
+    ("None is as false as False for json.dumps, DirEntry.is_dir and Generator.choice", _false_to_none),
     ("codec names are case-blind in Python's codec registry", _codec_case),
     ("einsum labels are letters: upper case names the same contraction",
      lambda old, new: "einsum" in old and old.lower() == new.lower()),

@@ -282,3 +282,15 @@ def test_pass_rates_keep_four_decimals() -> None:
     three = [student(f"s{i}", ("failed", "relu_on_output") if i else PASS, PASS, False) for i in range(3)]
     rates = {cid: it["pass_rate"] for cid, it in to_summary(analyse(pairs(three)))["checks"].items()}
     assert 0.3333 in rates.values()
+
+
+def test_a_mistake_seen_in_two_checks_lists_both_in_the_csv() -> None:
+    from grader.reports.insight import to_csv
+
+    def two(sid: str) -> StudentResult:
+        checks = tuple(CheckResult(f"relu_model.{n}", "relu_model", n, 0.0, 1.0, "failed", "m", "public",
+                                   mistake="relu_on_output") for n in ("a", "b"))
+        return StudentResult(sid, 0.0, 2.0, (ExerciseResult("relu_model", "ReLU", 0.0, 2.0, checks),))
+
+    table = list(csv.DictReader(io.StringIO(to_csv(analyse(pairs([two("x"), two("y")]))))))
+    assert table[0]["checks"] == "relu_model.a relu_model.b"

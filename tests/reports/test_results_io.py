@@ -261,8 +261,9 @@ def test_a_value_exactly_at_its_cap_is_kept_whole() -> None:
 def test_a_results_file_exactly_at_the_size_limit_is_written_in_full() -> None:
     from grader.reports.results_io import _CAP_LEVELS, dumps
 
-    r = _result()
+    r = replace(_result(), student_id="Zoë Ødegaard")  # non-ASCII: written as UTF-8, counted in bytes
     full = dumps(r)
+    assert "Zoë Ødegaard" in full
     size = len(full.encode("utf-8"))
     assert dumps(r, size) == full
     smaller = dumps(r, size - 1)
@@ -323,13 +324,14 @@ def test_long_texts_keep_their_end_where_the_end_matters() -> None:
 
     long = "start " + "x" * 20_000 + " the end"
     base = _result()
-    check = replace(base.exercises[1].checks[0], traceback="head\n" + long, instructor_message=long, output=long)
+    check = replace(base.exercises[1].checks[0], traceback="  head\n" + long + "\n\n", instructor_message=long,
+                    output=long)
     r = replace(base, output=long, exercises=(replace(base.exercises[1], checks=(check,)),))
     doc = to_gradescope(r, Caps())
     assert doc["extra_data"]["output"].endswith(" the end")
     assert doc["tests"][0]["extra_data"]["instructor_message"].endswith(" the end")
     shown = test_output(check, Caps())
-    assert " the end" in shown and "Traceback" not in shown.split("Your code printed:")[0][-40:]
+    assert "the end\n\nYour code printed:" in shown and "the end\n\n\n" not in shown
 
 
 def test_scores_that_are_not_finite_are_written_as_zero_and_odd_values_by_repr() -> None:
@@ -341,6 +343,9 @@ def test_scores_that_are_not_finite_are_written_as_zero_and_odd_values_by_repr()
     assert doc["score"] == 0.0 and doc["extra_data"]["max_score"] == 0.0
     assert doc["tests"][0]["extra_data"]["got"] == "{1, 2}"
     assert doc["tests"][0]["extra_data"]["expected"].startswith("<object object at")
+    many = replace(odd, expected=set(range(2000)))  # a repr far over 2,000 characters is cut there
+    assert len(to_gradescope(replace(r, exercises=(replace(r.exercises[0], checks=(many,)),)))[
+        "tests"][0]["extra_data"]["expected"]) == 2000
 
 
 def test_a_results_file_too_big_to_fit_names_its_student_briefly() -> None:
