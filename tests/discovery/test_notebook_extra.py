@@ -148,3 +148,15 @@ def test_a_cell_that_does_not_tokenize_still_skips_its_magics() -> None:
     result = notebook_to_source(_nb("%matplotlib inline\nz = 3\nw = '''open\n"), "n.ipynb")
     assert any("skipped IPython magic" in n for n in result.notes)
     assert "# [skipped magic] %matplotlib inline" in result.source
+
+
+def test_plain_python_with_a_line_starting_with_percent_is_left_alone() -> None:
+    result, ns = _convert("x = (10\n% 3)\ny = 'why?'\n")
+    assert ns["x"] == 1 and ns["y"] == "why?" and result.notes == ()
+
+
+def test_a_quote_inside_a_magic_line_does_not_open_a_string() -> None:
+    cell = "%time s = '''\n!ls\nt = '''\n%notmagic\n'''\n"
+    result, ns = _convert(cell)
+    assert ns["t"] == "\n%notmagic\n"
+    assert sum("skipped IPython" in n for n in result.notes) == 2

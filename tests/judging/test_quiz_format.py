@@ -167,12 +167,13 @@ def test_function_style_answer_still_wins(runner: Runner, paths: object) -> None
     assert result.status == "passed" and "hidden-input" not in result.message
 
 
-def test_a_right_dropout_quiz_output_is_praised_and_told_about_hidden_credit() -> None:
+def test_a_right_dropout_quiz_output_is_praised_and_told_about_hidden_credit(snapshot: list[object]) -> None:
     from grader.judging.oracles.quiz_format import dropout_rows, judge_dropout_quiz
 
     rows = dropout_rows()
     first = np.array([candidates[-1] for candidates in rows])      # every unit kept
     praise = judge_dropout_quiz(first)
+    snapshot.append(praise)
     assert praise.startswith("Every row matches a valid dropout mask with keep_prob 0.5 (kept units scaled by 2). ")
     assert "dropout_model(features, weights, biases, keep_prob)" in praise and "dropped" not in praise
     zeroed = first.copy()

@@ -258,18 +258,25 @@ def test_each_row_shows_its_most_common_message_and_reasons_keep_their_order() -
     results = [one("a", failing("short", "relu_on_output")), one("b", failing("a longer one", "relu_on_output")),
                one("c", failing("a longer one", "relu_on_output")), one("d", failing("tie one", "relu_on_output")),
                one("e", failing("x", None, "not_attempted"), failing("z", "zzz_unknown_reason")),
-               one("f", failing("stopped", "timeout"), failing("crash", None, "error"))]
+               one("f", failing("stopped", "timeout"), failing("crash", None, "error")),
+               one("g", failing("x" * 400, "timeout"))]
     ex = next(e for e in analyse(pairs(results)).exercises if e.name == "relu_model")
     assert ex.mistakes[0].example == "a longer one" and ex.mistakes[0].count == 4
     assert [r.id for r in ex.not_judged] == ["not_attempted", "stopped"]  # in NOT_JUDGED's order
     stopped = next(r for r in ex.not_judged if r.id == "stopped")
-    assert stopped.checks == ("relu_model.lesson_inputs",) and stopped.count == 1 and stopped.example == "crash"
+    assert stopped.checks == ("relu_model.lesson_inputs",) and [s.student_id for s in stopped.students] == ["f", "g"]
+    assert stopped.example == "crash"
+    timed_out = analyse(pairs([results[-1]])).exercises
+    assert len(next(e for e in timed_out if e.name == "relu_model").not_judged[0].example) == 300
     assert [r.id for r in ex.mistakes] == ["relu_on_output", "zzz_unknown_reason"]  # an unknown id is a mistake
 
 
 def test_students_with_the_same_id_in_two_folders_are_ordered_by_folder() -> None:
     """Two submissions can carry one student id (a resubmission under another folder name)."""
-    twins = [("b-folder", student("same", PASS, PASS, False)), ("a-folder", student("same", PASS, PASS, False))]
+    from dataclasses import replace as _replace
+
+    twins = [("b-folder", _replace(student("same", PASS, PASS, False), execution_time=2.0)),
+             ("a-folder", _replace(student("same", PASS, PASS, False), execution_time=1.0))]
     insight = analyse(twins)
     assert sum(e.students for e in insight.exercises if e.name == "relu_model") == 2
     from grader.classfiles import grades_csv
