@@ -85,8 +85,8 @@ RULES: list[Rule] = [
     ("rounding a sum of values already rounded to 4 places", _only(r"round\(sum\(", r"round\(sum\(.*, 5\)")),
     ("a guard json never trips: every float was made finite (_number) or tagged (to_jsonable) first", _json_guard),
     ("the last key of the loop: `break` and `continue` both end it", _only(r"^\s*continue$", r"^\s*break$")),
-    ("boundary (not strictly equivalent): differs only when a measured float, an accuracy, a distance "
-     "or a random draw, lands exactly on the limit", _boundary),
+    ("gap (boundary): not strictly equivalent; differs only when a measured float (an accuracy, a "
+     "distance, a random draw) lands exactly on the limit", _boundary),
 ]
 
 
