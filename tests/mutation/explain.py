@@ -146,7 +146,7 @@ def reason(old: str, new: str, name: str = "") -> str | None:
     if why is None and name:
         found = next((w for pattern, w in reviewed() if fnmatch.fnmatchcase(name, pattern)), None)
         if found is not None:
-            why = found if found.startswith("gap:") else f"reviewed: {found}"
+            why = found if found.startswith("gap") else f"reviewed: {found}"
     return why
 
 
