@@ -84,6 +84,9 @@ def _skipped(line: str, why: str) -> str:
     return f"{indent}pass  # [skipped {why}] {line.strip()}" if indent else f"# [skipped {why}] {line.strip()}"
 
 
+_UNTOKENIZABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _is_ipython(line: str) -> bool:
     return bool(ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line) or HELP.match(line))
 
@@ -96,6 +99,8 @@ def _string_lines(lines: list[str]) -> set[int]:
     quote on the line still closes it). If even that does not tokenize, no line is known to be text.
     """
     probe = "\n".join("#" + ln if _is_ipython(ln) else ln for ln in lines) + "\n"
+    # Lone surrogates and NUL are only ever text here; some tokenizers (3.12+) refuse them outright.
+    probe = _UNTOKENIZABLE.sub("x", probe)
     inside: set[int] = set()
     opened: list[int] = []  # start rows of the f-strings open (Python 3.12+ tokenizes their parts)
     try:
@@ -106,7 +111,7 @@ def _string_lines(lines: list[str]) -> set[int]:
             elif name in ("STRING", "FSTRING_END"):
                 start = opened.pop() if name == "FSTRING_END" and opened else tok.start[0]
                 inside.update(range(start, tok.end[0]))  # rows start..end-1 are indexes start+1..end
-    except (tokenize.TokenError, SyntaxError):
+    except Exception:  # noqa: BLE001 - a probe only: any tokenizer failure (3.13.0 raises SystemError) means "unknown"
         return set()
     return inside
 

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from grader.discovery import notebook
 from grader.discovery.notebook import NotebookSource, notebook_to_source
 
 
@@ -160,3 +161,19 @@ def test_a_quote_inside_a_magic_line_does_not_open_a_string() -> None:
     result, ns = _convert(cell)
     assert ns["t"] == "\n%notmagic\n"
     assert sum("skipped IPython" in n for n in result.notes) == 2
+
+
+def test_a_cell_with_a_lone_surrogate_and_a_magic_still_converts() -> None:
+    """A notebook's JSON may hold "\\udcff"; Python 3.12+'s tokenizer refuses to encode it."""
+    data = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "%matplotlib inline\ns = '''\n!x \udcff\n'''\n"}]}).encode()
+    result = notebook_to_source(data, "n.ipynb")
+    assert any("skipped IPython magic" in n for n in result.notes)
+
+
+@pytest.mark.parametrize("junk", ["\x00", "\udcff", "'''\x00", "\u2028"])
+def test_any_text_in_a_cell_with_a_magic_converts(junk: str) -> None:
+    lines = ["%time x = 1", f"s = '{junk}'", "!ls"]
+    cleaned = notebook._clean_cell("\n".join(lines), 1, [])
+    assert cleaned[0].startswith("# [skipped magic]") and cleaned[2].startswith("# [skipped shell command]")
