@@ -123,7 +123,7 @@ def snapshot_fixture(folder: Path, types: tuple[type, ...],
         def recording(original: Callable[..., None]) -> Callable[..., None]:
             def init(self: Any, *args: Any, **kwargs: Any) -> None:
                 original(self, *args, **kwargs)
-                if type(self) in originals:  # a subclass records its own fields once, as itself
+                if type(self) in originals:  # the listed types only: a subclass chain would record twice
                     records.append(plain(self, seen))
                     built.append(self)
                     seen[id(self)] = len(records) - 1
