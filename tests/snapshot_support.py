@@ -101,6 +101,13 @@ def _load(path: Path) -> dict[str, Any]:
     return _pending[path]
 
 
+class _Records(list):  # type: ignore[type-arg]
+    """What a test pinned, already in plain form: `append` is how a test pins data by hand."""
+
+    def append(self, value: Any) -> None:
+        super().append(plain(value))
+
+
 def snapshot_fixture(folder: Path, types: tuple[type, ...],
                      caches: tuple[Any, ...] = ()) -> Callable[..., Iterator[list[Any]]]:
     """An autouse `snapshot` fixture recording every instance of `types` a test builds.
@@ -110,7 +117,7 @@ def snapshot_fixture(folder: Path, types: tuple[type, ...],
 
     @pytest.fixture(autouse=True)
     def snapshot(request: pytest.FixtureRequest) -> Iterator[list[Any]]:
-        records: list[Any] = []
+        records = _Records()
         built: list[Any] = []  # keeps recorded objects alive, so their ids stay theirs
         seen: dict[int, int] = {}
         if not _recorded(request):
@@ -124,7 +131,7 @@ def snapshot_fixture(folder: Path, types: tuple[type, ...],
             def init(self: Any, *args: Any, **kwargs: Any) -> None:
                 original(self, *args, **kwargs)
                 if type(self) in originals:  # the listed types only: a subclass chain would record twice
-                    records.append(plain(self, seen))
+                    list.append(records, plain(self, seen))
                     built.append(self)
                     seen[id(self)] = len(records) - 1
             return init
@@ -137,7 +144,7 @@ def snapshot_fixture(folder: Path, types: tuple[type, ...],
             for t, original in originals.items():
                 t.__init__ = original  # type: ignore[misc]
         _compare(folder / "snapshots" / f"{Path(str(request.node.path)).stem}.json", request.node.name,
-                 [plain(r) for r in records])
+                 list(records))
 
     return snapshot
 

@@ -87,8 +87,11 @@ def _skipped(line: str, why: str) -> str:
 _UNTOKENIZABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def _is_ipython(line: str) -> bool:
-    return bool(ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line) or HELP.match(line))
+def _ipython_kind(line: str) -> str | None:
+    """What IPython syntax `line` is ("magic", "shell command", "help"), or None for Python."""
+    if m := ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line):
+        return "shell command" if m["sigil"] == "!" else "magic"
+    return "help" if HELP.match(line) else None
 
 
 def _string_lines(lines: list[str]) -> set[int]:
@@ -98,7 +101,7 @@ def _string_lines(lines: list[str]) -> set[int]:
     a string that makes it a comment, inside one it only adds a character to the text (a closing
     quote on the line still closes it). If even that does not tokenize, no line is known to be text.
     """
-    probe = "\n".join("#" + ln if _is_ipython(ln) else ln for ln in lines) + "\n"
+    probe = "\n".join("#" + ln if _ipython_kind(ln) else ln for ln in lines) + "\n"
     # Lone surrogates and NUL are only ever text here; some tokenizers (3.12+) refuse them outright.
     probe = _UNTOKENIZABLE.sub("x", probe)
     inside: set[int] = set()
@@ -136,16 +139,10 @@ def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
     continuing = False
     text_lines = _string_lines(lines)
     for index, line in enumerate(lines):
-        kind = None
         if index in text_lines and not continuing:
             out.append(line)  # inside a string literal: text, whatever it looks like
             continue
-        if continuing:
-            kind = "magic"
-        elif (m := ASSIGNED_MAGIC.match(line) or LINE_MAGIC.match(line)):
-            kind = "shell command" if m["sigil"] == "!" else "magic"
-        elif HELP.match(line):
-            kind = "help"
+        kind = "magic" if continuing else _ipython_kind(line)
         if kind is None:
             out.append(line)
             continue

@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from grader.judging.checks import Check, load_checks
+from grader.judging.checks.base import Fail
 from grader.judging.judge import judge
 from grader.model import CheckResult, ErrorInfo, Observation, Probe
 
@@ -38,6 +41,11 @@ def failed(result: CheckResult, mistake: str | None) -> None:
     """Exactly this verdict: failed, no points, this mistake id."""
     assert (result.status, result.score, result.mistake) == ("failed", 0.0, mistake), (
         result.status, result.mistake, result.message)
+
+
+def fails(mistake: str) -> Any:
+    """`with fails("wrong_type"):` an oracle must raise Fail naming exactly this mistake."""
+    return pytest.raises(Fail, check=lambda e: e.mistake == mistake)
 
 
 def passed(result: CheckResult) -> None:

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from judge_support import fails
 
 from grader.judging.checks import base
-from grader.judging.checks.base import Check, Evidence, Fail, compare_logits_with_mistakes, probe, probe_digest
+from grader.judging.checks.base import Check, Evidence, compare_logits_with_mistakes, probe, probe_digest
 from grader.model import Observation
 
 P = probe("demo.p", "relu_model", exercise="relu_model")
@@ -26,7 +27,7 @@ def test_values_are_read_by_key_and_a_missing_key_is_the_wrong_type() -> None:
     assert ev.array(P, "a").tolist() == [1.0, 2.0]
     assert ev.reference_array(P, "a").tolist() == [4.0, 5.0]
     for bad in (evidence({"a": [1]}), evidence([1, 2])):
-        with pytest.raises(Fail, check=lambda e: e.mistake == "wrong_type"):
+        with fails("wrong_type"):
             bad.array(P, "b")
 
 
@@ -35,7 +36,7 @@ def test_numbers_of_every_kind_become_floats() -> None:
     assert evidence(np.array([3], dtype=np.uint8)).array(P).dtype == np.float64
     assert evidence(7).array(P).tolist() == 7.0
     for bad in (True, "7", np.array(["a"]), [[1], "x"]):
-        with pytest.raises(Fail, check=lambda e: e.mistake == "wrong_type"):
+        with fails("wrong_type"):
             evidence(bad).array(P)
 
 
@@ -44,9 +45,9 @@ def test_logits_compare_with_both_tolerances() -> None:
     args = {"shape_message": "shape", "otherwise": "otherwise", "tol": 1e-4}
     compare_logits_with_mistakes(want + [[0.5, 5e-5]], want, {}, **args)  # 0.5 is within rtol of 1e4
     mistake = np.array([[-1e4, 1.0]])
-    with pytest.raises(Fail, check=lambda e: e.mistake == "sign"):
+    with fails("sign"):
         compare_logits_with_mistakes(mistake + [[0.5, 5e-5]], want, {"sign": ("flipped", mistake)}, **args)
-    with pytest.raises(Fail, check=lambda e: e.mistake == "wrong_values"):
+    with fails("wrong_values"):
         compare_logits_with_mistakes(want + [[2.0, 0.0]], want, {"sign": ("flipped", mistake)}, **args)
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from judge_support import fails
 
-from grader.judging.checks.base import Check, Evidence, Fail, ProbeFailed, probe
+from grader.judging.checks.base import Check, Evidence, ProbeFailed, probe
 from grader.judging.oracles import named_variables as nv
 from grader.judging.oracles import quiz_format
 from grader.model import ErrorInfo, Observation
@@ -39,7 +40,7 @@ def good() -> dict[str, Any]:
 ])
 def test_named_variables_fields_wrong_one_at_a_time_are_malformed(change: dict[str, Any]) -> None:
     assert nv.observed(evidence(demo_p=good()), P)
-    with pytest.raises(Fail, check=lambda e: e.mistake == "malformed"):
+    with fails("malformed"):
         nv.observed(evidence(demo_p={**good(), **change}), P)
 
 
@@ -66,7 +67,7 @@ def test_a_stub_or_missing_function_falls_back_to_the_quiz_output(error: ErrorIn
 def test_no_function_and_no_quiz_output_is_a_missing_function() -> None:
     missing = Observation(P.id, error=ErrorInfo("MissingFunction", "none", missing="relu_model"))
     for ev in (evidence(demo_p=missing, demo_q=None), evidence(demo_p=missing)):
-        with pytest.raises(Fail, check=lambda e: e.mistake == "missing_function"):
+        with fails("missing_function"):
             quiz_format.function_or_quiz(ev, P, Q)
     stub = Observation(P.id, error=ErrorInfo("NotImplementedError", "stub"))
     with pytest.raises(ProbeFailed):  # the stub itself is what is judged (not attempted)

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from judge_support import fails
 
-from grader.judging.checks.base import Fail
 from grader.judging.checks.hidden.save_restore import verified_scores
 from grader.judging.oracles import dropout, mlp_mnist, parameter_count, relu_model, secret
 from grader.judging.oracles.dropout import Net
 from grader.paths import Paths
-
-
-def fails(mistake: str) -> pytest.RaisesExc[Fail]:
-    return pytest.raises(Fail, check=lambda e: e.mistake == mistake)  # type: ignore[no-any-return]
 
 
 # -- parameter counts ------------------------------------------------------------------------

@@ -7,9 +7,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from judge_support import fails
 from test_judges_models import UNTRAINED, B, W, saved
 
-from grader.judging.checks.base import Evidence, Fail, NotAttempted
+from grader.judging.checks.base import Evidence, NotAttempted
 from grader.judging.checks import load_checks
 from grader.judging.oracles import save_restore as sr
 from grader.model import Observation
@@ -17,10 +18,6 @@ from grader.model import Observation
 TEST = sr.split_accuracy(W, B, "test")
 RELABELLED = sr.split_accuracy(W, B, "relabelled")
 CHANCE = sr.split_accuracy(*UNTRAINED, "test")
-
-
-def fails(mistake: str) -> Any:
-    return pytest.raises(Fail, check=lambda e: e.mistake == mistake)
 
 
 def test_the_models_used_here_are_what_their_names_say() -> None:

@@ -14,6 +14,7 @@ import argparse
 import ast
 import difflib
 import fnmatch
+import functools
 import re
 import subprocess
 import sys
@@ -129,6 +130,7 @@ def change(mutant: str) -> tuple[str, str]:
 REVIEWED = Path(__file__).with_name("equivalent.txt")
 
 
+@functools.cache
 def reviewed() -> list[tuple[str, str]]:
     """(mutant glob, why) pairs from equivalent.txt: equivalents checked by hand, one by one."""
     out = []
