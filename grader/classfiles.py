@@ -34,10 +34,14 @@ from pathlib import Path
 GRADES_NAME = "grades.csv"
 SUMMARY_NAME = "summary.json"
 
-# Characters that make a spreadsheet read a cell as a formula (with their full-width forms).
-_FORMULA = "=+-@\uff1d\uff0b\uff0d\uff20"
-# A formula can start a cell, or follow a separator a spreadsheet may split on, after blanks or quotes.
-_FORMULA_START = re.compile(rf"(^|[;,|])(?=[\s\"'`]*[{_FORMULA}])")
+# OWASP's list of characters that make a spreadsheet read a cell as a formula
+# (https://owasp.org/www-community/attacks/CSV_Injection): nothing else is guarded, so an id
+# such as `01234` or `./x` is written as it is and still matches the roster it came from.
+FORMULA_START = "=+-@\t\r"
+# A formula can start a cell, or follow a separator a spreadsheet may split on, after blanks or
+# quotes. Each character is escaped: a bare `+-@` inside [...] would be a range (`+` to `@`,
+# digits included).
+_FORMULA_START = re.compile(rf"(^|[;,|])(?=[\s\"'`]*[{''.join(map(re.escape, FORMULA_START))}])")
 
 
 def csv_cell(text: str) -> str:

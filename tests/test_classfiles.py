@@ -9,11 +9,17 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from grader.classfiles import GRADES_NAME, SUMMARY_NAME, csv_cell, grades_csv, summary, write_class_files
+import pytest
+
+from grader.classfiles import FORMULA_START, GRADES_NAME, SUMMARY_NAME, csv_cell, grades_csv, summary, write_class_files
 from grader.model import StudentResult
 
 sys.path.insert(0, str(Path(__file__).parent / "reports"))
 from report_samples import class_results  # noqa: E402
+
+
+def _result(student_id: str) -> StudentResult:
+    return replace(class_results()[0], student_id=student_id)
 
 
 def _class() -> dict[str, StudentResult]:
@@ -37,8 +43,37 @@ def test_a_student_id_cannot_become_a_formula_or_split_a_row() -> None:
     assert csv_cell("ok,@SUM(A1)") == "ok,'@SUM(A1)"
     assert csv_cell('  "-2') == "'  \"-2"
     assert csv_cell("a\tb\r\nc") == "a b  c"
-    assert csv_cell("\uff1dcmd") == "'\uff1dcmd"
     assert csv_cell("plain-name") == "plain-name"  # a formula sign inside a name is harmless
+
+
+@pytest.mark.parametrize("student_id", ["01_correct_add", "2024001", "0", "9z", ".hidden", "/abs", ":x",
+                                        "<tag>", ">x", "?q", "'quoted", "\uff1dfull-width", "a+b", "x=1"])
+def test_an_id_that_cannot_start_a_formula_is_written_as_it_is(student_id: str) -> None:
+    assert csv_cell(student_id) == student_id
+    rows = list(csv.reader(io.StringIO(grades_csv({"s": _result(student_id)}))))
+    assert rows[1][0] == student_id
+
+
+@pytest.mark.parametrize("sign", ["=", "+", "-", "@"])
+def test_each_formula_sign_of_owasps_list_is_guarded(sign: str) -> None:
+    for text in (f"{sign}1", f" {sign}SUM(A1)", f'"{sign}2', f"ok;{sign}cmd", f"ok|{sign}x"):
+        cell = csv_cell(text)
+        assert any(cell == guarded for guarded in ("'" + text, text.replace(sign, "'" + sign, 1))), (text, cell)
+    rows = list(csv.reader(io.StringIO(grades_csv({"s": _result(f"{sign}123")}))))
+    assert rows[1][0] == f"'{sign}123"
+
+
+@pytest.mark.parametrize("control", ["\t", "\r"])
+def test_a_leading_tab_or_carriage_return_cannot_start_a_cell(control: str) -> None:
+    cell = csv_cell(f"{control}123")
+    assert cell == " 123" and cell[:1] not in FORMULA_START
+    assert csv_cell(f"{control}=1") == "' =1"
+
+
+def test_owasps_list_is_the_whole_guard() -> None:
+    assert sorted(FORMULA_START) == sorted("=+-@\t\r")
+    for ch in filter(str.isprintable, map(chr, range(32, 0x250))):  # control characters become spaces
+        assert (csv_cell(ch + "x") != ch + "x") == (ch in FORMULA_START), repr(ch)
 
 
 def test_summary_counts_full_marks_and_splits_notes_from_problems() -> None:

@@ -60,7 +60,7 @@ def results(draw: Any, big: bool = False) -> StudentResult:
 def _formula_start(cell: str) -> bool:
     """Could a spreadsheet read this cell, or a piece of it after a separator, as a formula?"""
     for piece in re.split(r"[;,|]", cell):
-        if not piece.startswith("'") and piece.lstrip(" \"`\u3000\u00a0")[:1] in set("=+-@\uff1d\uff0b\uff0d\uff20"):
+        if not piece.startswith("'") and piece.lstrip(" \"`\u3000\u00a0")[:1] in set("=+-@\t\r"):
             return True
     return False
 

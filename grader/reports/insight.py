@@ -212,12 +212,12 @@ def analyse(results: Sequence[tuple[str, StudentResult]]) -> ClassInsight:
 
 # -- the same data for other tools ------------------------------------------------------------
 
-_FORMULA_START = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+_FORMULA_START = frozenset("=+-@\t\r")  # OWASP's list, as grader.classfiles guards grades.csv
 
 
 def spreadsheet_cell(text: str) -> str:
-    """A text cell no spreadsheet runs as a formula: a leading =, +, -, @, tab or newline
-    (also after spaces, and their full-width forms) gets a quote in front."""
+    """A text cell no spreadsheet runs as a formula: a leading =, +, -, @, tab or carriage
+    return (also after spaces) gets a quote in front; any other text is written as it is."""
     stripped = text.lstrip(" ")
     return "'" + text if stripped[:1] in _FORMULA_START else text
 

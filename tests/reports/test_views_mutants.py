@@ -319,7 +319,8 @@ def test_charts_of_no_bands_and_of_one_band() -> None:
 def test_spreadsheet_cells_and_wrap_points_at_their_edges() -> None:
     from grader.reports.insight import spreadsheet_cell
 
-    assert spreadsheet_cell(" \nx") == "' \nx"
+    assert spreadsheet_cell(" \rx") == "' \rx"
+    assert spreadsheet_cell(" \nx") == " \nx"  # a line feed is not on OWASP's list: it starts no formula
     assert spreadsheet_cell("\u3000=1") == "\u3000=1"  # only plain spaces are skipped before a sign
     assert text.wrap_parts("") == ("",)
     assert text.wrap_parts("a.b") == ("a.", "b")
