@@ -38,7 +38,7 @@ from grader import reference as shipped
 from grader.classfiles import write_class_files
 from grader.discovery.choose import label_sources, merge_best
 from grader.discovery.discover import Submission, discover, read_submission
-from grader.errors import ReferenceError_, SandboxError, UsageError, grader_error_text
+from grader.errors import ReferenceSolutionError, SandboxError, UsageError, grader_error_text
 from grader.progress import Progress
 from grader.judging.checks import Check, load_checks
 from grader.model import Observation, RunOutcome, StudentResult
@@ -270,7 +270,7 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
                             writer.submit(finish, key, outcome)
                         if failed:
                             break
-                except (ReferenceError_, SandboxError):
+                except (ReferenceSolutionError, SandboxError):
                     raise
                 except Exception as exc:  # noqa: BLE001 - collecting failed mid-run: the rest are retried later
                     if not reference:  # nobody can be judged: the grader's failure, not a student's

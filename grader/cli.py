@@ -1,9 +1,8 @@
 """Thin command-line front: parse, call the library, map our errors to exit codes.
 
-Exit codes: 0 done; 1 `assign --check` found stale exercises; 2 usage error;
-3 the sandbox failed; 4 the reference solutions failed; 5 a batch finished but
-the grader could not grade some students' checks (see summary.json, rerun to
-retry them); 130 interrupted. A closed output pipe (`grader ... | head`) ends quietly.
+Exit codes: `grader.errors.ExitCode`, one per meaning, explained in `grader.errors.EXIT_CODES`
+(and in the README's table, which a test compares with it). A closed output pipe
+(`grader ... | head`) ends quietly.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from grader import __version__
-from grader.errors import GraderError
+from grader.errors import ExitCode, GraderError
 from grader.safetext import terminal_text
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
@@ -59,7 +58,7 @@ def _quiet_broken_pipe() -> int:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):
         pass  # stdout is not a real file (tests): nothing to silence
-    return 141  # what a shell reports for a process ended by SIGPIPE
+    return ExitCode.BROKEN_PIPE  # what a shell reports for a process ended by SIGPIPE
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -68,10 +67,10 @@ def _run(argv: Sequence[str] | None) -> int:
         return int(args._run(args))
     except GraderError as exc:
         print(f"grader: {terminal_text(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

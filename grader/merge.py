@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import batch
-from grader.errors import GraderError, UsageError
+from grader.errors import ExitCode, GraderError, UsageError
 from grader.model import StudentResult
 from grader.reports import render
 from grader.reports import results_io
@@ -37,7 +37,7 @@ AGREED = ("grader_version", "checks", "checks_digest", "secret_digest")
 class MergeError(GraderError):
     """The shards disagree: merging them would mix two different gradings."""
 
-    exit_code = 3
+    exit_code = ExitCode.SHARDS_DISAGREE
 
 
 @dataclass

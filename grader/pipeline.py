@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.catalog import EXERCISES as CATALOG
-from grader.errors import GRADER_ERROR_MESSAGE, ReferenceError_, SandboxError, grader_error_text
+from grader.errors import GRADER_ERROR_MESSAGE, ReferenceSolutionError, SandboxError, grader_error_text
 from grader.judging.checks import EXERCISES, Check
 from grader.judging.judge import judge
 from grader.judging.score import score_student
@@ -41,12 +41,12 @@ def read_python_files(folder: Path) -> dict[str, str]:
 
 def reference_observations(outcome: RunOutcome, probes: Sequence[Probe],
                            memory_mb: int | None = None) -> dict[str, Observation]:
-    """The reference run's observations, or ReferenceError_ if any probe failed or gave no result."""
+    """The reference run's observations, or ReferenceSolutionError if any probe failed or gave no result."""
     errors = [o.error for o in outcome.observations.values() if o.error]
     errors += [load.error for load in outcome.loads if load.error]
     if any(e.killed == "memory" for e in errors) or any("memory limit" in p for p in outcome.problems):
         limit = f"the {memory_mb} MiB memory limit" if memory_mb else "the memory limit"
-        raise ReferenceError_(f"the reference solutions need more memory than {limit} allows: "
+        raise ReferenceSolutionError(f"the reference solutions need more memory than {limit} allows: "
                               "raise it with --memory MB")
     missing = [p.id for p in probes if p.id not in outcome.observations]
     broken = [f"{o.probe_id}: {o.error.message}" for o in outcome.observations.values() if o.error]
@@ -54,7 +54,7 @@ def reference_observations(outcome: RunOutcome, probes: Sequence[Probe],
     broken += [f"{load.name}: {load.error.message}" for load in outcome.loads if load.error]
     broken += list(outcome.problems)
     if broken:
-        raise ReferenceError_("the reference solutions failed: " + "; ".join(broken[:5]))
+        raise ReferenceSolutionError("the reference solutions failed: " + "; ".join(broken[:5]))
     return outcome.observations
 
 
@@ -97,7 +97,7 @@ def error_check(check: Check, why: str) -> CheckResult:
 def _judge_one(check: Check, outcome: RunOutcome, reference: dict[str, Observation] | None) -> CheckResult:
     try:
         result = judge(check, outcome.observations, reference, outcome.loads)
-    except (ReferenceError_, SandboxError):
+    except (ReferenceSolutionError, SandboxError):
         raise  # wrong for every student: the batch stops
     except Exception as exc:  # noqa: BLE001 - this student's odd data costs this check, not the class
         return error_check(check, grader_error_text(f"judging {check.id}", exc))
@@ -147,7 +147,7 @@ def grade_outcome(student_id: str, files: dict[str, str], outcome: RunOutcome, c
             except Exception:  # noqa: BLE001 - the report then shows no source; the verdicts stand
                 sources = {}
         result = score_student(student_id, verdicts, outcome, sources)
-    except (ReferenceError_, SandboxError):
+    except (ReferenceSolutionError, SandboxError):
         raise
     except Exception as exc:  # noqa: BLE001 - one student never stops the class
         return error_result(student_id, checks, [grader_error_text("judging and scoring", exc)],

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.errors import GraderError
+from grader.errors import ExitCode, GraderError
 from grader.judging.checks import Check
 from grader.judging.checks.base import probe_digest
 from grader.model import Observation, Probe
@@ -30,7 +30,7 @@ FORMAT = 1
 class StaleReference(GraderError):
     """The shipped reference does not belong to these checks."""
 
-    exit_code = 3
+    exit_code = ExitCode.STALE_REFERENCE
 
 
 def probes_digest(probes: Sequence[Probe]) -> str:

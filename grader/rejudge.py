@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import batch
-from grader.errors import UsageError
+from grader.errors import ExitCode, UsageError
 from grader.judging.checks import Check, load_checks
 from grader.judging.score import score_student
 from grader.model import StudentResult
@@ -42,6 +42,8 @@ STAGING_PREFIX = ".rejudge-"
 
 class RejudgeRefused(UsageError):
     """Re-judging cannot give what a regrade would: changed probes, or observations not kept."""
+
+    exit_code = ExitCode.REJUDGE_REFUSED
 
 
 @dataclass

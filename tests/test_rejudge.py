@@ -20,7 +20,7 @@ from grader.judging.checks.base import check_probes_digest
 from grader.batch import BatchOptions, grade_class, grade_submissions
 from grader.cli import main
 from grader.discovery.discover import Submission
-from grader.errors import ReferenceError_, UsageError
+from grader.errors import ReferenceSolutionError, UsageError
 from grader.judging.checks import Check, load_checks
 from grader.judging.checks.base import Evidence, Fail, probe
 from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome, StudentResult
@@ -190,11 +190,11 @@ def test_a_judge_that_fails_leaves_the_class_intact(graded: Path, monkeypatch: p
     before = snapshot(graded)
 
     def broken(ev: Evidence) -> None:
-        raise ReferenceError_("the reference is broken")
+        raise ReferenceSolutionError("the reference is broken")
 
     checks = make_checks()
     checks[2] = Check(checks[2].id, checks[2].exercise, checks[2].title, 4.0, "public", (P_ARRAY,), broken)
-    with pytest.raises(ReferenceError_):
+    with pytest.raises(ReferenceSolutionError):
         rejudge(graded, checks)
     assert snapshot(graded) == before
 

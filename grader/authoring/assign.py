@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError, OutOfDateError
+from grader.errors import ExitCode, GraderError, OutOfDateError
 from grader.paths import Paths
 from grader.judging.oracles.secret import ensure_seed
 
@@ -34,7 +34,7 @@ NOTEBOOK_KERNEL = {"name": "python3", "display_name": "Python 3", "language": "p
 class MarkerError(GraderError, ValueError):
     """A solution file's markers are unbalanced, or the stub they give is not valid Python."""
 
-    exit_code = 2
+    exit_code = ExitCode.BAD_SOLUTIONS
 
 
 def make_stub(source: str, name: str = "<solution>") -> str:

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.authoring.assign import make_stub
-from grader.errors import GraderError
+from grader.errors import ExitCode, GraderError
 from grader.paths import Paths
 
 
 class ExampleError(GraderError):
     """The example class could not be built (a solution changed under a mutation)."""
 
-    exit_code = 4
+    exit_code = ExitCode.BAD_SOLUTIONS
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from grader.discovery.choose import write_stub_index
 from grader.authoring.assign import generate, solution_blocks, solution_files
-from grader.errors import GraderError, UsageError
+from grader.errors import ExitCode, GraderError, UsageError
 from grader.paths import PACKAGE_DIR, Paths
 
 # Reached by name at run time, or needed by `grader check` / `grader list`.
@@ -55,7 +55,7 @@ DATA_DIRS = {"reports/templates": "grader.reports.render"}  # package data -> th
 class ReleaseError(GraderError):
     """The bundle would leak something, or cannot be built."""
 
-    exit_code = 3
+    exit_code = ExitCode.RELEASE_REFUSED
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from grader.errors import UsageError
+from grader.errors import ExitCode, UsageError
 from grader.judging.checks import EXERCISE_NAMES
 from grader.paths import Paths
 from grader.runner.runner import Limits
@@ -62,4 +62,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"Report: {report}")
     sys.stdout.flush()
     all_passed = bool(result.checks) and all(c.status == "passed" for c in result.checks)
-    return 0 if all_passed else 1
+    return ExitCode.OK if all_passed else ExitCode.CHECKS_FAILED

@@ -55,7 +55,7 @@ def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks
     import watchfiles
 
     from grader.selfcheck import REPORT_NAME, summary, write_report
-    from grader.errors import UsageError
+    from grader.errors import ExitCode, UsageError
     from grader.runner.select import make_runner
 
     if not paths.exercises.is_dir():
@@ -83,7 +83,7 @@ def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks
                 if not todo:
                     return 0
         except KeyboardInterrupt:
-            return 130
+            return ExitCode.INTERRUPTED
 
 
 class _Stop:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError
+from grader.errors import ExitCode, GraderError
 from grader.judging.checks.base import Check, check_probes_digest
 from grader.model import ErrorInfo, FileLoad, Observation, RunOutcome
 from grader.reports.results_io import atomic_write_text
@@ -36,7 +36,7 @@ MAX_REFERENCE_BYTES = 128 * 1024 * 1024   # the reference's (ours, but still bou
 class ObservationsError(GraderError):
     """Stored observations that are missing, too large to have been kept, or not ours."""
 
-    exit_code = 2
+    exit_code = ExitCode.UNREADABLE_OUTPUT
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from typing import Any
 
 from grader.sandbox import wire
 from grader.catalog import EXERCISE_NAMES
-from grader.errors import GRADER_ERROR_MESSAGE, GraderError
+from grader.errors import ExitCode, GRADER_ERROR_MESSAGE, GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.feedback import (  # noqa: F401 - re-exported: the student-facing words live there
     HIDDEN_FAILED_MESSAGE, HIDDEN_PASSED_MESSAGE, NOT_ATTEMPTED_MESSAGE, STATUS_LABELS, hidden_message, student_text,
@@ -62,7 +62,7 @@ _CAP_LEVELS = (Caps(), Caps(2000, 2000, 2000, 30_000, 50, 500), Caps(500, 500, 5
 class ResultsFileError(GraderError):
     """A results.json that is missing, unreadable or not written by this grader."""
 
-    exit_code = 2
+    exit_code = ExitCode.UNREADABLE_OUTPUT
 
 
 # -- text -----------------------------------------------------------------------

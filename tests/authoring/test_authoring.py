@@ -11,7 +11,7 @@ import pytest
 
 from grader.authoring.assign import MarkerError, assign, make_notebook, make_stub, out_of_date, solution_blocks
 from grader.cli import main
-from grader.errors import OutOfDateError
+from grader.errors import ExitCode, OutOfDateError
 from grader.discovery.notebook import notebook_to_source
 from grader.paths import Paths
 
@@ -129,7 +129,7 @@ def test_assign_check_lists_out_of_date_files(course: Paths) -> None:
     message = str(info.value)
     assert "exercises/new.py" in message and "exercises/new.ipynb" in message
     assert "toy.py" not in message  # the stub did not change: the answer is not in it
-    assert info.value.exit_code == 1
+    assert info.value.exit_code == ExitCode.OUT_OF_DATE == 6
     (course.exercises / "toy.py").write_text("# edited by hand\n")
     assert course.exercises / "toy.py" in out_of_date(course)
 
@@ -137,7 +137,7 @@ def test_assign_check_lists_out_of_date_files(course: Paths) -> None:
 def test_assign_command_exit_codes(course: Paths, monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("GRADER_ROOT", str(course.root))
-    assert main(["assign", "--check"]) == 1
+    assert main(["assign", "--check"]) == ExitCode.OUT_OF_DATE
     assert "toy.py" in capsys.readouterr().err
     assert main(["assign"]) == 0
     assert main(["assign", "--check"]) == 0

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from snapshot_support import snapshot_fixture
 
-from grader.errors import ReferenceError_
+from grader.errors import ReferenceSolutionError
 from grader.judging.checks.base import Fail
 from grader.model import CheckResult
 
-snapshot = snapshot_fixture(Path(__file__).parent, (Fail, CheckResult, ReferenceError_))
+snapshot = snapshot_fixture(Path(__file__).parent, (Fail, CheckResult, ReferenceSolutionError))
 

@@ -75,7 +75,7 @@ def test_probe_inputs_that_json_cannot_hold_are_digested_by_their_repr() -> None
 
 
 def test_observations_and_references_by_probe_or_by_id() -> None:
-    from grader.errors import ReferenceError_
+    from grader.errors import ReferenceSolutionError
     from grader.model import ErrorInfo
 
     ev = evidence([1.0], reference=[2.0])
@@ -83,8 +83,8 @@ def test_observations_and_references_by_probe_or_by_id() -> None:
     assert ev.reference(P.id) == [2.0] == ev.reference(P)
     with pytest.raises(KeyError, match="elsewhere"):
         ev.observation("elsewhere")
-    with pytest.raises(ReferenceError_, match=r"probe demo\.p: missing$"):
+    with pytest.raises(ReferenceSolutionError, match=r"probe demo\.p: missing$"):
         evidence([1.0]).reference(P.id)
     broken = Evidence(ev.check, {}, {P.id: Observation(P.id, error=ErrorInfo("ValueError", "it broke"))})
-    with pytest.raises(ReferenceError_, match=r"probe demo\.p: it broke$"):
+    with pytest.raises(ReferenceSolutionError, match=r"probe demo\.p: it broke$"):
         broken.reference(P)

@@ -264,7 +264,7 @@ def test_forged_observations_fail_cleanly(forged: object, all_checks: list[Check
     """Student code shares the worker and can forge any value: judges fail it, never crash.
 
     Every check is judged, hidden ones too, against a numpy stand-in for the reference
-    (a ReferenceError_ here is a test failure, never a skip)."""
+    (a ReferenceSolutionError here is a test failure, never a skip)."""
     from grader.judging.judge import judge
 
     mine = [c for c in all_checks if c.exercise in MINE]

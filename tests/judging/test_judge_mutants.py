@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.errors import GRADER_ERROR_MESSAGE, ReferenceError_
+from grader.errors import GRADER_ERROR_MESSAGE, ReferenceSolutionError
 from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted
 from grader.judging.judge import DISPLAY_LIMIT, displayable, judge, judge_all
 from grader.judging.mistakes import student_text
@@ -154,7 +154,7 @@ def test_grader_errors_propagate_and_judge_all_passes_the_reference() -> None:
     def needs_reference(ev: Evidence) -> str:
         return f"reference {ev.reference(P1)}"
 
-    with pytest.raises(ReferenceError_):
+    with pytest.raises(ReferenceSolutionError):
         judge(_check(needs_reference), _obs(), None)
     ref = {"ex.p1": Observation("ex.p1", value=9)}
     results = judge_all([_check(needs_reference)], _obs(), ref)

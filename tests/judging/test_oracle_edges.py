@@ -283,11 +283,11 @@ def test_regularization_closeness_is_relative_to_the_loss_above_one() -> None:
 def test_a_reference_that_disagrees_with_the_formula_stops_grading() -> None:
     from judge_support import CHECKS, obs
 
-    from grader.errors import ReferenceError_
+    from grader.errors import ReferenceSolutionError
     from grader.judging.judge import judge
 
     check = CHECKS["parameter_count.other_networks"]
     right = {p.id: parameter_count.expected_parameters(p.args["layer_sizes"]) for p in check.probes}
     stale = {pid: n + 1 for pid, n in right.items()}
-    with pytest.raises(ReferenceError_, match="the reference solution gives"):
+    with pytest.raises(ReferenceSolutionError, match="the reference solution gives"):
         judge(check, obs(right), obs(stale))

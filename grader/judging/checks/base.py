@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from grader.catalog import EXERCISE_NAMES, EXERCISES, Exercise  # noqa: F401 - re-exported
-from grader.errors import ReferenceError_
+from grader.errors import ReferenceSolutionError
 from grader.model import Observation, Probe, Visibility
 
 Tolerance = tuple[float, float]  # (rtol, atol)
@@ -131,7 +131,7 @@ class Evidence:
         obs = self._reference.get(pid)
         if obs is None or obs.error is not None:
             why = obs.error.message if obs is not None and obs.error else "missing"
-            raise ReferenceError_(f"reference solution has no result for probe {pid}: {why}")
+            raise ReferenceSolutionError(f"reference solution has no result for probe {pid}: {why}")
         return obs.value
 
     def reference_array(self, p: Probe | str, key: str | None = None) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.errors import ReferenceError_
+from grader.errors import ReferenceSolutionError
 from grader.judging.checks.base import Declare, Evidence
 from grader.judging.oracles.parameter_count import (EXERCISE, expected_parameters, expected_scalars, hidden_inputs,
                                                     judge_parameters, judge_scalars)
@@ -19,7 +19,7 @@ def _agree(ev: Evidence, p: Probe, want: int) -> None:
     """Guard against a stale formula here: the reference solution must agree with it."""
     ref = ev.reference(p)
     if ref != want:
-        raise ReferenceError_(f"{p.id}: the reference solution gives {ref!r}, the formula {want}")
+        raise ReferenceSolutionError(f"{p.id}: the reference solution gives {ref!r}, the formula {want}")
 
 
 @ex.check("other_networks", "count_parameters on networks of other depths and widths", points=3, probes=P_OTHER,
