@@ -64,6 +64,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory", type=_positive(int), default=_DEFAULTS.memory_mb, metavar="MB",
                    help="memory limit per worker, MiB")
     p.add_argument("--force", action="store_true", help="regrade students that already have results")
+    p.add_argument("--dev-seed", action="store_true",
+                   help="when the course has no seed (GRADER_SECRET_SEED, solutions/.grader-seed), grade with "
+                        "the public development seed instead of refusing: hidden inputs anyone can compute, "
+                        "for trying the grader only (--example always may)")
     p.add_argument("--quiet", action="store_true", help="print nothing")
 
 
@@ -102,6 +106,10 @@ def run(args: argparse.Namespace) -> int:
     paths = Paths.discover()
     if not paths.solutions.is_dir():
         raise UsageError(f"no reference solutions at {paths.solutions}: run this from the course repository")
+    from grader.judging.oracles.secret import require_course_seed
+
+    # Before any hidden check is built: real submissions are never graded on public hidden inputs.
+    require_course_seed(paths, allow_development=args.dev_seed or args.example)
     with tempfile.TemporaryDirectory(prefix="grader-") as tmp:
         out = args.out if args.out is not None else Path(tmp) / "out"
         opts = BatchOptions(out=out, jobs=args.jobs, limits=_limits(args), force=args.force,

@@ -3,7 +3,11 @@
 Read from the environment variable GRADER_SECRET_SEED, else from
 `solutions/.grader-seed` (written by `grader assign` when absent, never released
 with the student bundle). A leaked set of hidden inputs from one term then does
-not help the next. Without either, a fixed development seed is used.
+not help the next. Without either, a fixed development seed is used: it is written
+in this public file, so anyone can compute the hidden inputs from it. Grading real
+submissions therefore calls `require_course_seed` first, which refuses unless a
+course seed exists or the caller opted into the development seed (`--dev-seed`,
+`--example`, the project's own tests).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.errors import NoCourseSeed
 from grader.paths import Paths
 
 ENV = "GRADER_SECRET_SEED"
@@ -32,6 +37,34 @@ def parse_seed(text: str) -> int:
 
 def seed_file(paths: Paths) -> Path:
     return paths.solutions / SEED_FILE
+
+
+def seed_source(paths: Paths | None = None) -> str | None:
+    """Where the course seed comes from (the variable's name or the file's path), or None when
+    only the public development seed is left."""
+    if os.environ.get(ENV):
+        return ENV
+    path = seed_file(paths or Paths.discover())
+    try:
+        path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return str(path)
+
+
+def require_course_seed(paths: Paths, allow_development: bool = False) -> str:
+    """Where the course seed comes from; NoCourseSeed, before anything is graded, when there is
+    none and the public development seed was not asked for. "development seed" when it was."""
+    source = seed_source(paths)
+    if source is not None:
+        return source
+    if allow_development:
+        return "development seed"
+    raise NoCourseSeed(
+        f"no course seed: neither {ENV} is set nor {seed_file(paths)} exists, so the hidden inputs would "
+        "come from the public development seed, which anyone can read in the grader's source. Set "
+        f"{ENV} (e.g. from your CI's secrets) or copy the course's solutions/{SEED_FILE} here "
+        "(`grader assign` creates one); pass --dev-seed only to try the grader on test submissions.")
 
 
 def course_seed(paths: Paths | None = None) -> int:
