@@ -2,8 +2,11 @@
 
 Each shard is an output folder of `grader grade --shard K/N`: OUT_k/<safe_id>/results.json
 and report.html, plus grades.csv, summary.json and index.html for its part. Merging copies
-every student folder and rebuilds the class files (grades.csv, summary.json, index.html)
-from all results.json, exactly as one unsharded run writes them.
+every student folder (observations.json included) and rebuilds the class files (grades.csv,
+summary.json, index.html) from all results.json, exactly as one unsharded run writes them.
+It also keeps what `grader rejudge` needs: the reference's observations (reference.json),
+which every shard computed for the same probes, so a merged class rejudges like an
+unsharded one.
 
 Shards must agree, or the merge is refused:
 - the same checks (ids and points) and grader version in every results.json;
@@ -11,7 +14,8 @@ Shards must agree, or the merge is refused:
   "checks", "checks_digest" and "shard": {"index": K, "count": N}; a "run" block with
   "shard": "K/N" is read too), except the shard itself;
 - no student in two shards; shard specs with one N, each K once, and all N present
-  (unless `partial`).
+  (unless `partial`);
+- the shards' reference.json files (where kept) were made for the same probes.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from grader.errors import ExitCode, GraderError, UsageError
 from grader.model import StudentResult
 from grader.reports import render
 from grader.reports import results_io
+from grader.reports.observations import REFERENCE_NAME, ObservationsError, load_reference
 from grader.reports.results_io import atomic_write_text
 
 RUN_KEY = "run"
@@ -142,17 +147,46 @@ def merge(folders: Sequence[Path], out: Path, *, partial: bool = False, force: b
         raise UsageError(f"{out} exists and is not empty; pass --force to merge into it anyway")
     shards = [read_shard(f) for f in folders]
     problems = disagreements(shards, partial)
+    reference, reference_problem = kept_reference(folders)
+    if reference_problem:
+        problems.append(reference_problem)
     if problems:
         raise MergeError("refusing to merge: " + "; ".join(problems[:10]))
     out.mkdir(parents=True, exist_ok=True)
     for s in shards:
         for safe in s.results:
             shutil.copytree(s.folder / safe, out / safe, dirs_exist_ok=True)
+    if reference is not None:
+        shutil.copyfile(reference, out / REFERENCE_NAME)
     results = class_results(out)
     batch.write_class_files(out, results)
     _record_run(out, shards)
     render.write_dashboard(out, results=sorted(results.items()))
     return results
+
+
+def kept_reference(folders: Sequence[Path]) -> tuple[Path | None, str]:
+    """The reference.json to keep for `grader rejudge`, and why the shards' cannot be one.
+
+    Every shard ran the same reference solutions through the same probes; their files must
+    agree on those probes (a digest per check). The first readable one is kept. None when no
+    shard kept a readable one: the merge still works, and rejudge then refuses, saying why.
+    """
+    kept: Path | None = None
+    digests: dict[str, str] | None = None
+    for folder in folders:
+        path = folder / REFERENCE_NAME
+        if not path.exists():
+            continue
+        try:
+            stored = load_reference(folder)
+        except ObservationsError:
+            continue  # not kept (too large, damaged): another shard's serves, or rejudge says why not
+        if digests is None:
+            kept, digests = path, stored.digests
+        elif stored.digests != digests:
+            return None, f"the shards' reference observations were made for different probes ({kept} vs {path})"
+    return kept, ""
 
 
 def _record_run(out: Path, shards: Sequence[Shard]) -> None:

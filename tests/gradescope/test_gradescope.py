@@ -12,9 +12,18 @@ from pathlib import Path
 
 import pytest
 
+from packaging.requirements import Requirement
+
+from grader.errors import UsageError
 from grader.gradescope import schema
 from grader.gradescope.build import RUN_AUTOGRADER, SETUP_SH, build, requirements
+from grader.judging.oracles import secret
 from grader.paths import Paths
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -25,7 +34,8 @@ ROOT = os.environ.get("GRADER_GRADESCOPE_ROOT", "/autograder")
 def relu_model(features, weights, biases):
     seen = []
     for path in (ROOT + "/source/reference/observations.json",
-                 ROOT + "/source/grader/judging/checks/hidden/relu_model.py"):
+                 ROOT + "/source/grader/judging/checks/hidden/relu_model.py",
+                 ROOT + "/source/seed/.grader-seed"):
         try:
             with open(path) as f:
                 f.read(10)
@@ -49,8 +59,26 @@ def test_schema_accepts_a_minimal_document_and_names_each_fault() -> None:
     assert "is not a finite number" in "\n".join(schema.validate({"score": float("nan")}))
 
 
-def test_scripts_pin_tensorflow_and_honour_the_root_override() -> None:
-    assert "tensorflow-cpu==2.21.0" in requirements()
+def test_requirements_are_the_course_graders_own_dependencies() -> None:
+    """One source of truth: the zip installs pyproject's dependencies, as `pip install .` does."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        deps = tomllib.load(f)["project"]["dependencies"]
+    lines = requirements(ROOT / "pyproject.toml").splitlines()
+    assert lines == deps
+    assert "tf-keras==2.21.0" in lines  # tf.layers loads on Gradescope as in `grader grade`
+    assert any(line.startswith("tensorflow-cpu==2.21.0;") for line in lines)
+    assert [str(r) for r in map(Requirement, lines)]  # each line is a valid requirement (markers included)
+
+
+def test_requirements_refuse_a_pyproject_without_dependencies(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="no \\[project\\] dependencies"):
+        requirements(tmp_path / "pyproject.toml")
+    with pytest.raises(UsageError, match="cannot read"):
+        requirements(tmp_path / "missing.toml")
+
+
+def test_scripts_install_the_requirements_and_honour_the_root_override() -> None:
     assert "pip install -q -r /autograder/source/requirements.txt" in SETUP_SH
     assert '${GRADER_GRADESCOPE_ROOT:-/autograder}' in RUN_AUTOGRADER
     assert "python -m grader.gradescope.run" in RUN_AUTOGRADER.replace('"$PY"', "python")
@@ -64,7 +92,11 @@ def test_zip_layout_without_running_the_reference(tmp_path: Path) -> None:
     assert not [n for n in names if n.startswith("solutions/") or "__pycache__" in n]
     with zipfile.ZipFile(out) as zf:
         mode = zf.getinfo("run_autograder").external_attr >> 16
+        seed_mode = zf.getinfo("seed/.grader-seed").external_attr >> 16
+        seed = zf.read("seed/.grader-seed").decode()
     assert mode & 0o111
+    assert seed_mode & 0o777 == 0o600  # readable by root only
+    assert int(seed) == secret.course_seed() == secret.DEVELOPMENT_SEED  # tests/conftest.py's seed
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +146,7 @@ def test_run_autograder_right_wrong_and_hostile(autograder: Path, tmp_path: Path
 
     hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE})
     assert exercise_score(hostile, "relu_model")[0] == 0
-    assert "LEAKED" not in json.dumps(hostile) and "blocked blocked" in json.dumps(hostile)
+    assert "LEAKED" not in json.dumps(hostile) and "blocked blocked blocked" in json.dumps(hostile)
 
 
 @pytest.mark.slow
@@ -122,4 +154,4 @@ def test_hostile_submission_under_the_portable_runner(autograder: Path, tmp_path
     """Where the sandbox cannot start (a container without namespaces), the fallback still hides the answers."""
     hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE}, GRADER_RUNNER="portable")
     assert exercise_score(hostile, "relu_model")[0] == 0
-    assert "LEAKED" not in json.dumps(hostile) and "blocked blocked" in json.dumps(hostile)
+    assert "LEAKED" not in json.dumps(hostile) and "blocked blocked blocked" in json.dumps(hostile)
