@@ -15,6 +15,7 @@ import sys
 from grader.errors import ExitCode, UsageError
 from grader.judging.checks import EXERCISE_NAMES
 from grader.paths import Paths
+from grader.reports.notes import grouped_notes
 from grader.runner.runner import Limits
 from grader.selfcheck import REPORT_NAME, self_check, summary, write_report
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
 
         return watch_loop(paths, exercises, args.notebooks, report=not args.no_report)
     result, notes = self_check(paths, exercises, args.notebooks, args.load_timeout)
-    for note in notes:
+    for note in grouped_notes(notes):  # one line per kind, not one per exercise
         print(f"Note: {note}")
     print(summary(result))
     if not args.no_report:

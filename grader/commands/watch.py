@@ -54,6 +54,7 @@ def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks
     """Check now, then again after every save until Ctrl-C (or `stop()` is true)."""
     import watchfiles
 
+    from grader.reports.notes import grouped_notes
     from grader.selfcheck import REPORT_NAME, summary, write_report
     from grader.errors import ExitCode, UsageError
     from grader.runner.select import make_runner
@@ -63,12 +64,18 @@ def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks
     chosen = exercises or EXERCISE_NAMES
     with make_runner(None, 1) as runner:
         todo: tuple[str, ...] = chosen
+        shown: list[str] = []
         try:
             while True:
                 started = time.perf_counter()
                 result, notes = recheck(runner, paths, todo, prefer_notebooks)
-                for note in notes:
-                    printer(f"Note: {note}")
+                # One line per kind of note, and only when they changed since the last cycle:
+                # the same notes on every save would bury the result.
+                lines = grouped_notes(notes)
+                if lines != shown:
+                    for note in lines:
+                        printer(f"Note: {note}")
+                    shown = lines
                 printer(summary(result))
                 if report:
                     write_report(result, paths.reports / REPORT_NAME)

@@ -26,6 +26,7 @@ from typing import Any
 
 from grader.sandbox import wire
 from grader.catalog import EXERCISE_NAMES
+from grader.reports.notes import grouped_notes, split_notes
 from grader.errors import ExitCode, GRADER_ERROR_MESSAGE, GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.feedback import (  # noqa: F401 - re-exported: the student-facing words live there
@@ -119,9 +120,13 @@ def summary_text(r: StudentResult, caps: Caps = Caps()) -> str:
     lines = [f"Score: {r.score:g} / {r.max_score:g}"]
     for e in r.exercises:
         lines.append(f"  {e.title}: {e.score:g} / {e.max_score:g}")
-    if r.problems:
+    problems, notes = split_notes(r.problems)
+    if problems:
         lines.append("Problems with the submission:")
-        lines.extend(f"  - {truncate(p, caps.text)}" for p in r.problems[:caps.problems])
+        lines.extend(f"  - {truncate(p, caps.text)}" for p in problems[:caps.problems])
+    if notes:  # what the grader decided (which file it graded), apart from faults
+        lines.append("Notes:")
+        lines.extend(f"  - {truncate(n, caps.text)}" for n in grouped_notes(notes)[:caps.problems])
     if any(c.grader_error for c in r.checks) or r.grader_errors:
         lines.append(GRADER_ERROR_MESSAGE)
     return "\n".join(lines)
