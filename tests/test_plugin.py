@@ -71,7 +71,7 @@ def test_bundle_pytest_runs_public_checks_like_grader_check(bundle: Path, tmp_pa
     got = outcomes(xml)
     assert "PASSED grader.toml::relu_model::lesson_inputs" in proc.stdout
     result, _ = self_check(Paths(bundle), None)
-    mapping = {"passed": "passed", "not_attempted": "skipped", "failed": "failed", "error": "failed"}
+    mapping = {"passed": "passed", "not_attempted": "failed", "failed": "failed", "error": "failed"}
     expected = {c.check_id.replace(".", "::", 1): mapping[c.status] for c in result.checks}
     assert {k: v[0] for k, v in got.items()} == expected
     assert got["relu_model::lesson_inputs"][1] == {"points": "4.0", "visibility": "public", "exercise": "relu_model",
@@ -82,6 +82,27 @@ def test_bundle_pytest_runs_public_checks_like_grader_check(bundle: Path, tmp_pa
 
     only = pytest_run(bundle, "-k", "relu_model", "-m", "public", "-q", pythonpath=bundle)
     assert only.returncode == 0 and "1 passed" in only.stdout and "deselected" in only.stdout
+
+
+@pytest.mark.slow
+def test_an_untouched_bundle_is_red_until_the_work_is_done(tmp_path: Path) -> None:
+    """Not attempted is a failed item, never a skipped one: pytest (and the bundle's workflow) exits 1."""
+    out = tmp_path / "bundle"
+    build(Paths(ROOT), out)
+    xml = tmp_path / "checks.xml"
+    proc = pytest_run(out, f"--junitxml={xml}", pythonpath=out)
+    got = outcomes(xml)
+    public = [c for c in load_checks(include_hidden=False)]
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert {kind for kind, _ in got.values()} == {"failed"} and len(got) == len(public)
+    assert "skipped" not in proc.stdout.splitlines()[-1]
+    assert "not attempted" in proc.stdout.lower()
+    notes = [line for line in proc.stdout.splitlines() if line.startswith("Note: ")]
+    assert len(notes) == 1 and "released stub" in notes[0]  # one line for all 8 exercises, once per run
+    for name in {c.exercise for c in public}:
+        shutil.copy(ROOT / "solutions" / f"{name}.py", out / "exercises" / f"{name}.py")
+    done = pytest_run(out, "-q", pythonpath=out)
+    assert done.returncode == 0 and f"{len(public)} passed" in done.stdout, done.stdout[-3000:]
 
 
 @pytest.mark.slow
@@ -98,6 +119,6 @@ def test_grader_submission_gives_grade_verdicts(tmp_path: Path, runner: Any, ref
     checks = [c for c in load_checks() if c.exercise == "relu_model"]
     outcome = runner.run({"relu_model.py": name.read_text()}, [p for c in checks for p in c.probes])
     verdicts = judge_all(checks, outcome.observations, reference, outcome.loads)
-    mapping = {"passed": "passed", "not_attempted": "skipped", "failed": "failed", "error": "failed"}
+    mapping = {"passed": "passed", "not_attempted": "failed", "failed": "failed", "error": "failed"}
     assert {k: v[0] for k, v in got.items()} == {v.check_id.replace(".", "::", 1): mapping[v.status] for v in verdicts}
     assert any(v[1]["visibility"] == "hidden" for v in got.values())

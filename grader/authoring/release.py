@@ -34,6 +34,7 @@ from pathlib import Path
 
 from grader.discovery.choose import write_stub_index
 from grader.authoring.assign import generate, solution_blocks, solution_files
+from grader.authoring.bundle_texts import README, WORKFLOW
 from grader.errors import ExitCode, GraderError, UsageError
 from grader.paths import PACKAGE_DIR, Paths
 
@@ -196,70 +197,6 @@ MARKER_TEXT = """# Marks a student bundle: `pytest` here runs the grader's publi
 [bundle]
 exercises = "exercises"
 """
-
-README = """# Deep neural networks: exercises
-
-Install (in a virtual environment, any Python 3.10 to 3.13; Linux, macOS or Windows):
-
-    pip install .
-
-Work in `exercises/<name>.ipynb` (Jupyter) or `exercises/<name>.py`, then check it.
-
-In a notebook, run its last cell:
-
-    import grader
-    grader.check("relu_model")   # checks the cells you have run, shows the result below
-
-In a terminal:
-
-    grader list                  # the exercises, their points, and their public checks
-    grader check relu_model      # the public checks on exercises/relu_model.py
-    grader check --notebooks relu_model   # ... on exercises/relu_model.ipynb instead
-    grader check --watch relu_model       # re-check on every save
-    pytest                       # every public check as a test (`-k relu_model`, `-m public`)
-
-`grader check` also writes `reports/self-check.html`.
-
-The checks here are the public ones. When your work is graded, hidden checks
-run on inputs you have not seen (`grader list` shows how many points they carry),
-so make your code work for any input shape.
-
-On Linux the checks run your code in a sandbox; on macOS and Windows (or where
-the sandbox cannot start) in a plain worker process, with a one-line note.
-
-## GitHub Classroom
-
-`.github/workflows/grader.yml` runs on every push: it installs this folder,
-runs `pytest --junitxml=reports/checks.xml` (one test per public check, with
-points as properties; GitHub Classroom's autograding reads the pass/fail), and
-uploads `reports/` (the self-check report) as the run's artifact.
-"""
-
-WORKFLOW = """# Classroom autograding: the public checks on every push, and the self-check report as an artifact.
-name: grader
-on: [push, pull_request, workflow_dispatch]
-jobs:
-  check:
-    runs-on: ubuntu-latest
-    timeout-minutes: 30
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - run: pip install .
-      - name: Public checks
-        run: pytest --junitxml=reports/checks.xml
-      - name: Self-check report
-        if: always()
-        run: grader check || true
-      - uses: actions/upload-artifact@v4
-        if: always()
-        with:
-          name: self-check-report
-          path: reports/
-"""
-
 
 def points_table() -> dict[str, dict[str, float]]:
     """Per exercise: all its points, and how many points and checks are hidden (numbers only)."""

@@ -2,7 +2,8 @@
 
 - In a student bundle (a `grader.toml` marker at pytest's root), plain `pytest` runs the
   public checks on exercises/: one item per check (`grader.toml::relu_model::lesson_inputs`),
-  passed / failed / skipped ("not attempted"), the check's feedback as the failure text,
+  passed / failed (also "not attempted": the run is red until the work is done), the check's
+  feedback as the failure text, the run's notes once at the end,
   and points, score and visibility as JUnit XML properties. `-k relu_model`, `-m public` work.
 - In the course repository, `pytest --grader-submission=PATH` (with `=`: pytest would
   otherwise take PATH for a test path and lose the project's settings) runs the public and hidden
@@ -55,6 +56,20 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
         return GraderFile.from_parent(parent, path=file_path)
     return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The run's notes (which file was checked), once, one line per kind."""
+    from grader.plugin.items import RUN_KEY
+
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or not run.notes:
+        return
+    from grader.reports.notes import grouped_notes
+
+    terminalreporter.section("grader notes")
+    for note in grouped_notes(run.notes):
+        terminalreporter.write_line(f"Note: {note}")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -219,3 +219,14 @@ def test_release_refuses_to_overwrite(tmp_path: Path, paths: Paths) -> None:
     assert (other / "notes.txt").read_text() == "keep me"
     with pytest.raises(UsageError, match="over the course"):
         build(paths, paths.root / "exercises")
+
+
+def test_the_bundle_readme_says_which_command_checks_what_and_what_to_hand_in() -> None:
+    from grader.authoring.release import README, WORKFLOW
+
+    assert "--notebooks" not in README  # the flag does nothing: it never chose the notebook
+    assert 'grader.check("relu_model")' in README and "grader check relu_model" in README
+    assert "whichever you changed" in README and "save it first" in README
+    assert "## Handing in" in README and "exercises/<name>.ipynb" in README
+    assert "Not attempted yet." in README and "pytest -k <name>" in README
+    assert "pytest --junitxml=reports/checks.xml" in README and "pytest --junitxml=reports/checks.xml" in WORKFLOW
