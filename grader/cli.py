@@ -18,7 +18,7 @@ from grader.errors import ExitCode, GraderError
 from grader.safetext import terminal_text
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
-COMMANDS = ("list", "check", "grade", "report", "rejudge", "merge", "assign", "release", "gradescope")
+COMMANDS = ("list", "check", "grade", "report", "rejudge", "merge", "export", "assign", "release", "gradescope")
 
 
 class _HelpFormatter(argparse.HelpFormatter):
