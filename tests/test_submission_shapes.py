@@ -163,3 +163,58 @@ def test_repository_graded_end_to_end_like_its_exercise_files(bundle: Path, tmp_
     assert [(t["name"], t["score"]) for t in repo_result["tests"]] == \
         [(t["name"], t["score"]) for t in loose_result["tests"]]
     assert "GraderTampered" not in json.dumps(repo_result)
+
+
+# -- a folder of GitHub Classroom clones, and LMS downloads, through `grader grade` ------------------
+
+def make_clones(bundle: Path, folder: Path) -> Path:
+    """`gh classroom clone student-repos` output: `<assignment>-<username>/` per student."""
+    make_repository(bundle, folder / "dnn-hw-alice")
+    make_repository(bundle, folder / "dnn-hw-bob-smith", git=False)
+    (folder / "dnn-hw-carol").mkdir(parents=True)  # an empty clone: carol's problem, not the class's
+    return folder
+
+
+def test_classroom_clones_are_one_student_each(bundle: Path, tmp_path: Path) -> None:
+    from grader.discovery.discover import discover
+    from grader.discovery.layouts import find_layout
+
+    clones = make_clones(bundle, tmp_path / "clones")
+    found = find_layout(clones)
+    assert found.layout == "classroom" and "'dnn-hw-' stripped" in found.summary
+    subs = {s.student_id: s for s in discover(clones)}
+    assert sorted(subs) == ["alice", "bob-smith", "carol"]
+    _assert_only_exercises(subs["alice"])
+    _assert_only_exercises(subs["bob-smith"])
+    assert subs["carol"].empty and subs["carol"].problems and not subs["carol"].grader_errors
+
+
+@pytest.mark.slow
+def test_lms_downloads_and_clones_graded_end_to_end(bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Each path as the instructor runs it: the layout is said in one line, ids are the LMS's, and the
+    right relu_model earns the same score wherever it came from."""
+    from grader.cli import main
+
+    monkeypatch.setenv("GRADER_SECRET_SEED", "424242")
+    relu = RIGHT["relu_model.py"].read_text()
+    canvas = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(canvas, "w") as zf:
+        zf.writestr("smithbob_340934_208490284_relu_model.py", relu)
+        zf.writestr("jonesann_LATE_55_901_relu_model-1.py", relu)
+    moodle = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(moodle, "w") as zf:
+        zf.writestr("Ann Lee_101_assignsubmission_file_/relu_model.py", relu)
+    clones = make_clones(bundle, tmp_path / "clones")
+    scores: dict[str, dict[str, float]] = {}
+    for name, path, layout in (("canvas", canvas, "canvas"), ("moodle", moodle, "moodle"),
+                               ("clones", clones, "classroom")):
+        out = tmp_path / f"out-{name}"
+        assert main(["grade", str(path), "--out", str(out), "--jobs", "1"]) == 0
+        said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("layout:")]
+        assert len(said) == 1 and said[0].startswith(f"layout: {layout}:")
+        summary = json.loads((out / "summary.json").read_text())
+        scores[name] = {sid: s["score"] for sid, s in summary["students"].items()}
+    assert scores["canvas"] == {"340934": 15, "55": 15}
+    assert scores["moodle"] == {"101": 15}
+    assert scores["clones"] == {"alice": 25, "bob-smith": 25, "carol": 0}

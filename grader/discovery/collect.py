@@ -64,6 +64,8 @@ class _Collector:
     grader_errors: list[str] = field(default_factory=list)
     total: int = 0
     entries: int = 0
+    # An LMS download holds each student's own upload, often a zip of their work: open it (one level).
+    open_archives: bool = False
 
     def count_entry(self) -> None:
         self.entries += 1
@@ -85,6 +87,12 @@ class _Collector:
             text = _text(rel, data, self)
             if text is not None:
                 self._put(name, text, rel)
+        elif suffix == ".zip" and self.open_archives and data:
+            self.open_archives = False  # a zip inside that zip stays closed
+            try:
+                read_zip(io.BytesIO(data), self, rel)
+            finally:
+                self.open_archives = True
         elif suffix == ".zip":
             self.notes.append(f"{rel}: archives inside the submission are not opened")
         else:
@@ -138,11 +146,13 @@ def _text(rel: str, data: bytes, into: _Collector) -> str | None:
 
 
 def _limit_for(name: str) -> int:
-    return MAX_NOTEBOOK_BYTES if name.lower().endswith(".ipynb") else MAX_SOURCE_BYTES
+    return MAX_NOTEBOOK_BYTES if name.lower().endswith((".ipynb", ".zip")) else MAX_SOURCE_BYTES
 
 
-def _wanted(name: str) -> bool:
-    return name.lower().endswith((".py", ".ipynb"))
+def _wanted(name: str, into: _Collector | None = None) -> bool:
+    """Worth reading: source, notebooks, and zips where archives are opened."""
+    return name.lower().endswith((".py", ".ipynb")) or (
+        into is not None and into.open_archives and name.lower().endswith(".zip"))
 
 
 # -- readers -------------------------------------------------------------------
@@ -203,7 +213,7 @@ def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
                 into.notes.append(f"{rel}: not searched, folders nested too deeply")
             else:
                 _walk(Path(entry.path), root, into, depth + 1)
-        elif not _wanted(entry.name):
+        elif not _wanted(entry.name, into):
             into.add(rel, b"")  # notes that it is ignored, reads nothing
         else:
             _add_file(Path(entry.path), rel, into)
@@ -326,7 +336,7 @@ def read_zip(source: Path | IO[bytes], into: _Collector, label: str,
                                        or any("/".join(parts).startswith(pkg) for pkg in packages)):
                     continue  # build leftovers and the grader package: not counted, not read
                 into.count_entry()
-                if not _wanted(rel):
+                if not _wanted(rel, into):
                     into.add(rel, b"")
                     continue
                 data = _read_member(zf, info, _limit_for(rel), into)
@@ -342,5 +352,34 @@ def read_zip(source: Path | IO[bytes], into: _Collector, label: str,
         into.problems.append(f"{label}: the zip archive cannot be opened ({exc})")
 
 
-def read_zip_bytes(data: bytes, into: _Collector, label: str) -> None:
-    read_zip(io.BytesIO(data), into, label)
+def read_entry(entry: Path, into: _Collector) -> None:
+    """One student's entry of a submissions folder: a folder, a .zip, a .ipynb or a .py file."""
+    if entry.is_symlink():
+        into.problems.append(f"{entry.name}: the submission is a symbolic link; it was not followed")
+    elif entry.is_dir():
+        read_folder(entry, into)
+    elif not entry.exists():
+        into.problems.append(f"{entry.name}: does not exist")
+    elif entry.suffix.lower() == ".zip":
+        read_zip(entry, into, entry.name)
+    elif entry.suffix.lower() in (".py", ".ipynb"):
+        data = _read_regular(entry, entry.name, _limit_for(entry.name), into)
+        if data is not None:
+            into.add(entry.name, data)
+    else:
+        into.problems.append(f"{entry.name}: unsupported submission type "
+                             "(submit a folder, a .zip, a .ipynb notebook or a .py file)")
+
+
+def read_file_as(path: Path, rel: str, into: _Collector) -> None:
+    """One file of a student's upload (an LMS download), graded under the name `rel`."""
+    if path.is_symlink():
+        into.problems.append(f"{rel}: skipped, symbolic links are not followed")
+    elif path.is_dir():
+        read_folder(path, into)
+    else:
+        into.count_entry()
+        if _wanted(rel, into):
+            _add_file(path, rel, into)
+        else:
+            into.add(rel, b"")

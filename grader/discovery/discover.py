@@ -17,15 +17,16 @@ content is a line in that student's `problems`, a failure of ours one in their
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.discovery.collect import (  # noqa: F401 - re-exported: the readers' limits and helpers
     _JUNK_DIRS, CHUNK, MAX_DEPTH, MAX_ENTRIES, MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, MAX_TOTAL_BYTES, _Collector,
-    _limit_for, _read_regular, _TooBig, _unsafe_member, content_fault, read_folder, read_zip)
-from grader.discovery.ids import clean_id, safe_id  # noqa: F401 - re-exported
+    _limit_for, _read_regular, _TooBig, _unsafe_member, content_fault, read_entry)
+from grader.discovery.ids import clean_id, distinct_safe_ids, safe_id  # noqa: F401 - re-exported
+from grader.discovery.layouts import _student_id, find_layout, folder_entries  # noqa: F401
 from grader.errors import UsageError, grader_error_text
 
 
@@ -66,68 +67,46 @@ class Submission:
 
 # -- entry points --------------------------------------------------------------
 
-def _student_id(entry: Path) -> str:
-    if entry.is_dir() and not entry.is_symlink():
-        name = entry.name
-    else:
-        name = entry.stem if entry.suffix.lower() in (".zip", ".ipynb", ".py") else entry.name
-    return clean_id(name)
-
-
-def _read_into(entry: Path, into: _Collector) -> None:
-    if entry.is_symlink():
-        into.problems.append(f"{entry.name}: the submission is a symbolic link; it was not followed")
-    elif entry.is_dir():
-        read_folder(entry, into)
-    elif not entry.exists():
-        into.problems.append(f"{entry.name}: does not exist")
-    elif entry.suffix.lower() == ".zip":
-        read_zip(entry, into, entry.name)
-    elif entry.suffix.lower() in (".py", ".ipynb"):
-        data = _read_regular(entry, entry.name, _limit_for(entry.name), into)
-        if data is not None:
-            into.add(entry.name, data)
-    else:
-        into.problems.append(f"{entry.name}: unsupported submission type "
-                             "(submit a folder, a .zip, a .ipynb notebook or a .py file)")
+_read_into = read_entry  # the readers live in grader.discovery.collect
 
 
 def read_submission(entry: Path, student_id: str | None = None, safe: str | None = None) -> Submission:
     """Read one student's entry (folder, .zip, .ipynb or .py). Never raises: bad content is a
     problem for the student, a failure of ours is a grader error for the instructor."""
     sid = clean_id(student_id) if student_id is not None else _student_id(entry)
-    into = _Collector()
+    return read_with(entry.name, sid, safe if safe is not None else safe_id(sid), lambda into: read_entry(entry, into))
+
+
+def read_with(label: str, sid: str, safe: str, fill: Callable[[_Collector], None], *,
+              open_archives: bool = False) -> Submission:
+    """One student's Submission from `fill`, which reads their files into a collector (`label` names
+    the entry in problems; `open_archives`: a zip among the files is opened). Never raises."""
+    into = _Collector(open_archives=open_archives)
     try:
-        _read_into(entry, into)
+        fill(into)
     except _TooBig as exc:
         into.files.clear()
         into.origins.clear()
-        into.problems.append(f"{entry.name}: {exc}; nothing was graded")
+        into.problems.append(f"{label}: {exc}; nothing was graded")
     except RecursionError:
         into.files.clear()
-        into.problems.append(f"{entry.name}: folders nested too deeply; nothing was graded")
+        into.problems.append(f"{label}: folders nested too deeply; nothing was graded")
     except Exception as exc:  # noqa: BLE001 - one student's entry never stops the class
         fault = content_fault(exc)
         if fault is None:
             into.grader_errors.append(grader_error_text("reading the submission", exc))
         else:  # the content's doing: no rerun would change it
             into.files.clear()
-            into.problems.append(f"{entry.name}: cannot be read: {fault}; nothing was graded")
+            into.problems.append(f"{label}: cannot be read: {fault}; nothing was graded")
     if into.grader_errors:
         into.files.clear()  # graded from part of the files, a verdict could blame the student for our failure
     elif not into.files and not into.problems:
         into.problems.append("the submission is empty: no .py files or .ipynb notebooks were found")
     elif not into.files:
         into.problems.append("no gradable files were found in the submission")
-    return Submission(sid, safe if safe is not None else safe_id(sid), dict(sorted(into.files.items())),
+    return Submission(sid, safe, dict(sorted(into.files.items())),
                       tuple(into.notes), tuple(into.problems), tuple(into.grader_errors),
                       {n: c[0] for n, c in into.alternates.items() if n in into.files and c}, dict(into.origins))
-
-
-def _entries(folder: Path) -> Iterator[Path]:
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.startswith(".") and entry.name not in _JUNK_DIRS:
-            yield entry
 
 
 def list_entries(folder: Path) -> list[tuple[Path, str, str]]:
@@ -138,24 +117,15 @@ def list_entries(folder: Path) -> list[tuple[Path, str, str]]:
     """
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder of submissions")
-    taken: set[str] = set()
-    out = []
-    for entry in _entries(folder):
-        sid = _student_id(entry)
-        safe = safe_id(sid)
-        if safe.lower() in taken:  # alice/ and alice.zip, or Alice and alice on a case-blind disk
-            digest = hashlib.sha256(entry.name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-            safe = f"{safe[:50]}-{digest}"
-            n = 2
-            while safe.lower() in taken:
-                safe = f"{safe}-{n}"
-                n += 1
-        taken.add(safe.lower())
-        out.append((entry, sid, safe))
-    return out
+    entries = list(folder_entries(folder))
+    ids = [_student_id(e) for e in entries]
+    return list(zip(entries, ids, distinct_safe_ids([(e.name, sid) for e, sid in zip(entries, ids)])))
 
 
-def discover(folder: Path, keep: Callable[[str], bool] | None = None) -> list[Submission]:
-    """Every student in `folder` whose safe id `keep` accepts (all by default), read."""
-    return [read_submission(entry, sid, safe) for entry, sid, safe in list_entries(folder)
-            if keep is None or keep(safe)]
+def discover(folder: Path, keep: Callable[[str], bool] | None = None, layout: str = "auto") -> list[Submission]:
+    """Every student in `folder` (or in an LMS's zip) whose safe id `keep` accepts (all by default), read.
+    `layout` is one of grader.discovery.layouts.LAYOUTS ("auto" recognises it)."""
+    found = find_layout(folder, layout)
+    safes = distinct_safe_ids([(e.key, e.student_id) for e in found.entries])
+    return [read_with(e.label, e.student_id, safe, e.fill, open_archives=e.open_archives)
+            for e, safe in zip(found.entries, safes) if keep is None or keep(safe)]
