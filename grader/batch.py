@@ -70,6 +70,7 @@ class BatchOptions:
     # Reuse the reference observations cached in the course folder (.grader-cache/) when they match
     # these probes and solutions: one submission then costs no reference run.
     reuse_reference: bool = False
+    layout: str = "auto"   # how the class is laid out (grader.discovery.layouts)
 
 
 @dataclass
@@ -368,7 +369,8 @@ def grade_class(submissions: Path, paths: Paths, opts: BatchOptions,
     """Grade every entry of `submissions` (or only shard K of N) into `opts.out`."""
     check_out_folder(opts.out, paths, submissions)
     shard = opts.shard
-    subs = discover(submissions, None if shard is None else (lambda safe: shard_of(safe, shard[1]) == shard[0]))
+    subs = discover(submissions, None if shard is None else (lambda safe: shard_of(safe, shard[1]) == shard[0]),
+                    layout=opts.layout)
     return grade_submissions(subs, paths, opts, checks, hidden=[submissions.resolve()])
 
 

@@ -313,15 +313,15 @@ def test_grader_errors_never_stop_the_class(tmp_path: Path, paths: Paths, monkey
     assert len(report.graded) == 11 and len(set(s.lower() for s in report.graded)) == 11
     for safe in ("aaa_first", "zzz_last", "prints_surrogate"):
         assert report.results[safe].score == report.results[safe].max_score == 5
-    assert set(report.grader_errors) == {"crash_judge", "huge_int"}
+    assert set(report.grader_errors) == {"crash_judge"}  # a 5,000-digit number is the notebook's fault, not ours
+    assert any("integer with thousands of digits" in p for p in report.results["huge_int"].problems)
     crashed = load_result(out / "crash_judge" / "results.json")
     assert {c.status for c in crashed.checks} == {"error"} and crashed.score == 0
     assert all(c.message == GRADER_ERROR_MESSAGE and "tripped" in c.grader_error for c in crashed.checks)
     assert "tripped" not in json.dumps([t["output"] for t in json.loads(
         (out / "crash_judge" / "results.json").read_text())["tests"]])
     summary = json.loads((out / "summary.json").read_text())
-    assert set(summary["grader_errors"]) == {"crash_judge", "huge_int"}
-    assert "reading the notebook" in summary["grader_errors"]["huge_int"][0]
+    assert set(summary["grader_errors"]) == {"crash_judge"}
     assert "lone \ufffd surrogate" in (out / "prints_surrogate" / "results.json").read_text(encoding="utf-8")
     assert summary["students"]["aaa_first"]["grader_errors"] == []
     # Class files are files, never a student's folder; every text written is valid UTF-8.
@@ -334,7 +334,7 @@ def test_grader_errors_never_stop_the_class(tmp_path: Path, paths: Paths, monkey
     assert {"caf\\xe9-latin1", "grades.csv", "Ann", "ann"} <= ids
     # A rerun retries exactly the students with grader errors.
     again = grade_class(subs, paths, _opts(out))
-    assert sorted(again.graded) == ["crash_judge", "huge_int"] and len(again.skipped) == 9
+    assert sorted(again.graded) == ["crash_judge"] and len(again.skipped) == 10
 
 
 def test_grader_errors_exit_5_and_terminal_lines_are_clean(tmp_path: Path, paths: Paths,

@@ -41,7 +41,8 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("submissions", nargs="?", type=Path, metavar="SUBMISSIONS_DIR",
-                   help="one entry per student: a folder, a .zip, a .ipynb notebook or a .py file")
+                   help="one entry per student: a folder, a .zip, a .ipynb notebook or a .py file; "
+                        "or GitHub Classroom clones, or Canvas's or Moodle's download (its zip itself)")
     p.add_argument("--out", type=Path, metavar="OUT",
                    help="output folder (required, except with --student ... --results FILE)")
     p.add_argument("--student", nargs=2, metavar=("ID", "PATH"),
@@ -63,6 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="time limit for one file's top-level code, or one notebook cell, seconds")
     p.add_argument("--memory", type=_positive(int), default=_DEFAULTS.memory_mb, metavar="MB",
                    help="memory limit per worker, MiB")
+    p.add_argument("--layout", choices=("auto", "folders", "classroom", "canvas", "moodle"), default="auto",
+                   help="how SUBMISSIONS_DIR is laid out (default: recognised, and said in one line)")
     p.add_argument("--force", action="store_true", help="regrade students that already have results")
     p.add_argument("--dev-seed", action="store_true",
                    help="when the course has no seed (GRADER_SECRET_SEED, solutions/.grader-seed), grade with "
@@ -132,9 +135,14 @@ def run(args: argparse.Namespace) -> int:
             build_example_class(paths, folder)
             report = grade_class(folder, paths, opts)
         else:
-            if not args.submissions.is_dir():
-                raise UsageError(f"{args.submissions} is not a folder of submissions")
-            report = grade_class(args.submissions, paths, opts)
+            from dataclasses import replace
+
+            from grader.discovery.layouts import find_layout
+
+            found = find_layout(args.submissions, args.layout)  # a UsageError when it is no layout at all
+            if not args.quiet:
+                print(f"layout: {found.layout}: {found.summary}")
+            report = grade_class(args.submissions, paths, replace(opts, layout=found.layout))
         _print_report(args, opts.out, report)
     if report.grader_errors or report.class_errors:
         raise GradedWithErrors(

@@ -17,9 +17,7 @@ Callers:
 
 from __future__ import annotations
 
-import ast
 import functools
-import hashlib
 import json
 import tokenize
 from collections.abc import Callable, Mapping
@@ -27,6 +25,7 @@ from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 
+from grader.discovery.stubdigest import digest, fingerprint  # noqa: F401 - re-exported
 from grader.errors import SubmissionError
 from grader.model import ExerciseResult, StudentResult
 
@@ -40,30 +39,6 @@ def decode_source(data: bytes) -> str | None:
     except (SyntaxError, LookupError, UnicodeDecodeError):
         return None
     return text[1:] if text.startswith("\ufeff") else text
-
-
-def fingerprint(code: str) -> str:
-    """What the code does, ignoring comments, blank lines and layout (so a notebook's
-    cell markers and a re-saved stub compare equal to the original)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        tree = None
-    if tree is not None:
-        for node in ast.walk(tree):
-            body = getattr(node, "body", None)
-            # Docstrings: the notebook stub carries the module's as a markdown cell instead.
-            if (isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and body
-                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
-                    and isinstance(body[0].value.value, str)):
-                node.body = body[1:] or [ast.Pass()]
-        return ast.dump(tree)
-    lines = (line.split("#", 1)[0].strip() for line in code.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def digest(code: str) -> str:
-    return hashlib.sha256(fingerprint(code).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # Written beside the stubs in the student bundle (whose exercises/ the student edits), so that

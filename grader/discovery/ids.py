@@ -34,3 +34,25 @@ def safe_id(student_id: str) -> str:
     cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name).strip("._-")[:40] or "student"
     digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return f"{cleaned}-{digest}"
+
+
+def distinct_safe_ids(entries: list[tuple[str, str]]) -> list[str]:
+    """Safe ids for (listing name, student id) pairs in listing order, distinct case-insensitively.
+
+    A collision (alice/ and alice.zip, or Alice and alice on a case-blind disk) gets a suffix from
+    the listing name, so ids depend only on the listing, never on the machine or on a shard.
+    """
+    taken: set[str] = set()
+    out = []
+    for key, sid in entries:
+        safe = safe_id(sid)
+        if safe.lower() in taken:
+            digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            safe = f"{safe[:50]}-{digest}"
+            n = 2
+            while safe.lower() in taken:
+                safe = f"{safe}-{n}"
+                n += 1
+        taken.add(safe.lower())
+        out.append(safe)
+    return out

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.discovery import collect
 from grader.discovery import discover as disc
 from grader.discovery import ids
 from grader.discovery.discover import Submission, discover, read_submission, safe_id
@@ -97,7 +98,7 @@ def test_empty_submissions(tmp_path: Path) -> None:
 
 
 def test_zip_bomb_counts_real_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(disc, "MAX_TOTAL_BYTES", 4 * 1024 * 1024)
+    monkeypatch.setattr(collect, "MAX_TOTAL_BYTES", 4 * 1024 * 1024)
     bomb = tmp_path / "bomb.zip"
     zeros = b"0" * (1024 * 1024)
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -124,7 +125,8 @@ def test_zip_bomb_lying_header(tmp_path: Path) -> None:
 
 
 def test_too_many_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(disc, "MAX_ENTRIES", 5)
+    monkeypatch.setattr(collect, "MAX_ENTRIES", 5)
+    monkeypatch.setattr(collect, "MAX_ARCHIVE_ENTRIES", 5)  # the listing's own limit, checked first
     many = tmp_path / "many.zip"
     with zipfile.ZipFile(many, "w") as zf:
         for i in range(10):

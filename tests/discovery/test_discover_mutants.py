@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.discovery import collect
 from grader.discovery import discover as disc
 from grader.discovery.discover import discover, read_submission, safe_id
 from grader.errors import UsageError
@@ -86,7 +87,7 @@ def test_nesting_limit_is_exact(tmp_path: Path) -> None:
 
 
 def test_file_size_limit_is_exact_with_its_unit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(disc, "MAX_SOURCE_BYTES", 2048)
+    monkeypatch.setattr(collect, "MAX_SOURCE_BYTES", 2048)
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "fits.py").write_text("#" * 2048)
     (tmp_path / "s" / "over.py").write_text("#" * 2049)
@@ -108,14 +109,14 @@ def test_total_and_entry_budgets_are_exact(tmp_path: Path, monkeypatch: pytest.M
     root.mkdir()
     for name in ("a.py", "b.py", "c.py"):
         (root / name).write_text("x = 1\n")  # 6 bytes each
-    monkeypatch.setattr(disc, "MAX_TOTAL_BYTES", 18)
-    monkeypatch.setattr(disc, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(collect, "MAX_TOTAL_BYTES", 18)
+    monkeypatch.setattr(collect, "MAX_ENTRIES", 3)
     assert list(read_submission(root).files) == ["a.py", "b.py", "c.py"]
-    monkeypatch.setattr(disc, "MAX_TOTAL_BYTES", 17)
+    monkeypatch.setattr(collect, "MAX_TOTAL_BYTES", 17)
     assert read_submission(root).problems == ("s: the submission is larger than 0 MiB unpacked; nothing was graded",
                                               "no gradable files were found in the submission")
-    monkeypatch.setattr(disc, "MAX_TOTAL_BYTES", 18)
-    monkeypatch.setattr(disc, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(collect, "MAX_TOTAL_BYTES", 18)
+    monkeypatch.setattr(collect, "MAX_ENTRIES", 2)
     sub = read_submission(root)
     assert sub.files == {} and sub.problems == ("s: the submission has more than 2 files and folders; nothing was graded",
                                                 "no gradable files were found in the submission")
@@ -150,8 +151,8 @@ def test_unsafe_member_reasons() -> None:
 
 
 def test_zip_member_limit_is_exact_in_small_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(disc, "MAX_SOURCE_BYTES", 2048)
-    monkeypatch.setattr(disc, "CHUNK", 1000)
+    monkeypatch.setattr(collect, "MAX_SOURCE_BYTES", 2048)
+    monkeypatch.setattr(collect, "CHUNK", 1000)
     fits = "#" * 2047 + "\n"
     archive = _zip(tmp_path / "e.zip", {"fits.py": fits, "over.py": "#" * 2049})
     sub = read_submission(archive)
@@ -160,7 +161,8 @@ def test_zip_member_limit_is_exact_in_small_chunks(tmp_path: Path, monkeypatch: 
 
 
 def test_zip_entry_limit_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(disc, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(collect, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(collect, "MAX_ARCHIVE_ENTRIES", 2)  # the listing's own limit, checked first
     assert list(read_submission(_zip(tmp_path / "f.zip", {"a.py": "A = 1\n", "b.py": "B = 1\n"})).files) == [
         "a.py", "b.py"]
     sub = read_submission(_zip(tmp_path / "g.zip", {"a.py": "", "b.py": "", "c.py": ""}))

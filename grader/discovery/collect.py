@@ -1,0 +1,385 @@
+"""Reading one student's files within budgets: folders, zips, single files (see grader.discovery.discover).
+
+Nothing here follows a symlink, trusts a zip header's sizes or writes to disk.
+Bad content is a line in the student's `problems`; only a failure of ours is a
+grader error. A student repository (grader.discovery.repo) is read as its
+exercise files alone.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from grader.discovery import repo
+from grader.errors import SubmissionError, grader_error_text
+
+MAX_SOURCE_BYTES = 1024 * 1024          # one .py file: far beyond any honest answer
+MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # notebooks may carry big stored plots
+MAX_TOTAL_BYTES = 64 * 1024 * 1024      # everything one student submits, unpacked
+MAX_ENTRIES = 1000                      # files and folders in one submission
+MAX_ARCHIVE_ENTRIES = 20000             # listed in one zip (a zipped repository with its leftovers)
+MAX_DEPTH = 8                           # folder nesting we look into
+CHUNK = 64 * 1024
+
+# Editor and OS clutter: ignored silently.
+_JUNK_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".idea", ".vscode"}
+
+
+def content_fault(exc: BaseException) -> str | None:
+    """Why reading failed because of what the file holds (the student's to fix), or None when the
+    failure is ours. Python 3.11+ refuses to read integers of more than 4300 digits
+    (sys.get_int_max_str_digits); a deeply nested JSON or expression exhausts the recursion limit."""
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return ("it holds an integer with thousands of digits, more than Python reads "
+                "(write big numbers as expressions such as 10**5000, or remove them)")
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply to be read (lists, brackets or expressions inside each other)"
+    if isinstance(exc, UnicodeError):
+        return "it holds text that is not valid Unicode"
+    return None
+
+
+class _TooBig(Exception):
+    pass
+
+
+@dataclass
+class _Collector:
+    """Accumulates one submission's files while enforcing the size budget."""
+
+    files: dict[str, str] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    alternates: dict[str, list[Any]] = field(default_factory=dict)  # name -> [choose.Candidate]
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    grader_errors: list[str] = field(default_factory=list)
+    total: int = 0
+    entries: int = 0
+    # An LMS download holds each student's own upload, often a zip of their work: open it (one level).
+    open_archives: bool = False
+
+    def count_entry(self) -> None:
+        self.entries += 1
+        if self.entries > MAX_ENTRIES:
+            raise _TooBig(f"the submission has more than {MAX_ENTRIES} files and folders")
+
+    def charge(self, n: int) -> None:
+        self.total += n
+        if self.total > MAX_TOTAL_BYTES:
+            raise _TooBig(f"the submission is larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB unpacked")
+
+    def add(self, rel: str, data: bytes) -> None:
+        """Keep a .py file or convert a notebook; anything else is noted and skipped."""
+        name = PurePosixPath(rel).name
+        suffix = PurePosixPath(name).suffix.lower()
+        if suffix == ".ipynb":
+            self._add_notebook(rel, name, data)
+        elif suffix == ".py":
+            text = _text(rel, data, self)
+            if text is not None:
+                self._put(name, text, rel)
+        elif suffix == ".zip" and self.open_archives and data:
+            self.open_archives = False  # a zip inside that zip stays closed
+            try:
+                read_zip(io.BytesIO(data), self, rel)
+            finally:
+                self.open_archives = True
+        elif suffix == ".zip":
+            self.notes.append(f"{rel}: archives inside the submission are not opened")
+        else:
+            self.notes.append(f"{rel}: ignored (only .py files and .ipynb notebooks are graded)")
+
+    def _add_notebook(self, rel: str, name: str, data: bytes) -> None:
+        from grader.discovery.notebook import notebook_to_source
+
+        try:
+            nb = notebook_to_source(data, name)
+        except SubmissionError as exc:
+            self.problems.append(f"{rel}: {exc}")
+            return
+        except Exception as exc:  # noqa: BLE001 - ours, unless the content caused it
+            fault = content_fault(exc)
+            if fault is not None:
+                self.problems.append(f"{rel}: the notebook cannot be read: {fault}")
+            else:
+                self.grader_errors.append(grader_error_text(f"reading the notebook {rel}", exc))
+            return
+        self.notes.extend(f"{rel}: {n}" for n in nb.notes)
+        self._put(PurePosixPath(name).stem + ".py", nb.source, rel)
+
+    def _put(self, name: str, text: str, rel: str) -> None:
+        if name in self.files:
+            # X.py beside X.ipynb: the changed one is graded, whatever the archive order.
+            from grader.discovery.choose import Candidate, choose, default_stubs
+
+            kept = Candidate(self.origins[name], self.files[name])
+            chosen = choose(name, [kept, *self.alternates.pop(name, ()), Candidate(rel, text)], default_stubs())
+            self.files[name], self.origins[name] = chosen.graded.code, chosen.graded.submitted
+            if chosen.alternate is not None:
+                self.alternates[name] = [chosen.alternate]
+            self.notes.append(chosen.note)
+            return
+        self.files[name] = text
+        self.origins[name] = rel
+
+
+def _text(rel: str, data: bytes, into: _Collector) -> str | None:
+    """UTF-8 text, or None with a note for binary or undecodable files."""
+    if b"\x00" in data:
+        into.notes.append(f"{rel}: skipped, it is a binary file, not Python source")
+        return None
+    from grader.discovery.choose import decode_source
+
+    text = decode_source(data)  # as Python reads it: UTF-8 unless a PEP 263 coding line says otherwise
+    if text is None:
+        into.notes.append(f"{rel}: skipped, it is not UTF-8 text and declares no other encoding (save it as UTF-8)")
+    return text
+
+
+def _limit_for(name: str) -> int:
+    return MAX_NOTEBOOK_BYTES if name.lower().endswith((".ipynb", ".zip")) else MAX_SOURCE_BYTES
+
+
+def _wanted(name: str, into: _Collector | None = None) -> bool:
+    """Worth reading: source, notebooks, and zips where archives are opened."""
+    return name.lower().endswith((".py", ".ipynb")) or (
+        into is not None and into.open_archives and name.lower().endswith(".zip"))
+
+
+# -- readers -------------------------------------------------------------------
+
+def _read_regular(path: Path, rel: str, limit: int, into: _Collector) -> bytes | None:
+    """Read at most `limit` bytes of a regular file opened without following symlinks."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        into.problems.append(f"{rel}: cannot be read ({exc.strerror})")
+        return None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            into.notes.append(f"{rel}: skipped, not a regular file")
+            return None
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        into.problems.append(f"{rel}: skipped, larger than {limit // 1024} KiB")
+        return None
+    into.charge(len(data))
+    return data
+
+
+def _symlink(rel: str, link: Path, root: Path, into: _Collector) -> None:
+    """Never followed; whether it pointed outside decides note vs problem."""
+    try:
+        target = os.path.realpath(link)
+        inside = os.path.commonpath([target, os.path.realpath(root)]) == os.path.realpath(root)
+    except (OSError, ValueError):
+        inside = False
+    if inside:
+        into.notes.append(f"{rel}: skipped, symbolic links are not followed")
+    else:
+        into.problems.append(f"{rel}: skipped, it is a symbolic link pointing outside the submission")
+
+
+def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        into.problems.append(f"{folder.name}: cannot be listed ({exc.strerror})")
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in _JUNK_DIRS:
+            continue
+        is_dir = entry.is_dir(follow_symlinks=False)
+        if is_dir and repo.is_tool_dir(entry.name) or not is_dir and entry.name in repo.TOOL_FILES:
+            continue  # what pip, pytest or an editor wrote: never counted, never read
+        into.count_entry()
+        rel = str(Path(entry.path).relative_to(root))
+        if entry.is_symlink():
+            _symlink(rel, Path(entry.path), root, into)
+        elif is_dir:
+            if os.path.isfile(os.path.join(entry.path, "__init__.py")) and entry.name == "grader":
+                into.notes.append(repo.GRADER_PACKAGE_NOTE.format(rel=rel))
+            elif depth >= MAX_DEPTH:
+                into.notes.append(f"{rel}: not searched, folders nested too deeply")
+            else:
+                _walk(Path(entry.path), root, into, depth + 1)
+        elif not _wanted(entry.name, into):
+            into.add(rel, b"")  # notes that it is ignored, reads nothing
+        else:
+            _add_file(Path(entry.path), rel, into)
+
+
+def _add_file(path: Path, rel: str, into: _Collector) -> None:
+    data = _read_regular(path, rel, _limit_for(rel), into)
+    if data is not None:
+        into.add(rel, data)
+
+
+def read_folder(root: Path, into: _Collector) -> None:
+    """A folder of the student's files; a repository (grader.discovery.repo) is read as its exercise files."""
+    try:
+        tops = [e.name for e in os.scandir(root) if e.is_dir(follow_symlinks=False) and not e.name.startswith(".")]
+    except OSError:
+        tops = []
+    prefix = repo.repository_prefix(lambda rel: os.path.lexists(root / rel), tops)
+    if prefix is None:
+        _walk(root, root, into)
+        return
+    into.notes.append(repo.REPOSITORY_NOTE)
+    for rel in repo.exercise_files(prefix):
+        path = root / rel
+        if path.is_symlink():
+            into.count_entry()
+            _symlink(rel, path, root, into)
+        elif path.is_file():
+            into.count_entry()
+            _add_file(path, rel, into)
+
+
+def _unsafe_member(name: str) -> str | None:
+    """Why a zip member name must not be used, or None."""
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "has an absolute path"
+    parts = re.split(r"[\\/]+", name)
+    if ".." in parts:
+        return "climbs out of the archive with '..'"
+    if "\x00" in name:
+        return "has a NUL byte in its name"
+    return None
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, into: _Collector) -> bytes | None:
+    """Decompress a member counting the bytes actually produced, never the header's claim."""
+    chunks: list[bytes] = []
+    size = 0
+    with zf.open(info) as f:
+        while True:
+            chunk = f.read(CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            into.charge(len(chunk))
+            if size > limit:
+                into.problems.append(f"{info.filename}: skipped, larger than {limit // 1024} KiB unpacked")
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _member_parts(info: zipfile.ZipInfo, into: _Collector) -> list[str] | None:
+    """The path parts of a member worth reading, or None (unsafe, a folder, clutter, a link)."""
+    name = info.filename
+    why = _unsafe_member(name)
+    if why:
+        into.problems.append(f"{name}: skipped, it {why}")
+        return None
+    parts = [p for p in re.split(r"[\\/]+", name) if p]
+    if not parts or info.is_dir() or any(p.startswith(".") or p in _JUNK_DIRS for p in parts):
+        return None
+    if stat.S_ISLNK(info.external_attr >> 16):
+        into.problems.append(f"{name}: skipped, symbolic links inside archives are not followed")
+        return None
+    return parts
+
+
+def _archive_prefix(infos: list[zipfile.ZipInfo]) -> str | None:
+    names = {"/".join(p for p in re.split(r"[\\/]+", i.filename) if p) for i in infos}
+    folders = {n.rsplit("/", k)[0] for n in names for k in range(1, n.count("/") + 1)}
+    tops = {n.split("/", 1)[0] for n in names if "/" in n}
+    return repo.repository_prefix(lambda rel: rel in names or rel in folders, tops)
+
+
+def _grader_packages(infos: list[zipfile.ZipInfo]) -> set[str]:
+    """Folders `.../grader/` that hold `__init__.py`: a copy of the grader package, never student code."""
+    names = ("/".join(p for p in re.split(r"[\\/]+", i.filename) if p) for i in infos)
+    return {n[: -len("__init__.py")] for n in names if n == "grader/__init__.py" or n.endswith("/grader/__init__.py")}
+
+
+def read_zip(source: Path | IO[bytes], into: _Collector, label: str,
+             rename: Callable[[str], str | None] | None = None) -> None:
+    """The members of a zip (a path, or bytes already read) as the student's files.
+
+    `rename` maps a member's name to the student's relative name, or None to skip it (an LMS zip
+    holds every student). A repository inside (grader.discovery.repo) is read as its exercise files.
+    """
+    try:
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ARCHIVE_ENTRIES:
+                raise _TooBig(f"the archive has {len(infos)} entries (at most {MAX_ARCHIVE_ENTRIES})")
+            if rename is not None:
+                infos = [i for i in infos if rename(i.filename) is not None]
+            prefix = _archive_prefix(infos) if rename is None else None
+            wanted = set(repo.exercise_files(prefix)) if prefix is not None else None
+            if wanted is not None:
+                into.notes.append(repo.REPOSITORY_NOTE)
+            packages = _grader_packages(infos)
+            for info in infos:
+                name = info.filename if rename is None else rename(info.filename) or ""
+                parts = _member_parts(info, into)
+                if parts is None:
+                    continue
+                rel = "/".join(parts) if rename is None else name
+                if wanted is not None and rel not in wanted:
+                    continue
+                if wanted is None and (any(repo.is_tool_dir(p) for p in parts[:-1]) or parts[-1] in repo.TOOL_FILES
+                                       or any("/".join(parts).startswith(pkg) for pkg in packages)):
+                    continue  # build leftovers and the grader package: not counted, not read
+                into.count_entry()
+                if not _wanted(rel, into):
+                    into.add(rel, b"")
+                    continue
+                data = _read_member(zf, info, _limit_for(rel), into)
+                if data is not None:
+                    into.add(rel, data)
+    except _TooBig:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        into.problems.append(f"{label}: the zip archive is corrupt ({exc})")
+    except NotImplementedError as exc:
+        into.problems.append(f"{label}: the zip archive uses an unsupported compression ({exc})")
+    except RuntimeError as exc:  # encrypted members
+        into.problems.append(f"{label}: the zip archive cannot be opened ({exc})")
+
+
+def read_entry(entry: Path, into: _Collector) -> None:
+    """One student's entry of a submissions folder: a folder, a .zip, a .ipynb or a .py file."""
+    if entry.is_symlink():
+        into.problems.append(f"{entry.name}: the submission is a symbolic link; it was not followed")
+    elif entry.is_dir():
+        read_folder(entry, into)
+    elif not entry.exists():
+        into.problems.append(f"{entry.name}: does not exist")
+    elif entry.suffix.lower() == ".zip":
+        read_zip(entry, into, entry.name)
+    elif entry.suffix.lower() in (".py", ".ipynb"):
+        data = _read_regular(entry, entry.name, _limit_for(entry.name), into)
+        if data is not None:
+            into.add(entry.name, data)
+    else:
+        into.problems.append(f"{entry.name}: unsupported submission type "
+                             "(submit a folder, a .zip, a .ipynb notebook or a .py file)")
+
+
+def read_file_as(path: Path, rel: str, into: _Collector) -> None:
+    """One file of a student's upload (an LMS download), graded under the name `rel`."""
+    if path.is_symlink():
+        into.problems.append(f"{rel}: skipped, symbolic links are not followed")
+    elif path.is_dir():
+        read_folder(path, into)
+    else:
+        into.count_entry()
+        if _wanted(rel, into):
+            _add_file(path, rel, into)
+        else:
+            into.add(rel, b"")
