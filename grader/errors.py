@@ -32,6 +32,12 @@ class SandboxError(GraderError):
     exit_code = 3
 
 
+class IsolationRefused(SandboxError):
+    """Untrusted code would run with less isolation than the command needs: nothing was run."""
+
+    exit_code = 6
+
+
 class ReferenceError_(GraderError):
     """The reference solutions did not produce what the checks need."""
 
