@@ -201,13 +201,11 @@ def admit(level: Level, need: Need) -> Level:
 
 
 def refusal_text(name: str, gaps: Sequence[str]) -> str:
-    lines = [f"refusing to run untrusted student code at isolation level '{name}'; it does not protect:"]
-    lines += [f"  - {g}" for g in gaps]
-    lines.append(f"To get the 'full' level: {HOW_TO_GET_FULL}.")
-    lines.append(f"To grade anyway (code you trust): {ALLOW_FLAG} (or {ALLOW_ENV}=1 for "
-                 "`pytest --grader-submission` and run_autograder); the level is then recorded as allowed.")
-    lines.append("No student code was run.")
-    return "\n".join(lines)
+    """One paragraph (the CLI prints errors on one line): what is missing, and how to get it."""
+    return (f"refusing to run untrusted student code at isolation level '{name}', which does not protect "
+            + "; ".join(gaps) + f". To get the 'full' level: {HOW_TO_GET_FULL}. To grade anyway (code you "
+            f"trust): {ALLOW_FLAG} (or {ALLOW_ENV}=1 for `pytest --grader-submission` and run_autograder); "
+            "the level is then printed and recorded as allowed. No student code was run.")
 
 
 def trusted_path_entries(value: str) -> tuple[list[str], list[str]]:

@@ -77,7 +77,7 @@ class _Selected:
                 if self.need.untrusted and not self.need.allow_weak:
                     # Never silently the portable runner for untrusted code: that is level `none`.
                     raise IsolationRefused(isolation.refusal_text("none", [
-                        f"anything: the sandbox cannot start here ({exc}), and the portable runner "
+                        f"anything: the sandbox cannot start here ({exc}) and the portable runner "
                         "protects neither your files, the network nor your processes"])) from exc
                 self.note(f"the sandbox cannot start here ({exc}); using the portable runner "
                           f"(weaker isolation; {ENV_VAR}=portable skips this attempt)")
