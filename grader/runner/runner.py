@@ -55,6 +55,35 @@ def default_hidden() -> list[Path]:
     return hidden
 
 
+def zygote_env(environ: dict[str, str], jobs: int) -> tuple[dict[str, str], list[str]]:
+    """The zygote's (and so every worker's) environment, and the values left out of it.
+
+    Workers inherit it: nothing secret passes. Paths the zygote imports or reads data
+    from, as root and before any confinement, pass only if no other user can write there.
+    """
+    env = {k: v for k, v in environ.items()
+           if k in ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "HOME",
+                    "XDG_CACHE_HOME", "GRADER_CACHE", "GRADER_ROOT")}
+    # PYTHONPATH: a folder others can write to (a checkout in someone's /tmp) would let them plant modules.
+    kept, dropped = isolation.trusted_path_entries(environ.get("PYTHONPATH", ""))
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    # The MNIST cache: one planted there would be every student's (and the reference's) training data.
+    for name in ("GRADER_CACHE", "XDG_CACHE_HOME"):
+        if name in env and not isolation.trusted_path_entries(env[name])[0]:
+            dropped.append(env.pop(name))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # One worker per core already fills the machine: TF's own thread pools
+    # per session would only fight each other for the same cores.
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
+    env.setdefault("TF_NUM_INTEROP_THREADS", threads)
+    # No unsafe sys.path entry (cwd "/" is harmless anyway): -P, or its variable, from Python 3.11.
+    env["PYTHONSAFEPATH"] = "1"
+    env["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers in student code needs Keras 2 (tf-keras)
+    return env, dropped
+
+
 class Runner:
     """Runs probes in sandboxed workers forked from one zygote.
 
@@ -132,24 +161,7 @@ class Runner:
                 self._sweep(slot)  # leftovers of a grader that was killed
             self.cgroup_note = self.cgroups.create() or ""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # Workers inherit the zygote's environment: pass on nothing secret.
-        env = {k: v for k, v in os.environ.items()
-               if k in ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "HOME",
-                        "XDG_CACHE_HOME", "GRADER_CACHE", "GRADER_ROOT")}
-        # PYTHONPATH reaches the zygote, which imports as root before any confinement:
-        # folders other users can write to (a checkout in /tmp of someone else) are left out.
-        kept, self.dropped_path = isolation.trusted_path_entries(os.environ.get("PYTHONPATH", ""))
-        if kept:
-            env["PYTHONPATH"] = os.pathsep.join(kept)
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        # One worker per core already fills the machine: TF's own thread pools
-        # per session would only fight each other for the same cores.
-        threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
-        env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
-        env.setdefault("TF_NUM_INTEROP_THREADS", threads)
-        # No unsafe sys.path entry (cwd "/" is harmless anyway): -P, or its variable, from Python 3.11.
-        env["PYTHONSAFEPATH"] = "1"
-        env["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers in student code needs Keras 2 (tf-keras)
+        env, self.dropped_path = zygote_env(dict(os.environ), self.jobs)
         self.zygote = subprocess.Popen(
             [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], cwd="/", env=env, stdin=subprocess.DEVNULL)

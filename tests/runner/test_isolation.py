@@ -242,3 +242,18 @@ def test_pythonpath_entries_others_can_write_are_dropped(tmp_path: Path) -> None
     finally:
         shared.rmdir()
         mine.rmdir()
+
+
+def test_the_zygote_gets_no_shared_folder_a_student_could_have_planted() -> None:
+    from grader.runner.runner import zygote_env
+
+    mine = Path(os.path.realpath("/var/tmp")) / f"grader-env-{os.getpid()}"
+    mine.mkdir(mode=0o755)
+    try:
+        env, dropped = zygote_env({"PYTHONPATH": f"/tmp:{mine}", "GRADER_CACHE": "/tmp", "XDG_CACHE_HOME": str(mine),
+                                   "GRADER_RUNNER": "portable", "AWS_SECRET_ACCESS_KEY": "x", "PATH": "/usr/bin"}, 2)
+    finally:
+        mine.rmdir()
+    assert env["PYTHONPATH"] == str(mine) and env["XDG_CACHE_HOME"] == str(mine) and "GRADER_CACHE" not in env
+    assert sorted(dropped) == ["/tmp", "/tmp"]
+    assert "GRADER_RUNNER" not in env and "AWS_SECRET_ACCESS_KEY" not in env and env["PATH"] == "/usr/bin"
