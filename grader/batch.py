@@ -49,6 +49,7 @@ from grader.pipeline import (error_result, grade_outcome, probes_for, read_pytho
 from grader.reports import render
 from grader.reports.observations import store_reference, store_student
 from grader.reports.results_io import ResultsFileError, load_class, load_result, write_result
+from grader.runner.isolation import UNTRUSTED, Level, Need
 from grader.runner.runner import Limits
 from grader.runner.select import make_runner
 
@@ -71,6 +72,9 @@ class BatchOptions:
     # these probes and solutions: one submission then costs no reference run.
     reuse_reference: bool = False
     layout: str = "auto"   # how the class is laid out (grader.discovery.layouts)
+    # What the run requires of the isolation level: untrusted unless the caller knows better
+    # (`grade --example` grades our own built-in class).
+    need: Need = UNTRUSTED
 
 
 @dataclass
@@ -86,6 +90,7 @@ class BatchReport:
     run_time: float = 0.0          # sum of workers' wall time for graded students
     probe_time: float = 0.0        # sum of probes' own durations inside the workers
     post_time: float = 0.0         # judging, scoring and writing files, in this process
+    isolation: Level | None = None  # the level student code ran at in this run (None: none ran)
 
 
 def shard_of(safe: str, count: int) -> int:
@@ -174,7 +179,9 @@ class _Batch:
     written: dict[str, StudentResult] = field(default_factory=dict)
 
     def record(self, sub: Submission, result: StudentResult) -> None:
-        recorded = _save(self.out, sub, replace(result, checks_digest=self.checks_digest), self.checks)
+        level = self.report.isolation
+        result = replace(result, checks_digest=self.checks_digest, isolation=level.label() if level else "")
+        recorded = _save(self.out, sub, result, self.checks)
         self.written[sub.safe_id] = recorded
         self.report.graded.append(sub.safe_id)
         self.report.results[sub.safe_id] = recorded
@@ -195,7 +202,9 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
         probes = probes_for(checks)
         by_safe = {s.safe_id: s for s in todo}
         reference: dict[str, Observation] = {}
-        with make_runner(opts.limits, opts.jobs, hidden_paths=(batch.out, *hidden)) as runner:
+        selected = make_runner(opts.limits, opts.jobs, hidden_paths=(batch.out, *hidden), need=opts.need)
+        with selected as runner:
+            report.isolation = selected.level
             t0 = time.monotonic()
             # The reference runs as the first job, alongside the first students;
             # their outcomes wait for it before they are judged.
@@ -295,9 +304,11 @@ def alternate_files(sub: Submission) -> dict[str, str]:
     return {**sub.files, **{name: c.code for name, c in sub.alternates.items()}}
 
 
-def class_meta(checks: Sequence[Check], digest: str, shard: tuple[int, int] | None) -> dict[str, Any]:
+def class_meta(checks: Sequence[Check], digest: str, shard: tuple[int, int] | None,
+               isolation: Level | None = None) -> dict[str, Any]:
     return {"grader_version": __version__, "checks": sorted(c.id for c in checks), "checks_digest": digest,
-            "shard": {"index": shard[0], "count": shard[1]} if shard else None}
+            "shard": {"index": shard[0], "count": shard[1]} if shard else None,
+            "isolation": isolation.record() if isolation else None}
 
 
 def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptions,
@@ -341,7 +352,8 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
 
     loaded = load_class(out, RESULTS)
     results = {**loaded.results, **batch.written}  # a student whose files could not be written still counts
-    report.summary = write_class_files(out, results, class_meta(checks, digest, opts.shard), loaded.errors)
+    report.summary = write_class_files(out, results, class_meta(checks, digest, opts.shard, report.isolation),
+                                         loaded.errors)
     try:
         render.write_dashboard(out, results=sorted(results.items()))
     except Exception as exc:  # noqa: BLE001 - grades and results are written; the page can be rebuilt

@@ -29,6 +29,7 @@ class ExitCode(enum.IntEnum):
     REJUDGE_REFUSED = 11
     UNREADABLE_OUTPUT = 12
     RELEASE_REFUSED = 13
+    ISOLATION_REFUSED = 14
     INTERRUPTED = 130
     BROKEN_PIPE = 141
 
@@ -62,6 +63,9 @@ EXIT_CODES: dict[ExitCode, str] = {
                                 "written by this grader",
     ExitCode.RELEASE_REFUSED: "`grader release` refused: the bundle would leak solutions, hidden checks or "
                               "the seed, or cannot be built",
+    ExitCode.ISOLATION_REFUSED: "refused to run untrusted student code below the isolation level the command "
+                                "needs (nothing ran): the message says what is missing and how to get it, or "
+                                "pass `--allow-weak-isolation` for code you trust",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C); everything finished so far is kept",
     ExitCode.BROKEN_PIPE: "the output pipe closed (`grader list | head`), quietly",
 }
@@ -91,6 +95,12 @@ class SandboxError(GraderError):
     """The sandbox itself failed (the zygote died, a limit could not be set)."""
 
     exit_code = ExitCode.SANDBOX
+
+
+class IsolationRefused(SandboxError):
+    """Untrusted code would run with less isolation than the command needs: nothing was run."""
+
+    exit_code = ExitCode.ISOLATION_REFUSED
 
 
 class ReferenceSolutionError(GraderError):

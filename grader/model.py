@@ -147,6 +147,8 @@ class StudentResult:
     grader_errors: tuple[str, ...] = ()
     # Digest of the checks graded (ids, points, probes and inputs): a rerun regrades when it changes.
     checks_digest: str = ""
+    # The isolation level the student's code ran at (grader.runner.isolation), "" where none ran.
+    isolation: str = ""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:

@@ -89,8 +89,10 @@ class FakeRunner:
     runs: list[str] = []          # keys run, across instances (reset by tests)
     reference_answer = "42"
     enter_error: BaseException | None = None
+    level = None                  # the isolation level make_runner's context reports
 
-    def __init__(self, limits: Any = None, jobs: Any = None, *, hidden_paths: Sequence[Any] = ()) -> None:
+    def __init__(self, limits: Any = None, jobs: Any = None, *, hidden_paths: Sequence[Any] = (),
+                 need: Any = None) -> None:
         self.limits = limits
 
     def __enter__(self) -> "FakeRunner":

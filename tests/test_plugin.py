@@ -122,3 +122,22 @@ def test_grader_submission_gives_grade_verdicts(tmp_path: Path, runner: Any, ref
     mapping = {"passed": "passed", "not_attempted": "failed", "failed": "failed", "error": "failed"}
     assert {k: v[0] for k, v in got.items()} == {v.check_id.replace(".", "::", 1): mapping[v.status] for v in verdicts}
     assert any(v[1]["visibility"] == "hidden" for v in got.values())
+
+
+@pytest.mark.slow
+def test_grader_submission_is_refused_below_the_untrusted_level(tmp_path: Path) -> None:
+    """Someone else's code, where only the portable runner runs: refused before it runs, unless allowed."""
+    sub = tmp_path / "eve"
+    sub.mkdir()
+    marker = tmp_path / "ran"
+    (sub / "relu_model.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n"
+                                       "def relu_model(features, weights, biases):\n    return None\n")
+    env = {**os.environ, "GRADER_RUNNER": "portable"}
+    env.pop("GRADER_ALLOW_WEAK_ISOLATION", None)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "grader.plugin", "-p", "no:cacheprovider",
+                           f"--grader-submission={sub}", "-k", "relu_model"], cwd=ROOT,
+                          env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 6, said[-3000:]
+    assert "refusing to run untrusted student code at isolation level 'none'" in said
+    assert "GRADER_ALLOW_WEAK_ISOLATION=1" in said and not marker.exists()

@@ -13,12 +13,15 @@ from grader.judging.checks import load_checks
 from grader.judging.judge import judge_all
 from grader.model import Probe
 from grader.runner import select
+from grader.runner.isolation import Level
 from grader.runner.portable import PortableRunner, split_units
 
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 
 
 class Fake:
+    level = Level("full", "sandbox", files=True, network=True, processes=True)
+
     def __init__(self, *args: Any, **kw: Any) -> None:
         self.entered = False
 
@@ -53,6 +56,8 @@ def test_make_runner_chooses(monkeypatch: pytest.MonkeyPatch, env: str, platform
     with chosen as r:
         assert isinstance(r, Fake)
     assert chosen.kind == expect
+    assert notes[-1].startswith("isolation: " + ("full" if expect == "sandbox" else "none"))
+    notes = notes[:-1]  # the level line comes last, always
     assert bool(notes) == noted and all("\n" not in n for n in notes)
     if noted and platform == "linux":
         assert "GRADER_RUNNER=portable" in notes[0]
@@ -61,7 +66,7 @@ def test_make_runner_chooses(monkeypatch: pytest.MonkeyPatch, env: str, platform
 def test_forced_sandbox_does_not_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADER_RUNNER", "sandbox")
     monkeypatch.setattr(select, "Runner", Broken)
-    with pytest.raises(SandboxError, match="cannot start"):
+    with pytest.raises(SandboxError, match="cannot start.*forbids any other runner"):
         select.make_runner(note=lambda _: None).__enter__()
     monkeypatch.setenv("GRADER_RUNNER", "fast")
     with pytest.raises(UsageError, match="GRADER_RUNNER"):

@@ -96,6 +96,8 @@ def _value(mode: str, p: Probe) -> Observation:
 class FakeRunner:
     """Stands in for the sandbox: 'runs' a file holding one word that says what the code does."""
 
+    level = None  # the isolation level make_runner's context reports
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 

@@ -8,10 +8,12 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from grader.errors import GradedWithErrors, UsageError
+from grader.runner.isolation import ALLOW_FLAG, TRUSTED, UNTRUSTED, Need
 from grader.runner.runner import Limits
 
 HELP = "grade a folder of submissions into results.json, reports, grades.csv and summary.json"
@@ -71,16 +73,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="when the course has no seed (GRADER_SECRET_SEED, solutions/.grader-seed), grade with "
                         "the public development seed instead of refusing: hidden inputs anyone can compute, "
                         "for trying the grader only (--example always may)")
+    p.add_argument(ALLOW_FLAG, action="store_true",
+                   help="grade even where the isolation level does not protect your files, network and "
+                        "processes (for code you trust; the level is printed and recorded as allowed)")
     p.add_argument("--quiet", action="store_true", help="print nothing")
 
 
 def _limits(args: argparse.Namespace) -> Limits:
-    from dataclasses import replace
-
     limits = replace(_DEFAULTS, student_timeout=args.timeout, memory_mb=args.memory, load_timeout=args.load_timeout)
     if args.check_timeout is not None:
         limits = replace(limits, check_timeout=args.check_timeout)
     return limits
+
+
+def _need(args: argparse.Namespace) -> Need:
+    """The built-in example class is our own code; anything else handed in is untrusted."""
+    if args.example:
+        return TRUSTED
+    return replace(UNTRUSTED, allow_weak=bool(args.allow_weak_isolation))
 
 
 def _check_modes(args: argparse.Namespace) -> None:
@@ -117,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         out = args.out if args.out is not None else Path(tmp) / "out"
         opts = BatchOptions(out=out, jobs=args.jobs, limits=_limits(args), force=args.force,
                             progress="quiet" if args.quiet else "auto", shard=args.shard,
-                            reuse_reference=bool(args.student))
+                            reuse_reference=bool(args.student), need=_need(args))
         report: BatchReport
         if args.student:
             student_id, path = args.student

@@ -70,6 +70,7 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
     from grader.judging.checks import load_checks
     from grader.model import RunOutcome
     from grader.pipeline import compute_reference, grade_outcome, probes_for
+    from grader.runner import isolation
     from grader.runner.runner import Limits
     from grader.runner.select import make_runner
 
@@ -87,7 +88,9 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
                                          "`grader gradescope` in the course repository and upload it again") from exc
         print(f"grader: {exc}; running the reference solutions", file=sys.stderr)
     hidden = [submission, source / "reference", source / "seed", source / "solutions", autograder / "results"]
-    with make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()]) as runner:
+    need = replace(isolation.GRADESCOPE, allow_weak=isolation.allowed_by_env())
+    selected = make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()], need=need)
+    with selected as runner:
         if reference is None:
             reference = compute_reference(runner, source / "solutions", checks)
         known: dict[str, Observation] = reference
@@ -98,7 +101,8 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
                                  notes=sub.notes, digest=sub.digest)
 
         # The same rule as `grader grade`: X.py and X.ipynb both changed -> the better of the two.
-        return grade_chosen(grade, sub.files, sub.alternates, sub.origins)
+        result = grade_chosen(grade, sub.files, sub.alternates, sub.origins)
+        return replace(result, isolation=selected.level.label() if selected.level else "")
 
 
 def failure_document(message: str) -> dict[str, object]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,22 @@ class SessionRun:
             self.files, self.notes = chosen.files, chosen.notes
 
     def start(self, checks: list[Check]) -> None:
+        from grader.errors import IsolationRefused
         from grader.pipeline import probes_for
+        from grader.runner import isolation
         from grader.runner.select import make_runner
 
         self._read()
-        with make_runner(None, 1) as runner:
-            if self.course:
-                self.reference = course_reference(runner, checks)
-            self.outcome = runner.run(self.files, probes_for(checks))
+        # --grader-submission runs someone else's code: the same refusal as `grader grade`.
+        need = (replace(isolation.UNTRUSTED, allow_weak=isolation.allowed_by_env()) if self.course
+                else isolation.TRUSTED)
+        try:
+            with make_runner(None, 1, need=need) as runner:
+                if self.course:
+                    self.reference = course_reference(runner, checks)
+                self.outcome = runner.run(self.files, probes_for(checks))
+        except IsolationRefused as exc:  # raised on entering, before any student code ran
+            pytest.exit(f"grader: {exc}", returncode=exc.exit_code)
 
     def verdict(self, check: Check) -> CheckResult:
         from grader.judging.judge import judge

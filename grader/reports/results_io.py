@@ -207,6 +207,7 @@ def to_gradescope(r: StudentResult, caps: Caps = Caps()) -> dict[str, Any]:
             "submission_digest": r.submission_digest,
             "grader_errors": [truncate(g, caps.text) for g in r.grader_errors[:caps.problems]],
             "checks_digest": r.checks_digest,
+            **({"isolation": r.isolation} if r.isolation else {}),
             "exercises": _exercises(r, caps),
         },
     }
@@ -316,6 +317,7 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
         submission_digest=_get(top, "submission_digest", str, "results") if "submission_digest" in top else "",
         grader_errors=tuple(str(g) for g in grader_errors) if isinstance(grader_errors, list) else (),
         checks_digest=top["checks_digest"] if isinstance(top.get("checks_digest"), str) else "",
+        isolation=top["isolation"] if isinstance(top.get("isolation"), str) else "",
     )
 
 

@@ -20,13 +20,13 @@ import socket
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from grader.errors import SandboxError
 from grader.model import Probe, RunOutcome
+from grader.runner import isolation, uidblocks
 from grader.runner.cgroups import SlotCgroups
 from grader.runner.limits import Limits
 from grader.runner.memory import SlotWatch
@@ -36,8 +36,6 @@ from grader.sandbox.confine import UID_BASE, SandboxConfig
 from grader.sandbox.procs import kill_uid, processes
 
 K = TypeVar("K")
-
-_warned = False
 
 
 def default_hidden() -> list[Path]:
@@ -55,6 +53,35 @@ def default_hidden() -> list[Path]:
         hidden += [paths.solutions, paths.root / "tests", paths.root / ".git", paths.examples.parent,
                    paths.reports, paths.root]
     return hidden
+
+
+def zygote_env(environ: dict[str, str], jobs: int) -> tuple[dict[str, str], list[str]]:
+    """The zygote's (and so every worker's) environment, and the values left out of it.
+
+    Workers inherit it: nothing secret passes. Paths the zygote imports or reads data
+    from, as root and before any confinement, pass only if no other user can write there.
+    """
+    env = {k: v for k, v in environ.items()
+           if k in ("PATH", "LANG", "LC_ALL", "TF_CPP_MIN_LOG_LEVEL", "HOME",
+                    "XDG_CACHE_HOME", "GRADER_CACHE", "GRADER_ROOT")}
+    # PYTHONPATH: a folder others can write to (a checkout in someone's /tmp) would let them plant modules.
+    kept, dropped = isolation.trusted_path_entries(environ.get("PYTHONPATH", ""))
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    # The MNIST cache: one planted there would be every student's (and the reference's) training data.
+    for name in ("GRADER_CACHE", "XDG_CACHE_HOME"):
+        if name in env and not isolation.trusted_path_entries(env[name])[0]:
+            dropped.append(env.pop(name))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # One worker per core already fills the machine: TF's own thread pools
+    # per session would only fight each other for the same cores.
+    threads = str(max(1, (os.cpu_count() or 1) // jobs))
+    env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
+    env.setdefault("TF_NUM_INTEROP_THREADS", threads)
+    # No unsafe sys.path entry (cwd "/" is harmless anyway): -P, or its variable, from Python 3.11.
+    env["PYTHONSAFEPATH"] = "1"
+    env["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers in student code needs Keras 2 (tf-keras)
+    return env, dropped
 
 
 class Runner:
@@ -81,10 +108,13 @@ class Runner:
         self.as_root = os.getuid() == 0 and drop_root
         self.namespaces = namespaces
         self.uid_base = UID_BASE
-        self._uid_lock: int | None = None
+        self._uid_locks: list[int] = []
         self.zygote: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self.warnings: list[str] = []
+        self.dropped_path: list[str] = []
+        # What the zygote's probe showed the sandbox achieves here (set on entering).
+        self.level: isolation.Level = isolation.none_level("sandbox", "not started")
         self.watch = SlotWatch()
         self.cgroups = SlotCgroups(self.jobs, self.limits.memory_mb)
         self.cgroup_note = "not root"   # why there is no cgroup memory limit, or "" when there is
@@ -120,44 +150,18 @@ class Runner:
 
     def _claim_uids(self) -> None:
         """Lock a block of 128 uids for this runner's slots, so concurrent graders
-        (or test runs) on one machine never kill each other's workers."""
-        import fcntl
-        import tempfile
-
-        folder = Path(tempfile.gettempdir()) / "grader-uid-blocks"
-        folder.mkdir(mode=0o700, exist_ok=True)
-        for block in range(400):
-            fd = os.open(folder / f"{block}.lock", os.O_CREAT | os.O_RDWR, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                os.close(fd)
-                continue
-            self._uid_lock, self.uid_base = fd, UID_BASE + block * 128
-            return
-        raise SandboxError("no free block of sandbox uids (400 graders running?)")
+        (or test runs) on one machine never kill each other's workers (see uidblocks)."""
+        block, self._uid_locks = uidblocks.claim()
+        self.uid_base = UID_BASE + block * uidblocks.BLOCK_SIZE
 
     def __enter__(self) -> "Runner":
-        global _warned
         if self.as_root:
             self._claim_uids()
             for slot in range(self.jobs):
                 self._sweep(slot)  # leftovers of a grader that was killed
             self.cgroup_note = self.cgroups.create() or ""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # Workers inherit the zygote's environment: pass on nothing secret.
-        env = {k: v for k, v in os.environ.items()
-               if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH", "TF_CPP_MIN_LOG_LEVEL", "HOME",
-                        "XDG_CACHE_HOME", "GRADER_CACHE", "GRADER_ROOT")}
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        # One worker per core already fills the machine: TF's own thread pools
-        # per session would only fight each other for the same cores.
-        threads = str(max(1, (os.cpu_count() or 1) // self.jobs))
-        env.setdefault("TF_NUM_INTRAOP_THREADS", threads)
-        env.setdefault("TF_NUM_INTEROP_THREADS", threads)
-        # No unsafe sys.path entry (cwd "/" is harmless anyway): -P, or its variable, from Python 3.11.
-        env["PYTHONSAFEPATH"] = "1"
-        env["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers in student code needs Keras 2 (tf-keras)
+        env, self.dropped_path = zygote_env(dict(os.environ), self.jobs)
         self.zygote = subprocess.Popen(
             [sys.executable, "-m", "grader.sandbox.zygote", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], cwd="/", env=env, stdin=subprocess.DEVNULL)
@@ -180,12 +184,11 @@ class Runner:
         self.data_kb = int(hello.get("data_kb", 0))
         self.preload_s = float(hello.get("preload_s", 0.0))
         self.warnings = [str(w) for w in hello.get("warnings", [])]
-        if not self.as_root:
-            self.warnings.append("not running as root: workers keep your user id")
-        if self.warnings and not _warned:
-            _warned = True
-            warnings.warn("student code runs with reduced isolation: " + "; ".join(self.warnings),
-                          RuntimeWarning, stacklevel=2)
+        failed = [w for w in self.warnings if w.startswith("sandbox setup failed")]
+        if failed:  # every worker would fail the same way: the sandbox did not start
+            self.__exit__(None, None, None)
+            raise SandboxError(failed[0])
+        self.level = isolation.detect(self.as_root, self.warnings, self.hidden)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -203,9 +206,9 @@ class Runner:
             for slot in range(self.jobs):
                 self._sweep(slot)
             self.cgroups.remove()
-        if self._uid_lock is not None:
-            os.close(self._uid_lock)
-            self._uid_lock = None
+        for fd in self._uid_locks:
+            os.close(fd)
+        self._uid_locks = []
 
     # -- running -----------------------------------------------------------
     def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome:

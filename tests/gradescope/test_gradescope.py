@@ -139,6 +139,7 @@ def test_run_autograder_right_wrong_and_hostile(autograder: Path, tmp_path: Path
     got, full = exercise_score(right, "relu_model")
     assert got == full > 0
     assert right["extra_data"]["student_id"] == "ada@example.org"
+    assert right["extra_data"]["isolation"] == "full"  # this CI machine: root with every namespace
 
     wrong_file = sorted((SUBMISSIONS / "wrong" / "relu_model").glob("*.py"))[0]
     wrong = run_layout(autograder, tmp_path / "wrong", {"relu_model.py": wrong_file.read_text()})
@@ -151,7 +152,14 @@ def test_run_autograder_right_wrong_and_hostile(autograder: Path, tmp_path: Path
 
 @pytest.mark.slow
 def test_hostile_submission_under_the_portable_runner(autograder: Path, tmp_path: Path) -> None:
-    """Where the sandbox cannot start (a container without namespaces), the fallback still hides the answers."""
-    hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE}, GRADER_RUNNER="portable")
+    """Where the sandbox cannot start (a container without namespaces), the fallback still hides the
+    answers, once the instructor allowed weak isolation; without that, nothing runs."""
+    hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE}, GRADER_RUNNER="portable",
+                         GRADER_ALLOW_WEAK_ISOLATION="1")
     assert exercise_score(hostile, "relu_model")[0] == 0
     assert "LEAKED" not in json.dumps(hostile) and "blocked blocked blocked" in json.dumps(hostile)
+    assert hostile["extra_data"]["isolation"] == "none (weak isolation allowed)"
+
+    refused = run_layout(autograder, tmp_path / "refused", {"relu_model.py": HOSTILE}, GRADER_RUNNER="portable")
+    assert refused["score"] == 0 and refused["tests"] == []
+    assert "refusing to run untrusted student code at isolation level 'none'" in refused["output"]

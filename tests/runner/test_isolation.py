@@ -1,0 +1,259 @@
+"""Isolation levels: detection from the probe's warnings, admission per command, the refusal's words,
+and the shared places (lock folder, PYTHONPATH) that must not lower the level."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.cli import build_parser
+from grader.commands import grade_cmd
+from grader.errors import IsolationRefused, SandboxError
+from grader.runner import isolation, select, uidblocks
+from grader.runner.isolation import GRADESCOPE, TRUSTED, UNTRUSTED, Level, admit, detect
+
+NO_NAMESPACES = "no private network or file-system view ([Errno 1] unshare: Operation not permitted)"
+
+
+@pytest.fixture
+def private(tmp_path: Path) -> Path:
+    """A folder only root can search (pytest's own base is 0700 anyway): hidden by permissions."""
+    folder = tmp_path / "course"
+    (folder / "solutions").mkdir(parents=True)
+    tmp_path.chmod(0o700)
+    return folder
+
+
+@pytest.fixture
+def public() -> Any:
+    base = Path(os.path.realpath("/var/tmp")) / f"grader-iso-{os.getpid()}"
+    (base / "solutions").mkdir(parents=True, mode=0o755)
+    base.chmod(0o755)
+    (base / "solutions").chmod(0o755)
+    yield base
+    import shutil
+
+    shutil.rmtree(base)
+
+
+def test_root_with_namespaces_is_full() -> None:
+    level = detect(True, ["System V shared memory not capped: x"], [])
+    assert level.name == "full" and level.files and level.network and level.processes
+    assert admit(level, UNTRUSTED) == level and "REACH" not in level.line()
+
+
+def test_root_without_namespaces_is_container_and_refused_for_a_class(private: Path) -> None:
+    level = detect(True, [NO_NAMESPACES], [str(private / "solutions")])
+    assert level.name == "container" and level.files and level.processes and not level.network
+    assert "CAN REACH THE NETWORK" in level.line()
+    with pytest.raises(IsolationRefused) as caught:
+        admit(level, UNTRUSTED)
+    text = str(caught.value)
+    assert "'container'" in text and "the network" in text and "instructor's files" not in text
+    assert "--allow-weak-isolation" in text and "root" in text and "No student code was run" in text
+    assert caught.value.exit_code == 6
+    # Gradescope's container has a network by design: said, not refused.
+    assert admit(level, GRADESCOPE) == level
+
+
+def test_container_names_instructor_files_other_users_can_read(public: Path) -> None:
+    level = detect(True, [NO_NAMESPACES], [str(public / "solutions")])
+    assert not level.files
+    with pytest.raises(IsolationRefused, match=f"readable by other users.*{public / 'solutions'}.*chmod o-rwx"):
+        admit(level, GRADESCOPE)
+    (public / "solutions").chmod(0o750)
+    assert detect(True, [NO_NAMESPACES], [str(public / "solutions")]).files
+
+
+def test_readable_by_others_follows_every_folder_on_the_way(public: Path) -> None:
+    secret = public / "solutions" / "answer.py"
+    secret.write_text("x")
+    secret.chmod(0o600)
+    assert isolation.readable_by_others([str(secret)]) == []
+    secret.chmod(0o644)
+    assert isolation.readable_by_others([str(secret)]) == [str(secret)]
+    (public / "solutions").chmod(0o700)  # a closed folder on the way hides it again
+    assert isolation.readable_by_others([str(secret)]) == []
+    # The grader package's own checkout is needed by workers: never counted.
+    assert isolation.readable_by_others([str(Path(isolation.__file__).parents[2])]) == []
+
+
+def test_normal_user_levels() -> None:
+    user = detect(False, [], [])
+    assert user.name == "user" and user.network and not user.files and not user.processes
+    with pytest.raises(IsolationRefused, match="your own user"):
+        admit(user, UNTRUSTED)
+    none = detect(False, [NO_NAMESPACES], [])
+    assert none.name == "none" and not (none.files or none.network or none.processes)
+    assert admit(none, TRUSTED) == none  # a self-check runs the student's own code
+
+
+def test_allowed_weak_isolation_is_recorded_as_such() -> None:
+    level = admit(isolation.none_level("portable"), isolation.Need("untrusted", True, True, True, allow_weak=True))
+    assert level.allowed_weak and level.label() == "none (weak isolation allowed)"
+    assert "allowed by --allow-weak-isolation" in level.line() and level.record()["allowed_weak"] is True
+
+
+def test_allowed_by_env_reads_only_a_yes() -> None:
+    assert isolation.allowed_by_env({"GRADER_ALLOW_WEAK_ISOLATION": "1"})
+    assert not isolation.allowed_by_env({"GRADER_ALLOW_WEAK_ISOLATION": "0"})
+    assert not isolation.allowed_by_env({})
+
+
+# -- the selector: refusal before any student code, never a silent fallback ------------------------
+
+class Recorder:
+    entered: list[str] = []
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        pass
+
+    def __enter__(self) -> "Recorder":
+        Recorder.entered.append(type(self).__name__)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        Recorder.entered.append("exit " + type(self).__name__)
+
+
+class Broken(Recorder):
+    def __enter__(self) -> "Broken":
+        raise SandboxError("sandbox setup failed: ModuleNotFoundError: No module named 'wave'")
+
+
+class Container(Recorder):
+    level = Level("container", "sandbox", files=True, network=False, processes=True, missing=(
+        "the network: workers can reach it",))
+
+
+@pytest.fixture
+def linux(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setattr(select.sys, "platform", "linux")
+    monkeypatch.setattr(select, "PortableRunner", Recorder)
+    monkeypatch.delenv("GRADER_RUNNER", raising=False)
+    Recorder.entered = []
+    return Recorder.entered
+
+
+def test_untrusted_code_never_falls_back_to_the_portable_runner(monkeypatch: pytest.MonkeyPatch,
+                                                                linux: list[str]) -> None:
+    monkeypatch.setattr(select, "Runner", Broken)
+    with pytest.raises(IsolationRefused, match="'none'.*sandbox cannot start here.*wave"):
+        select.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
+    assert linux == []  # the portable runner never started
+
+
+def test_allowed_weak_falls_back_and_says_so(monkeypatch: pytest.MonkeyPatch, linux: list[str]) -> None:
+    monkeypatch.setattr(select, "Runner", Broken)
+    notes: list[str] = []
+    chosen = select.make_runner(note=notes.append, need=isolation.Need("u", True, True, True, allow_weak=True))
+    with chosen:
+        pass
+    assert chosen.kind == "portable" and chosen.level is not None and chosen.level.allowed_weak
+    assert notes[-1].startswith("isolation: none") and "allowed" in notes[-1]
+
+
+def test_container_level_is_refused_for_grading_and_the_runner_stopped(monkeypatch: pytest.MonkeyPatch,
+                                                                      linux: list[str]) -> None:
+    monkeypatch.setattr(select, "Runner", Container)
+    notes: list[str] = []
+    with pytest.raises(IsolationRefused, match="the network"):
+        select.make_runner(note=notes.append, need=UNTRUSTED).__enter__()
+    assert linux == ["Container", "exit Container"]
+    assert len(notes) == 1 and notes[0].startswith("isolation: container")
+
+
+def test_forced_portable_is_refused_for_untrusted_code(monkeypatch: pytest.MonkeyPatch, linux: list[str]) -> None:
+    monkeypatch.setenv("GRADER_RUNNER", "portable")
+    with pytest.raises(IsolationRefused, match="'none'"):
+        select.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
+    assert linux == ["Recorder", "exit Recorder"]
+
+
+def test_grade_needs_untrusted_except_the_example() -> None:
+    parse = build_parser().parse_args
+    assert grade_cmd._need(parse(["grade", "--example", "--out", "o"])) == TRUSTED
+    need = grade_cmd._need(parse(["grade", "subs", "--out", "o"]))
+    assert need.untrusted and need.files and need.network and need.processes and not need.allow_weak
+    assert grade_cmd._need(parse(["grade", "subs", "--out", "o", "--allow-weak-isolation"])).allow_weak
+
+
+# -- shared places ----------------------------------------------------------------------------------
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid blocks are root's")
+def test_a_planted_file_or_foreign_folder_is_refused_loudly(tmp_path: Path) -> None:
+    planted = tmp_path / "grader-uid-blocks"
+    planted.write_text("")
+    with pytest.raises(SandboxError, match="is not a folder.*someone else made it"):
+        uidblocks.claim(planted, legacy=None)
+    planted.unlink()
+    planted.mkdir()
+    os.chown(planted, 65534, 65534)
+    with pytest.raises(SandboxError, match="belongs to uid 65534"):
+        uidblocks.claim(planted, legacy=None)
+    os.chown(planted, 0, 0)
+    planted.chmod(0o777)
+    with pytest.raises(SandboxError, match="mode 777"):
+        uidblocks.claim(planted, legacy=None)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the uid blocks are root's")
+def test_claims_are_distinct_and_a_planted_legacy_file_changes_nothing(tmp_path: Path) -> None:
+    legacy = tmp_path / "legacy"
+    legacy.write_text("planted by anyone")  # what /tmp/grader-uid-blocks could be
+    folder = tmp_path / "locks"
+    first, fds1 = uidblocks.claim(folder, legacy)
+    second, fds2 = uidblocks.claim(folder, legacy)
+    try:
+        assert first != second and len(fds1) == len(fds2) == 1
+        assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    finally:
+        for fd in fds1 + fds2:
+            os.close(fd)
+    sound = tmp_path / "sound"
+    sound.mkdir(mode=0o700)
+    block, fds = uidblocks.claim(folder, sound)
+    assert len(fds) == 2 and (sound / f"{block}.lock").exists()
+    for fd in fds:
+        os.close(fd)
+
+
+def test_the_default_lock_folder_is_not_in_the_shared_temp_folder() -> None:
+    import tempfile
+
+    assert not str(uidblocks.LOCKS).startswith(tempfile.gettempdir())
+
+
+def test_pythonpath_entries_others_can_write_are_dropped(tmp_path: Path) -> None:
+    mine = Path(os.path.realpath("/var/tmp")) / f"grader-path-{os.getpid()}"
+    mine.mkdir(mode=0o755)
+    shared = mine / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    try:
+        kept, dropped = isolation.trusted_path_entries(os.pathsep.join(["/tmp", str(mine), str(shared)]))
+        assert kept == [str(mine)] and dropped == ["/tmp", str(shared)]
+        if os.geteuid() == 0:
+            os.chown(mine, 65534, 65534)  # someone else's folder
+            assert isolation.trusted_path_entries(str(mine)) == ([], [str(mine)])
+    finally:
+        shared.rmdir()
+        mine.rmdir()
+
+
+def test_the_zygote_gets_no_shared_folder_a_student_could_have_planted() -> None:
+    from grader.runner.runner import zygote_env
+
+    mine = Path(os.path.realpath("/var/tmp")) / f"grader-env-{os.getpid()}"
+    mine.mkdir(mode=0o755)
+    try:
+        env, dropped = zygote_env({"PYTHONPATH": f"/tmp:{mine}", "GRADER_CACHE": "/tmp", "XDG_CACHE_HOME": str(mine),
+                                   "GRADER_RUNNER": "portable", "AWS_SECRET_ACCESS_KEY": "x", "PATH": "/usr/bin"}, 2)
+    finally:
+        mine.rmdir()
+    assert env["PYTHONPATH"] == str(mine) and env["XDG_CACHE_HOME"] == str(mine) and "GRADER_CACHE" not in env
+    assert sorted(dropped) == ["/tmp", "/tmp"]
+    assert "GRADER_RUNNER" not in env and "AWS_SECRET_ACCESS_KEY" not in env and env["PATH"] == "/usr/bin"

@@ -1,0 +1,202 @@
+"""The deployment matrix: `grader grade` on a tiny hostile class, in every deployment we can simulate here.
+
+Each row runs the real CLI in a subprocess shaped like one deployment (this CI machine is
+root on a permissive Linux host):
+
+    full           root with every namespace (as is)
+    container      root without CAP_SYS_ADMIN, unshare/clone-with-namespaces refused by seccomp
+                   (a default Docker container; tests/runner/deployment_launcher.py)
+    user           a normal user (nobody, through setpriv) who may create user namespaces
+    user-no-userns the same user with user namespaces refused by the same seccomp filter
+    portable       GRADER_RUNNER=portable
+    allowed        the container row again with --allow-weak-isolation
+
+The class: ada (right), eve (reads solutions/, tests/submissions/hostile/read_solution) and
+mallory (connects to a loopback port this test listens on, hostile/network). Both hostile
+students also try to write a marker file into a world-writable folder when imported.
+Every row must end *contained* (exit 0, ada full marks, eve and mallory 0, no marker, no
+connection) or *refused* (exit 6, the level and what is missing named, no marker, no
+connection, no results): never a silent success. `allowed` grades and records the level
+as allowed, which is the point of the flag.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import json
+import os
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = ROOT / "tests" / "submissions"
+LAUNCHER = ROOT / "tests" / "runner" / "deployment_launcher.py"
+GRADER = Path(sys.executable).parent / "grader"
+NOBODY = 65534
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
+                       reason="simulating deployments needs root on Linux"),
+    pytest.mark.skipif(not (shutil.which("setpriv") and shutil.which("unshare")),
+                       reason="needs setpriv and unshare (util-linux)"),
+    pytest.mark.skipif(ctypes.util.find_library("seccomp") is None, reason="needs libseccomp"),
+]
+
+
+@dataclass
+class World:
+    folder: Path
+    submissions: Path
+    marks: Path
+    home: Path
+    connections: list[bytes]
+    port: int
+
+
+def _listen() -> tuple[socket.socket, list[bytes]]:
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    got: list[bytes] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            got.append(b"connected")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server, got
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    # Under /tmp, searchable by everyone: the `nobody` rows must reach the class.
+    folder = Path(tempfile.mkdtemp(prefix="grader-matrix-", dir="/tmp"))
+    folder.chmod(0o755)
+    server, got = _listen()
+    port = server.getsockname()[1]
+    marks = folder / "marks"
+    marks.mkdir(mode=0o1777)
+    marks.chmod(0o1777)
+    home = folder / "home"
+    home.mkdir()
+    os.chown(home, NOBODY, NOBODY)
+    subs = folder / "class"
+    entries = {
+        "ada": (SUBMISSIONS / "correct" / "relu_model_bias_add.py").read_text(),
+        "eve": (SUBMISSIONS / "hostile" / "read_solution" / "relu_model.py").read_text().replace("__REPO__", str(ROOT)),
+        "mallory": (SUBMISSIONS / "hostile" / "network" / "relu_model.py").read_text().replace("__PORT__", str(port)),
+    }
+    for name, code in entries.items():
+        if name != "ada":  # a sign of life the moment the file is imported, anywhere the worker can write
+            code = (f"try:\n    open({str(marks / name)!r}, 'w').write('ran')\nexcept OSError:\n    pass\n"
+                    + code)
+        (subs / name).mkdir(parents=True)
+        (subs / name / "relu_model.py").write_text(code)
+    for p in [subs, *subs.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    try:
+        yield World(folder, subs, marks, home, got, port)
+    finally:
+        server.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _readable_python() -> list[str]:
+    """A private mount namespace in which the interpreter is reachable by other uids: pyenv
+    under /root (0700) is not, so /root becomes a tmpfs (0711) holding only that folder.
+    Workers dropped to their own uid, and `nobody`, import the standard library from it."""
+    base = Path(sys.base_prefix).resolve()
+    closed = next((p for p in reversed(base.parents) if not os.stat(p).st_mode & stat.S_IXOTH), None)
+    if closed is None:
+        return []
+    keep = closed / base.relative_to(closed).parts[0]
+    stash = "/run/grader-matrix-keep"
+    script = (f"mkdir -p {stash} && mount --bind {keep} {stash} && mount -t tmpfs -o mode=0711 tmpfs {closed} "
+              f"&& mkdir -p {keep} && mount --move {stash} {keep} && exec \"$@\"")
+    return ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "matrix"]
+
+
+def _grade(world: World, row: str, out: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items()
+           if k in ("PATH", "LANG", "LC_ALL", "GRADER_SECRET_SEED", "GRADER_CACHE")}
+    env.update(HOME=str(world.home) if row.startswith("user") else os.environ.get("HOME", "/root"),
+               TF_CPP_MIN_LOG_LEVEL="3")
+    grade = [str(GRADER), "grade", str(world.submissions), "--out", str(out), "--jobs", "2", "--timeout", "60"]
+    launch: list[str] = []
+    if row in ("container", "allowed"):
+        launch = [*_readable_python(), sys.executable, str(LAUNCHER), "--no-unshare", "--drop-sys-admin", "--"]
+    elif row == "user":
+        launch = [*_readable_python(), "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    elif row == "user-no-userns":
+        launch = [*_readable_python(), "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+                  sys.executable, str(LAUNCHER), "--no-unshare", "--"]
+    elif row == "portable":
+        env["GRADER_RUNNER"] = "portable"
+    if row == "allowed":
+        grade.append("--allow-weak-isolation")
+    if row.startswith("user"):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.chown(out.parent, NOBODY, NOBODY)
+    return subprocess.run([*launch, *grade], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+
+
+def _scores(out: Path) -> dict[str, float]:
+    summary = json.loads((out / "summary.json").read_text())
+    return {name: s["exercises"].get("relu_model", 0.0) for name, s in summary["students"].items()}
+
+
+@pytest.mark.parametrize("row, level, outcome", [
+    ("full", "full", "contained"),
+    ("container", "container", "refused"),
+    ("user", "user", "refused"),
+    ("user-no-userns", "none", "refused"),
+    ("portable", "none", "refused"),
+    ("allowed", "container", "allowed"),
+])
+def test_deployment_is_contained_or_refused(world: World, row: str, level: str, outcome: str) -> None:
+    for mark in world.marks.iterdir():
+        mark.unlink()
+    world.connections.clear()
+    out = world.folder / "out" / row / "out"
+    result = _grade(world, row, out)
+    said = result.stderr
+    assert f"isolation: {level} (" in said, said[-3000:]
+    assert said.count("isolation: ") == 1, said[-3000:]   # one line, once
+    if outcome == "refused":
+        assert result.returncode == 6, said[-3000:]
+        assert f"refusing to run untrusted student code at isolation level '{level}'" in said
+        assert "does not protect" in said and "--allow-weak-isolation" in said and "No student code" in said
+        assert not list(world.marks.iterdir()) and not world.connections
+        assert not list(out.glob("*/results.json"))
+        return
+    assert result.returncode == 0, said[-3000:]
+    scores = _scores(out)
+    summary = json.loads((out / "summary.json").read_text())
+    eve = json.loads((out / "eve" / "results.json").read_text())
+    if outcome == "contained":
+        assert scores["ada"] == 15 and scores["eve"] == 0 and scores["mallory"] == 0, scores
+        assert not list(world.marks.iterdir()) and not world.connections
+        assert summary["isolation"]["level"] == level and not summary["isolation"]["allowed_weak"]
+        assert eve["extra_data"]["isolation"] == level
+    else:  # graded at a level below what `grade` needs, because the instructor said so: recorded as such
+        assert "allowed by --allow-weak-isolation" in said and "CAN REACH THE NETWORK" in said
+        assert summary["isolation"] == {**summary["isolation"], "level": level, "allowed_weak": True,
+                                        "network": False}
+        assert eve["extra_data"]["isolation"] == f"{level} (weak isolation allowed)"
+        assert scores["ada"] == 15
