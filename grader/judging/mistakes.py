@@ -86,6 +86,9 @@ TEACHING_WORDS: dict[str, str] = {
     "no_value": "thinks keep_prob need not be fed when testing",
     "hidden_only": "stored the hidden layer, not the logits",
     "softmax_applied": "softmax probabilities returned instead of logits",
+    "several_options": "named more than one option",
+    # code
+    "numpy_on_tensor": "numpy called on graph tensors",
     # generic value problems
     "wrong_shape": "wrong output shape",
     "wrong_shapes": "wrong shapes",

@@ -46,6 +46,8 @@ ROWS = [
     Wrong(REG, "last_weight_only", "regularization.three_weights", "last_weight_only", "only the last",
           unaffected=("regularization.one_weight",)),
     Wrong(REG, "norm_not_squared", "regularization.lesson_weights", "norm_not_squared", "without squaring"),
+    # TensorFlow raises NotImplementedError here, not the stub: a named mistake, never "not attempted".
+    Wrong(REG, "numpy_on_tensors", "regularization.lesson_weights", "numpy_on_tensor", "passed a TensorFlow tensor"),
     # Exercise 7: dropout.
     Wrong(DROP, "no_dropout", "dropout.lesson_keep_prob_half", "no_dropout", "no unit was ever dropped",
           unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
@@ -85,6 +87,10 @@ ROWS = [
           unaffected=("quiz.logistic_parameters",)),
     Wrong(QUIZ, "partly_answered", "quiz.dropout_evaluation", "not_an_option", "from 1 to 4",
           unaffected=("quiz.logistic_parameters",)),
+    # A hedge names two options: not read as the first one.
+    Wrong(QUIZ, "several_options", "quiz.dropout_evaluation", "several_options", "more than one option",
+          unaffected=("quiz.logistic_parameters",)),
+    Wrong(QUIZ, "several_options", "quiz.l2_derivative", "several_options", "more than one option"),
 ]
 
 

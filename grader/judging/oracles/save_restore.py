@@ -14,6 +14,7 @@ import numpy as np
 from grader import data
 from grader.judging.checks.base import Evidence, Fail, NotAttempted
 from grader.judging.oracles.common import is_number, is_shape, require
+from grader.judging.raised import NUMPY_ON_TENSOR_HINT, numpy_on_tensor, numpy_on_tensor_message, stub_unchanged
 
 EXERCISE = "save_restore"
 TRAINING: dict[str, Any] = {"learning_rate": 0.5, "training_epochs": 5, "batch_size": 128}
@@ -130,8 +131,11 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
     if err is not None:
         # Each mistake brings its own hint, so a hidden check's hint fits the mistake seen.
         kind, message = err["type"], err["message"]
-        if kind == "NotImplementedError":
-            raise NotAttempted()
+        if stub_unchanged(kind, message, err.get("traceback", "")):
+            raise NotAttempted("Not attempted yet: `restore_and_evaluate` still raises the stub's NotImplementedError.")
+        if numpy_on_tensor(kind, message):
+            raise Fail(numpy_on_tensor_message("restore_and_evaluate"), mistake="numpy_on_tensor",
+                       hint=NUMPY_ON_TENSOR_HINT)
         if "not a valid checkpoint" in message or "Failed to find any matching files" in message:
             raise _safe("restore_and_evaluate found no checkpoint at save_file to restore: train_and_save "
                         "must write it there with saver.save(sess, save_file).", mistake="no_checkpoint",

@@ -101,5 +101,5 @@ def run_save_restore(ctx: Any, learning_rate: float, training_epochs: int, batch
             result["restored_accuracy"] = accuracy_value(restore_and_evaluate(fresh, save_file),
                                                          "restore_and_evaluate")
         except Exception as exc:  # noqa: BLE001 - the judge explains the failure
-            result["restore_error"] = _error(exc)
+            result["restore_error"] = {**_error(exc), "traceback": ctx.code.format_traceback(exc)[-4000:]}
     return result
