@@ -21,6 +21,11 @@ ROWS = [
           unaffected=("parameter_count.lesson_networks", "parameter_count.other_networks")),
     Wrong(PC, "dims_added", "parameter_count.lesson_variables", "dims_added", "multiply them",
           unaffected=("parameter_count.lesson_networks",)),
+    # The graph holds variables besides the ones passed: reading the graph instead shows.
+    Wrong(PC, "counts_graph_variables", "parameter_count.lesson_variables", "counted_graph_variables",
+          "tf.trainable_variables()", unaffected=("parameter_count.lesson_networks",)),
+    Wrong(PC, "counts_graph_variables", "parameter_count.other_variables", "counted_graph_variables",
+          "tf.trainable_variables()"),
     # Only a scalar variable, which the student never saw, exposes this one.
     Wrong(PC, "two_dims_assumed", "parameter_count.other_variables", None, "raised IndexError",
           unaffected=("parameter_count.lesson_networks", "parameter_count.lesson_variables",
@@ -46,6 +51,14 @@ ROWS = [
     Wrong(REG, "last_weight_only", "regularization.three_weights", "last_weight_only", "only the last",
           unaffected=("regularization.one_weight",)),
     Wrong(REG, "norm_not_squared", "regularization.lesson_weights", "norm_not_squared", "without squaring"),
+    # The graph holds a bias and a step counter besides the weights passed in.
+    Wrong(REG, "penalises_graph_variables", "regularization.lesson_weights", "penalised_graph_variables",
+          "tf.trainable_variables()"),
+    Wrong(REG, "penalises_graph_variables", "regularization.three_weights", "penalised_graph_variables",
+          "tf.trainable_variables()"),
+    Wrong(REG, "mean_over_tensors", "regularization.lesson_weights", "mean_over_tensors", "MEAN of the tensors",
+          unaffected=("regularization.one_weight",)),
+    Wrong(REG, "keras_l2", "regularization.lesson_weights", "half_missing", "Keras"),
     # TensorFlow raises NotImplementedError here, not the stub: a named mistake, never "not attempted".
     Wrong(REG, "numpy_on_tensors", "regularization.lesson_weights", "numpy_on_tensor", "passed a TensorFlow tensor"),
     # Exercise 7: dropout.
