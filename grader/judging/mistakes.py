@@ -34,6 +34,7 @@ TEACHING_WORDS: dict[str, str] = {
     "relu_on_input": "ReLU applied to the inputs",
     "transposed_weights": "weights used transposed",
     "sigmoid_hidden": "sigmoid instead of ReLU",
+    "leaky_relu": "leaky ReLU instead of ReLU",
     "softmax_output": "softmax probabilities returned instead of logits",
     "hard_coded": "answer hard-coded for the lesson's inputs",
     "quiz_rerun_error": "quiz script fails on other values of the quiz's names",
