@@ -12,6 +12,7 @@ TEACHING_WORDS: dict[str, str] = {
     # parameter counting
     "biases_forgotten": "biases not counted",
     "biases_per_input": "one bias per input instead of per output",
+    "input_layer_biases": "biases given to the input layer too",
     "sizes_added": "layer sizes added instead of multiplied",
     "product_of_sizes": "all layer sizes multiplied together",
     "counted_variables": "counted variables, not the scalars in them",

@@ -21,6 +21,9 @@ ROWS = [
           unaffected=("parameter_count.lesson_networks", "parameter_count.other_networks")),
     Wrong(PC, "dims_added", "parameter_count.lesson_variables", "dims_added", "multiply them",
           unaffected=("parameter_count.lesson_networks",)),
+    Wrong(PC, "input_layer_biases", "parameter_count.lesson_networks", "input_layer_biases", "input layer biases",
+          unaffected=("parameter_count.lesson_variables",)),
+    Wrong(PC, "input_layer_biases", "parameter_count.other_networks", "input_layer_biases", "input layer biases"),
     # The graph holds variables besides the ones passed: reading the graph instead shows.
     Wrong(PC, "counts_graph_variables", "parameter_count.lesson_variables", "counted_graph_variables",
           "tf.trainable_variables()", unaffected=("parameter_count.lesson_networks",)),

@@ -60,6 +60,9 @@ def parameter_mistakes(sizes: Sequence[int]) -> dict[str, tuple[int, str]]:
                              "This counts one bias per input of each layer; a layer has one bias per OUTPUT unit."),
         "sizes_added": (sum(sizes),
                         "This adds up the layer widths; a layer from N to K units has N * K weights and K biases."),
+        "input_layer_biases": (expected_parameters(sizes) + sizes[0],
+                               "This also gives the input layer biases, one per input: the inputs are data, "
+                               "not units, so only the layers after them have biases (one per unit)."),
         "product_of_sizes": (math.prod(sizes),
                              "This multiplies all the widths together; each layer is counted on its own, "
                              "then the layers are added up."),

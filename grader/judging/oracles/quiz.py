@@ -45,6 +45,8 @@ PARAMETER_FEEDBACK = {
     794: ("sizes_added", "That adds the number of inputs and outputs; every input is connected to every output."),
     784: ("inputs_only", "That is the number of inputs (pixels); count the weights and biases instead."),
     10: ("outputs_only", "That is the number of classes; count the weights and biases instead."),
+    8634: ("input_layer_biases", "That also gives each of the 784 inputs a bias: the inputs are data, not units; "
+           "only the 10 outputs have biases."),
     8624: ("biases_per_input", "The biases belong to the outputs (one per class), not to the 784 inputs."),
 }
 
