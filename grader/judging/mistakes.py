@@ -50,6 +50,8 @@ TEACHING_WORDS: dict[str, str] = {
     "saved_before_training": "saved before training",
     "initializer_after_restore": "initializer run after restore",
     "restore_before_variables": "restore before the variables exist",
+    "saver_before_variables": "Saver made before any variable existed",
+    "hard_coded_path": "checkpoint path written into the code instead of save_file",
     "restore_fails": "checkpoint cannot be restored",
     "restore_error": "restoring raises an error",
     "restore_wrong_values": "restored values differ from the saved ones",
