@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -12,6 +13,7 @@ import numpy as np
 from grader.errors import GRADER_ERROR_MESSAGE, GraderError
 from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted, ProbeFailed
 from grader.judging.mistakes import student_text
+from grader.judging.raised import NUMPY_ON_TENSOR_HINT, numpy_on_tensor, numpy_on_tensor_message, stub_unchanged
 from grader.model import CheckResult, ErrorInfo, FileLoad, Observation
 
 DISPLAY_LIMIT = 400  # array elements kept for the expected-vs-got table
@@ -57,27 +59,60 @@ def load_message(load: FileLoad) -> str:
     return f"{load.name} could not be loaded: {err.type}: {err.message}"
 
 
-def describe_error(err: ErrorInfo, where: str, broken: FileLoad | None = None) -> tuple[str, str]:
-    """(status, message) for a probe that raised or was stopped."""
+# The student's function each driver calls: what an error message names when the traceback names none.
+DRIVER_FUNCTIONS = {
+    "relu_model": "relu_model", "dropout_model": "dropout_model", "l2_regularized_loss": "l2_regularized_loss",
+    "count_parameters": "count_parameters", "count_variables": "count_variables",
+    "named_variables": "make_variables", "mlp_mnist.parameters": "make_parameters",
+    "mlp_mnist.forward": "multilayer_perceptron", "mlp_mnist.train": "train_mnist",
+    "save_restore": "train_and_save", "verify_checkpoint": "train_and_save",
+    "quiz_output": "your quiz script", "quiz_rerun": "your quiz script", "top_level_values": "your quiz script",
+    "quiz_answer": "quiz.py",
+}
+_FIRST_FRAME = re.compile(r'^  File "[^"]*", .*, in (?P<fn>[A-Za-z_][A-Za-z_0-9]*)$', re.MULTILINE)
+# Folders only the worker has (its scratch folder, where checkpoints are written): never shown.
+_WORKER_PATH = re.compile(r"(?:/private)?/(?:tmp|var/folders)/[^\s'\"`,;:()]*?([^/\s'\"`,;:()]+)(?=[\s'\"`,;:()]|$)")
+
+
+def scrub_paths(text: str) -> str:
+    """`text` with the worker's scratch paths cut to their file name (/tmp/public/model.ckpt -> model.ckpt)."""
+    return _WORKER_PATH.sub(lambda m: m.group(1), text) if text else text
+
+
+def student_function(err: ErrorInfo, driver: str, args: dict[str, Any] | None = None) -> str:
+    """The student's function an error came from: the outermost frame of the student's traceback,
+    else the function the driver calls."""
+    m = _FIRST_FRAME.search(err.traceback or "")
+    if m and m.group("fn") != "<module>":
+        return m.group("fn")
+    if driver == "call" and args and isinstance(args.get("function"), str):
+        return str(args["function"])
+    return DRIVER_FUNCTIONS.get(driver, "your code")
+
+
+def describe_error(err: ErrorInfo, where: str, broken: FileLoad | None = None) -> tuple[str, str, str | None]:
+    """(status, message, mistake) for a probe that raised or was stopped; `where` names the student's function."""
     if err.killed:
-        return "error", err.message
+        return "error", err.message, None
     if err.missing:
         if broken is not None:
-            return "failed", f"{load_message(broken)}, so {err.missing} was not found."
-        return "failed", err.message
-    if err.type == "NotImplementedError":
-        return "not_attempted", "Not attempted yet: the stub still raises NotImplementedError."
+            return "failed", f"{load_message(broken)}, so {err.missing} was not found.", "file_not_loaded"
+        return "failed", err.message, "missing_function"
+    if stub_unchanged(err.type, err.message, err.traceback):
+        return "not_attempted", f"Not attempted yet: `{where}` still raises the stub's NotImplementedError.", None
+    if numpy_on_tensor(err.type, err.message):
+        return "failed", numpy_on_tensor_message(where), "numpy_on_tensor"
     if err.type in ("WrongType",):
-        return "failed", err.message
-    return "failed", f"`{where}` raised {err.type}: {err.message}"
+        return "failed", scrub_paths(err.message), None
+    return "failed", f"`{where}` raised {err.type}: {scrub_paths(err.message)}", None
 
 
 def hidden_error_text(err: ErrorInfo, status: str, message: str) -> str:
     """A hidden probe's error in words that quote nothing of the hidden inputs."""
     if err.killed:
         return f"Your code was stopped ({err.killed}) on inputs you have not seen."
-    if err.missing or status == "not_attempted":
-        return message  # names the student's function or the stub, nothing else
+    if err.missing or status == "not_attempted" or numpy_on_tensor(err.type, err.message):
+        return message  # names the student's function, the stub or the mistake, nothing else
     if err.type == "WrongType":
         return "On inputs you have not seen, your function returned something of the wrong type or shape."
     return f"Your code raised {err.type} on inputs you have not seen."
@@ -129,27 +164,30 @@ def _judge(check: Check, student: dict[str, Observation],
                 return CheckResult(score=0.0, status="failed", mistake="file_not_loaded", hint=hint,
                                    message=f"{load_message(broken)}, so {name} was not found.",
                                    traceback=broken.error.traceback, tolerance=tolerance, **base)
-        message = fail.message
+        message = scrub_paths(fail.message)
         if hidden:
             message = fail.student_message or student_text(fail.mistake)
+        # A value with nothing to compare it to is shown by the message itself (no "Expected: null").
+        got = fail.got if fail.expected is not None else None
         return CheckResult(score=0.0, status="failed", message=message, mistake=fail.mistake, hint=hint,
-                           expected=displayable(fail.expected), got=displayable(fail.got), tolerance=tolerance,
-                           instructor_message=fail.message if hidden else "", **base)
+                           expected=displayable(fail.expected), got=displayable(got), tolerance=tolerance,
+                           instructor_message=scrub_paths(fail.message) if hidden else "", **base)
     except NotAttempted as na:
         return CheckResult(score=0.0, status="not_attempted", message=str(na) or "Not attempted yet.",
                            hint=check.hint, tolerance=check.tolerance, **base)
     except ProbeFailed as pf:
         err = pf.observation.error
         assert err is not None
-        driver = next((p.driver for p in check.probes if p.id == pf.observation.probe_id), "")
+        failing = next((p for p in check.probes if p.id == pf.observation.probe_id), None)
+        where = student_function(err, failing.driver if failing else "", failing.args if failing else None)
         broken = failed_load(loads, check.exercise) if err.missing else None
-        status, message = describe_error(err, driver, broken)
-        mistake = ("file_not_loaded" if broken is not None else "missing_function") if err.missing else None
+        status, message, mistake = describe_error(err, where, broken)
         trace = broken.error.traceback if broken is not None and broken.error else err.traceback
+        hint = NUMPY_ON_TENSOR_HINT if mistake == "numpy_on_tensor" else check.hint_on(mistake)
         return CheckResult(score=0.0, status=status,  # type: ignore[arg-type]
                            message=hidden_error_text(err, status, message) if hidden else message,
                            instructor_message=message if hidden else "",
-                           mistake=mistake, traceback=trace, hint=check.hint_on(mistake), tolerance=check.tolerance,
+                           mistake=mistake, traceback=scrub_paths(trace), hint=hint, tolerance=check.tolerance,
                            **base)
     except GraderError:
         raise  # e.g. the reference is broken: every student would be wrong

@@ -21,6 +21,14 @@ ROWS = [
           unaffected=("parameter_count.lesson_networks", "parameter_count.other_networks")),
     Wrong(PC, "dims_added", "parameter_count.lesson_variables", "dims_added", "multiply them",
           unaffected=("parameter_count.lesson_networks",)),
+    Wrong(PC, "input_layer_biases", "parameter_count.lesson_networks", "input_layer_biases", "input layer biases",
+          unaffected=("parameter_count.lesson_variables",)),
+    Wrong(PC, "input_layer_biases", "parameter_count.other_networks", "input_layer_biases", "input layer biases"),
+    # The graph holds variables besides the ones passed: reading the graph instead shows.
+    Wrong(PC, "counts_graph_variables", "parameter_count.lesson_variables", "counted_graph_variables",
+          "tf.trainable_variables()", unaffected=("parameter_count.lesson_networks",)),
+    Wrong(PC, "counts_graph_variables", "parameter_count.other_variables", "counted_graph_variables",
+          "tf.trainable_variables()"),
     # Only a scalar variable, which the student never saw, exposes this one.
     Wrong(PC, "two_dims_assumed", "parameter_count.other_variables", None, "raised IndexError",
           unaffected=("parameter_count.lesson_networks", "parameter_count.lesson_variables",
@@ -34,6 +42,10 @@ ROWS = [
           unaffected=("relu_model.lesson_inputs",)),
     Wrong(RELU, "relu_on_output", "relu_model.new_inputs", "relu_on_output", "logits must stay linear",
           unaffected=("relu_model.lesson_inputs",)),
+    Wrong(RELU, "leaky_relu", "relu_model.lesson_inputs", "leaky_relu", "leaky ReLU"),
+    Wrong(RELU, "leaky_relu", "relu_model.new_inputs", "leaky_relu", "leaky ReLU"),
+    Wrong(RELU, "softmax_output", "relu_model.lesson_inputs", "softmax_output", "no softmax"),
+    Wrong(RELU, "softmax_output", "relu_model.one_row_wide", "softmax_output", "no softmax"),
     Wrong(RELU, "transposed_weights", "relu_model.square_weights", "transposed_weights", "transposed"),
     Wrong(RELU, "syntax_error", "relu_model.lesson_inputs", "file_not_loaded",
           "relu_model.py could not be loaded: SyntaxError"),
@@ -46,6 +58,16 @@ ROWS = [
     Wrong(REG, "last_weight_only", "regularization.three_weights", "last_weight_only", "only the last",
           unaffected=("regularization.one_weight",)),
     Wrong(REG, "norm_not_squared", "regularization.lesson_weights", "norm_not_squared", "without squaring"),
+    # The graph holds a bias and a step counter besides the weights passed in.
+    Wrong(REG, "penalises_graph_variables", "regularization.lesson_weights", "penalised_graph_variables",
+          "tf.trainable_variables()"),
+    Wrong(REG, "penalises_graph_variables", "regularization.three_weights", "penalised_graph_variables",
+          "tf.trainable_variables()"),
+    Wrong(REG, "mean_over_tensors", "regularization.lesson_weights", "mean_over_tensors", "MEAN of the tensors",
+          unaffected=("regularization.one_weight",)),
+    Wrong(REG, "keras_l2", "regularization.lesson_weights", "half_missing", "Keras"),
+    # TensorFlow raises NotImplementedError here, not the stub: a named mistake, never "not attempted".
+    Wrong(REG, "numpy_on_tensors", "regularization.lesson_weights", "numpy_on_tensor", "passed a TensorFlow tensor"),
     # Exercise 7: dropout.
     Wrong(DROP, "no_dropout", "dropout.lesson_keep_prob_half", "no_dropout", "no unit was ever dropped",
           unaffected=("dropout.lesson_keep_prob_one", "dropout.keep_prob_one")),
@@ -85,6 +107,10 @@ ROWS = [
           unaffected=("quiz.logistic_parameters",)),
     Wrong(QUIZ, "partly_answered", "quiz.dropout_evaluation", "not_an_option", "from 1 to 4",
           unaffected=("quiz.logistic_parameters",)),
+    # A hedge names two options: not read as the first one.
+    Wrong(QUIZ, "several_options", "quiz.dropout_evaluation", "several_options", "more than one option",
+          unaffected=("quiz.logistic_parameters",)),
+    Wrong(QUIZ, "several_options", "quiz.l2_derivative", "several_options", "more than one option"),
 ]
 
 

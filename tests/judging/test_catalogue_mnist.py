@@ -59,7 +59,11 @@ ROWS = [
     Wrong(SR, "saved_before_training", "save_restore.saved_after_training", "saved_before_training",
           "untrained weights", unaffected=("save_restore.checkpoint_files",)),
     Wrong(SR, "never_saved", "save_restore.checkpoint_files", "no_checkpoint", "holds nothing"),
-    Wrong(SR, "fixed_path", "save_restore.checkpoint_files", "no_checkpoint", "save_file you were given"),
+    Wrong(SR, "fixed_path", "save_restore.checkpoint_files", "hard_coded_path", "somewhere other than save_file"),
+    Wrong(SR, "restore_fixed_path", "save_restore.restored_accuracy", "hard_coded_path", "restore from the save_file",
+          unaffected=("save_restore.checkpoint_files", "save_restore.saved_after_training")),
+    Wrong(SR, "saver_made_first", "save_restore.checkpoint_files", "saver_before_variables",
+          "before any variable existed"),
     # Public checks cannot tell a remembered number from a measured one; the hidden data can.
     Wrong(SR, "remembered_accuracy", "save_restore.evaluates_given_data", "accuracy_mismatch",
           "on the mnist.test it was given",

@@ -16,6 +16,7 @@ from grader.errors import GRADER_ERROR_MESSAGE, ReferenceSolutionError
 from grader.judging.checks.base import Check, Evidence, Fail, NotAttempted
 from grader.judging.judge import DISPLAY_LIMIT, displayable, judge, judge_all
 from grader.judging.mistakes import student_text
+from grader.judging.raised import NUMPY_ON_TENSOR_HINT, numpy_on_tensor_message
 from grader.model import ErrorInfo, FileLoad, Observation, Probe, Visibility
 
 P1 = Probe(id="ex.p1", driver="drive_one", args={"x": np.array([1.5, 2.0])})
@@ -108,29 +109,52 @@ def _value_of_p1(ev: Evidence) -> None:
     ev.value(P1)
 
 
+STUB_TB = ('Traceback (most recent call last):\n  File "ex.py", line 5, in ex_fn\n'
+           '    raise NotImplementedError("not written yet")\nNotImplementedError: not written yet\n')
+TF_MESSAGE = ("Cannot convert a symbolic tf.Tensor (Variable/read:0) to a numpy array. This error may indicate that "
+              "you're trying to pass a Tensor to a NumPy call, which is not supported.")
+NUMPY_TB = ('Traceback (most recent call last):\n  File "ex.py", line 5, in ex_fn\n'
+            f'    return np.sum(np.square(w))\nNotImplementedError: {TF_MESSAGE}\n')
+
+
 @pytest.mark.parametrize(("error", "loads", "expected"), [
-    (ErrorInfo("NotImplementedError", "stub", traceback="TB"), (),
-     ("not_attempted", "Not attempted yet: the stub still raises NotImplementedError.", None, "TB")),
+    (ErrorInfo("NotImplementedError", "not written yet", traceback=STUB_TB), (),
+     ("not_attempted", "Not attempted yet: `ex_fn` still raises the stub's NotImplementedError.", None, STUB_TB)),
     (ErrorInfo("WrongType", "returned a str", traceback="TB"), (), ("failed", "returned a str", None, "TB")),
-    (ErrorInfo("ValueError", "boom", traceback="TB"), (), ("failed", "`drive_one` raised ValueError: boom", None, "TB")),
+    (ErrorInfo("ValueError", "boom", traceback="TB"), (), ("failed", "`your code` raised ValueError: boom", None, "TB")),
     (ErrorInfo("Killed", "stopped after 30 s", killed="timeout"), (), ("error", "stopped after 30 s", None, "")),
     (MISSING, (), ("failed", "ex_fn is not defined", "missing_function", "")),
     (MISSING, (LOAD,), ("failed", "ex.py could not be loaded: SyntaxError: invalid syntax (ex.py, line 3), "
                                   "so ex_fn was not found.", "file_not_loaded", "TB-load")),
-    (ErrorInfo("ValueError", "boom", traceback="TB"), (LOAD,),
-     ("failed", "`drive_one` raised ValueError: boom", None, "TB")),
+    (ErrorInfo("ValueError", "boom", traceback=STUB_TB.replace("NotImplementedError", "ValueError")), (LOAD,),
+     ("failed", "`ex_fn` raised ValueError: boom", None, STUB_TB.replace("NotImplementedError", "ValueError"))),
+    # TensorFlow raised NotImplementedError, not the stub: a named mistake, not "not attempted".
+    (ErrorInfo("NotImplementedError", TF_MESSAGE, traceback=NUMPY_TB), (),
+     ("failed", numpy_on_tensor_message("ex_fn"), "numpy_on_tensor", NUMPY_TB)),
+    (ErrorInfo("NotImplementedError", TF_MESSAGE), (),
+     ("failed", numpy_on_tensor_message("your code"), "numpy_on_tensor", "")),
+    # The student's own `raise NotImplementedError` in a helper they call is still the unchanged stub's way.
+    (ErrorInfo("NotImplementedError", "", traceback=STUB_TB.replace("line 5, in ex_fn", "line 9, in helper")), (),
+     ("not_attempted", "Not attempted yet: `helper` still raises the stub's NotImplementedError.", None,
+      STUB_TB.replace("line 5, in ex_fn", "line 9, in helper"))),
 ])
 def test_a_probe_that_failed(error: ErrorInfo, loads: tuple[FileLoad, ...], expected: tuple[Any, ...]) -> None:
     result = judge(_check(_value_of_p1), _obs(error=error), None, loads)
     assert (result.status, result.message, result.mistake, result.traceback) == expected
-    assert result.score == 0.0 and _fields(result) == BASE
+    # numpy on graph tensors brings its own hint: the check's would not say what to change.
+    base = {**BASE, "hint": NUMPY_ON_TENSOR_HINT} if result.mistake == "numpy_on_tensor" else BASE
+    assert result.score == 0.0 and _fields(result) == base
 
 
-def test_a_probe_failure_names_its_own_probes_driver() -> None:
+def test_a_probe_failure_names_the_students_function_never_our_driver() -> None:
     obs = _obs()
     obs["ex.p2"] = Observation("ex.p2", error=ErrorInfo("TypeError", "bad"))
     result = judge(_check(lambda ev: ev.value(P2)), obs, None)
-    assert result.message == "`drive_two` raised TypeError: bad"
+    assert result.message == "`your code` raised TypeError: bad"  # drive_two is ours: not named
+    tb = 'Traceback (most recent call last):\n  File "ex.py", line 2, in ex_fn\n    x()\nTypeError: bad\n'
+    obs["ex.p2"] = Observation("ex.p2", error=ErrorInfo("TypeError", "bad /tmp/grader-worker-x/public/m.ckpt", tb))
+    result = judge(_check(lambda ev: ev.value(P2)), obs, None)
+    assert result.message == "`ex_fn` raised TypeError: bad m.ckpt"
 
 
 def test_a_crashing_judge_costs_only_its_check(capsys: pytest.CaptureFixture[str]) -> None:
@@ -227,8 +251,8 @@ def test_a_hidden_fail_tells_the_student_only_safe_words() -> None:
      "On inputs you have not seen, your function returned something of the wrong type or shape."),
     (ErrorInfo("Killed", "stopped after 30 s", killed="timeout", traceback="TB"),
      "Your code was stopped (timeout) on inputs you have not seen."),
-    (ErrorInfo("NotImplementedError", "stub", traceback="TB"),
-     "Not attempted yet: the stub still raises NotImplementedError."),
+    (ErrorInfo("NotImplementedError", "stub", traceback=STUB_TB),
+     "Not attempted yet: `ex_fn` still raises the stub's NotImplementedError."),
 ])
 def test_a_hidden_probe_failure_quotes_nothing_of_the_inputs(error: ErrorInfo, message: str) -> None:
     result = judge(_check(_value_of_p1, visibility="hidden"), _obs(error=error), None)
@@ -236,7 +260,7 @@ def test_a_hidden_probe_failure_quotes_nothing_of_the_inputs(error: ErrorInfo, m
     assert (result.message, result.traceback) == (message, "")  # the traceback may quote hidden values
     full = judge(_check(_value_of_p1), _obs(error=error), None)
     assert result.status == full.status
-    assert result.instructor_message == f"{full.message}\nTB"
+    assert result.instructor_message == f"{full.message}\n{error.traceback}"
 
 
 def test_a_hidden_missing_function_blames_the_broken_file_and_keeps_its_traceback_for_instructors() -> None:

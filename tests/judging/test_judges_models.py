@@ -183,7 +183,18 @@ def test_missing_checkpoint() -> None:
     ({"type": "KeyError", "message": "'accuracy'"}, "restore_error"),
 ])
 def test_restore_errors(error: dict[str, str], mistake: str) -> None:
-    failed(run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restore_error=error)}), mistake)
+    got = saved("test", files=[], restore_error=error)
+    failed(run("save_restore.restored_accuracy", {"save_restore.save": got}), mistake)
+
+
+def test_restore_from_a_path_in_the_code_and_save_to_one() -> None:
+    error = {"type": "NotFoundError", "message": "Failed to find any matching files for model.ckpt"}
+    failed(run("save_restore.restored_accuracy", {"save_restore.save": saved("test", restore_error=error)}),
+           "hard_coded_path")
+    elsewhere = {**saved("test", files=[]), "elsewhere": ["checkpoint", "model.ckpt.index"]}
+    result = run("save_restore.checkpoint_files", {"save_restore.save": elsewhere})
+    failed(result, "hard_coded_path")
+    assert "/" not in result.message.replace("./model.ckpt", "")  # names only, never the worker's folders
 
 
 def test_restore_not_attempted_and_mismatch() -> None:

@@ -122,9 +122,9 @@ def test_parameter_mistakes_are_named(mistake: str) -> None:
            mistake)
 
 
-@pytest.mark.parametrize("mistake", sorted(pc.scalar_mistakes(pc.LESSON_VARIABLES[0])))
+@pytest.mark.parametrize("mistake", sorted(pc.scalar_mistakes(pc.LESSON_VARIABLES[0], pc.OTHER_VARIABLES)))
 def test_scalar_mistakes_are_named(mistake: str) -> None:
-    count = pc.scalar_mistakes(pc.LESSON_VARIABLES[0])[mistake][0]
+    count = pc.scalar_mistakes(pc.LESSON_VARIABLES[0], pc.OTHER_VARIABLES)[mistake][0]
     failed(run("parameter_count.lesson_variables", {"parameter_count.lesson_variables": count}), mistake)
 
 

@@ -57,6 +57,44 @@ def test_wrong_options_named(check: str, value: Any, mistake: str) -> None:
     failed(run(check, {check: value}), mistake)
 
 
+STUB_OPTION_4 = "keep_prob should be set to 1.0 when evaluating validation accuracy."
+
+
+@pytest.mark.parametrize("value", [STUB_OPTION_4, f"4) {STUB_OPTION_4}", f"4. {STUB_OPTION_4}", STUB_OPTION_4.upper(),
+                                   STUB_OPTION_4[:60], "keep_prob should be set to 1.0", f"4) {STUB_OPTION_4[:45]}",
+                                   "keep_prob should be 1.0 when evaluating"])
+def test_dropout_option_text_copied_whole_or_cut(value: str) -> None:
+    """The stub's own sentence (or the lesson's), copied whole or cut, with or without its number."""
+    passed(run(D, {D: value}))
+
+
+@pytest.mark.parametrize(("value", "mistake"), [
+    ("The keep_prob value of 0.5 is too low.", "too_low"), ("There shouldn't be a value passed to keep_", "no_value"),
+    ("Dropout doesn't work with batching.", "batching"),
+    ("keep_prob", "not_an_option"),  # too short to name an option by its text
+    ("keep_prob should be set to 0.5", "not_an_option"),  # not the start of any option's text
+])
+def test_dropout_other_option_texts(value: str, mistake: str) -> None:
+    failed(run(D, {D: value}), mistake)
+
+
+@pytest.mark.parametrize(("check", "value"), [
+    (D, "4 or 3"), (D, "4, 3"), (D, "4/3"), (D, "3 and 4"), (D, "(4) or (3)"), (D, "option 4 or 3"), (D, "c or d"),
+    (L, "c or b"), (L, "c, b"), (L, "b/c"), (L, "a and c"),
+])
+def test_several_options_are_wrong(check: str, value: str) -> None:
+    result = run(check, {check: value})
+    failed(result, "several_options")
+    assert "more than one option" in result.message
+
+
+def test_not_an_option_message_cut_at_a_word() -> None:
+    result = run(D, {D: "keep_prob is the probability of keeping a unit, and it should be changed when evaluating"})
+    failed(result, "not_an_option")
+    assert result.message.endswith("…."), result.message
+    assert " changed" not in result.message and "evaluat" not in result.message
+
+
 def _forms(options: Options) -> st.SearchStrategy[tuple[str, str]]:
     """(key, an answer naming it): marker and/or text, in random case, spacing and punctuation."""
     def build(key: str, lead: str, style: int, sep: str, text_on: bool, upper: bool, pad: str) -> tuple[str, str]:

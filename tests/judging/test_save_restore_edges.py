@@ -114,6 +114,9 @@ def test_restore_of_an_untrained_checkpoint_that_disagrees_is_a_mismatch() -> No
 ])
 def test_restore_errors_are_told_apart_by_their_message(message: str, mistake: str) -> None:
     with fails(mistake):
+        sr.judge_restore(saved("test", files=[], restore_error={"type": "ValueError", "message": message}), "test")
+    # The checkpoint is at save_file, yet restoring found none: the restore looked elsewhere.
+    with fails("hard_coded_path" if mistake == "no_checkpoint" else mistake):
         sr.judge_restore(saved("test", restore_error={"type": "ValueError", "message": message}), "test")
     with pytest.raises(NotAttempted):
         sr.judge_restore(saved("test", restore_error={"type": "NotImplementedError", "message": message}), "test")

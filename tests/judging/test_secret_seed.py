@@ -19,6 +19,8 @@ def flat(value: object) -> list[float]:
         return [x for k in sorted(value) for x in flat(value[k])]
     if isinstance(value, (list, tuple)):
         return [x for v in value for x in flat(v)]
+    if isinstance(value, str):
+        return []  # names (of the graph's bystander variables) are not drawn from the seed
     return list(np.ravel(np.asarray(value, dtype=np.float64)))
 
 

@@ -159,12 +159,14 @@ def _as_array(value: Any) -> np.ndarray:
 
 def compare_logits_with_mistakes(got: np.ndarray, want: np.ndarray,
                                  mistakes: dict[str, tuple[str, np.ndarray]], *,
-                                 shape_message: str, otherwise: str, tol: float = 1e-4) -> None:
+                                 shape_message: str, otherwise: str, tol: float = 1e-4,
+                                 hints: dict[str, str] | None = None) -> None:
     """Return if `got` matches `want`; else raise Fail naming the first known
     mistake (message, logits it gives) that `got` matches, or `otherwise`.
 
     Mistake messages and `otherwise` must not quote inputs or values: they are
-    also what a hidden check shows the student.
+    also what a hidden check shows the student. `hints` replace the check's hint for the mistakes
+    they name, where the check's hint would not fit what the student did.
     """
     tolerance = (tol, tol)
     if got.shape != want.shape:
@@ -178,7 +180,7 @@ def compare_logits_with_mistakes(got: np.ndarray, want: np.ndarray,
     for mistake, (message, candidate) in mistakes.items():
         if candidate.shape == got.shape and np.allclose(got, candidate, rtol=tol, atol=tol):
             raise Fail(message, mistake=mistake, expected=want, got=got, tolerance=tolerance,
-                       student_message=message)
+                       student_message=message, hint=(hints or {}).get(mistake))
     raise Fail(otherwise, mistake="wrong_values", expected=want, got=got, tolerance=tolerance,
                student_message=otherwise)
 

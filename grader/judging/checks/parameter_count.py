@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from grader.judging.checks.base import Declare, Evidence
-from grader.judging.oracles.parameter_count import EXERCISE, LESSON_NETWORKS, LESSON_VARIABLES, judge_parameters, judge_scalars
+from grader.judging.oracles.parameter_count import (EXERCISE, LESSON_NETWORKS, LESSON_VARIABLES, OTHER_VARIABLES,
+                                                    judge_parameters, judge_scalars)
 
 ex = Declare(EXERCISE)
 P_NETWORKS = {key: ex.probe(key, "count_parameters", layer_sizes=sizes) for key, (sizes, _) in LESSON_NETWORKS.items()}
-P_VARIABLES = ex.probe("lesson_variables", "count_variables", shapes=LESSON_VARIABLES[0])
+P_VARIABLES = ex.probe("lesson_variables", "count_variables", shapes=LESSON_VARIABLES[0], others=OTHER_VARIABLES)
 
 
 @ex.check("lesson_networks", "count_parameters on the lesson's two networks", points=4,
@@ -22,5 +23,5 @@ def lesson_networks(ev: Evidence) -> str:
 @ex.check("lesson_variables", "count_variables on the lesson network's variables", points=2,
           probes=[P_VARIABLES], hint="variable.get_shape().as_list() gives the dimensions; multiply them.")
 def lesson_variables(ev: Evidence) -> str:
-    judge_scalars(ev.value(P_VARIABLES), LESSON_VARIABLES[0])
+    judge_scalars(ev.value(P_VARIABLES), LESSON_VARIABLES[0], OTHER_VARIABLES)
     return "203530 scalars, the same as count_parameters([784, 256, 10])."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.judging.checks.base import Declare, Evidence, Fail
 from grader.judging.oracles.save_restore import (CHECKPOINT_FILES, EXERCISE, TOLERANCE, TRAINING, checkpoint_accuracy,
-                                                 judge_restore, judge_saved, observed)
+                                                 hard_coded_path, judge_restore, judge_saved, observed)
 
 ex = Declare(EXERCISE)
 SAVE = ex.probe("save", "save_restore", timeout=90.0, folder="public", **TRAINING)
@@ -17,9 +17,10 @@ SAVE_RELABELLED = ex.probe("save_relabelled", "save_restore", timeout=90.0, grou
 
 
 @ex.check("checkpoint_files", "train_and_save writes a checkpoint at save_file", points=3, probes=[SAVE],
-          hint="saver = tf.train.Saver() before the session; saver.save(sess, save_file) after training.")
+          hint="Build the model, then saver = tf.train.Saver(); saver.save(sess, save_file) after training.")
 def checkpoint_files(ev: Evidence) -> str:
     got = observed(ev, SAVE)
+    hard_coded_path(got)
     files: list[str] = got["files"]
     missing = [suffix for suffix in CHECKPOINT_FILES if not any(suffix in f for f in files)]
     if missing:

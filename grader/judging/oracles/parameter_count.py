@@ -17,6 +17,21 @@ LESSON_NETWORKS: dict[str, tuple[list[int], int]] = {
     "mlp": ([784, 256, 10], 203530),
 }
 LESSON_VARIABLES = ([[784, 256], [256], [256, 10], [10]], 203530)
+# Variables the driver also puts in the graph but does not pass (the first before the given ones):
+# an answer that counts tf.trainable_variables() or tf.global_variables() counts them too.
+OTHER_VARIABLES: list[dict[str, Any]] = [
+    {"name": "other_layer", "value": [[0.0] * 7] * 5, "trainable": True},
+    {"name": "global_step", "value": 0.0, "trainable": False},
+    {"name": "moving_mean", "value": [0.0] * 3, "trainable": False},
+]
+
+
+def _size(value: Any) -> int:
+    shape: list[int] = []
+    while isinstance(value, list):
+        shape.append(len(value))
+        value = value[0] if value else 0
+    return math.prod(shape)
 
 
 def as_count(value: object, what: str) -> int:
@@ -45,6 +60,9 @@ def parameter_mistakes(sizes: Sequence[int]) -> dict[str, tuple[int, str]]:
                              "This counts one bias per input of each layer; a layer has one bias per OUTPUT unit."),
         "sizes_added": (sum(sizes),
                         "This adds up the layer widths; a layer from N to K units has N * K weights and K biases."),
+        "input_layer_biases": (expected_parameters(sizes) + sizes[0],
+                               "This also gives the input layer biases, one per input: the inputs are data, "
+                               "not units, so only the layers after them have biases (one per unit)."),
         "product_of_sizes": (math.prod(sizes),
                              "This multiplies all the widths together; each layer is counted on its own, "
                              "then the layers are added up."),
@@ -72,8 +90,21 @@ def judge_parameters(got_raw: object, sizes: Sequence[int], what: str) -> None:
                student_message=f"count_parameters does not count the weights and biases of every network. {rule}")
 
 
-def scalar_mistakes(shapes: Sequence[Sequence[int]]) -> dict[str, tuple[int, str]]:
-    return {
+def scalar_mistakes(shapes: Sequence[Sequence[int]],
+                    others: Sequence[dict[str, Any]] = ()) -> dict[str, tuple[int, str]]:
+    want = expected_scalars(shapes)
+    trainable = sum(_size(o["value"]) for o in others if o["trainable"])
+    every = sum(_size(o["value"]) for o in others)
+    graph = ("count only the variables in the list `variables` you are given: the graph may hold others "
+             "(other layers, a global step), and count_variables must not read it.")
+    out = {}
+    if trainable:
+        out["counted_graph_variables"] = (want + trainable, "This counts every trainable variable in the graph "
+                                                            f"(tf.trainable_variables()); {graph}")
+    if every != trainable:
+        out["counted_all_graph_variables"] = (want + every, "This counts every variable in the graph "
+                                                            f"(tf.global_variables()); {graph}")
+    return out | {
         "counted_variables": (len(shapes), "This is the number of variables, not the number of scalars in them."),
         "dims_added": (sum(sum(s) for s in shapes),
                        "This adds up the dimensions of each shape; multiply them instead "
@@ -83,12 +114,12 @@ def scalar_mistakes(shapes: Sequence[Sequence[int]]) -> dict[str, tuple[int, str
     }
 
 
-def judge_scalars(got_raw: object, shapes: Sequence[Sequence[int]]) -> None:
+def judge_scalars(got_raw: object, shapes: Sequence[Sequence[int]], others: Sequence[dict[str, Any]] = ()) -> None:
     got = as_count(got_raw, "count_variables")
     want = expected_scalars(shapes)
     if got == want:
         return
-    for mistake, (count, message) in scalar_mistakes(shapes).items():
+    for mistake, (count, message) in scalar_mistakes(shapes, others).items():
         if count == got and count != want:
             raise Fail(f"count_variables returned {got} for variables of shapes {[list(s) for s in shapes]}. "
                        f"{message}", mistake=mistake, expected=want, got=got, student_message=message)

@@ -36,7 +36,7 @@ def as_whole_number(value: Any, name: str) -> int:
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,_ ]*\s*", value):
         return int(re.sub(r"[,_ ]", "", value))
-    raise Fail(f"{name} should be a whole number, e.g. 1234; got {value!r:.60}.", mistake="wrong_type", got=value)
+    raise Fail(f"{name} should be a whole number, e.g. 1234; got {quoted(value)}.", mistake="wrong_type", got=value)
 
 
 PARAMETER_FEEDBACK = {
@@ -45,6 +45,8 @@ PARAMETER_FEEDBACK = {
     794: ("sizes_added", "That adds the number of inputs and outputs; every input is connected to every output."),
     784: ("inputs_only", "That is the number of inputs (pixels); count the weights and biases instead."),
     10: ("outputs_only", "That is the number of classes; count the weights and biases instead."),
+    8634: ("input_layer_biases", "That also gives each of the 784 inputs a bias: the inputs are data, not units; "
+           "only the 10 outputs have biases."),
     8624: ("biases_per_input", "The biases belong to the outputs (one per class), not to the 784 inputs."),
 }
 
@@ -68,20 +70,48 @@ class Options:
         return self.keys[i] if 0 <= i < len(self.keys) else None
 
     def by_text(self, text: str) -> str | None:
-        c = compact(text)
-        return next((k for k, ts in self.texts.items() if c and any(compact(t) == c for t in ts)), None)
+        """The option whose text this is, whole or cut short (a copied sentence often loses its end).
 
+        A cut text counts when it is long enough to be deliberate (PREFIX_MIN characters, spaces and
+        quotes aside) and starts only one option's text; shorter texts must match whole.
+        """
+        c = compact(text)
+        if not c:
+            return None
+        whole = next((k for k, ts in self.texts.items() if any(compact(t) == c for t in ts)), None)
+        if whole is not None:
+            return whole
+        starts = {k for k, ts in self.texts.items()
+                  if any(compact(t).startswith(c) and len(c) >= min(PREFIX_MIN, len(compact(t))) for t in ts)}
+        return starts.pop() if len(starts) == 1 else None
+
+    def several(self, text: str) -> list[str]:
+        """The options an answer like "4 or 3", "4, 3", "4/3" or "c and b" names (two or more), else []."""
+        body = _LEAD.sub("", re.sub(r"\s+", " ", text.lower()).strip())
+        if not _SEVERAL.fullmatch(body):
+            return []
+        keys = [self.by_marker(m) for m in re.findall(r"[a-z0-9]+", body) if m not in ("or", "and")]
+        named = list(dict.fromkeys(keys))
+        return [k for k in named if k is not None] if len(named) > 1 and None not in named else []
+
+
+PREFIX_MIN = 12  # characters (compacted) a cut option text needs to be accepted
 
 L2 = Options("L2_DERIVATIVE", ("a", "b", "c"), {
     "a": ("1/3 ||w||^3", "1/3 ||w||**3"),
     "b": ("w^T w", "wtw", "w^t*w", "w.tw", "w.t w", "||w||^2", "||w||**2"),
     "c": ("w",),
 })
+# Each option's text as the stub prints it, then the lesson's shorter wording (QUIZZES.md) and other spellings.
 DROPOUT = Options("DROPOUT_EVALUATION", ("1", "2", "3", "4"), {
-    "1": ("dropout doesn't work with batching", "dropout does not work with batching"),
-    "2": ("0.5 is too low",),
-    "3": ("no value should be passed to keep_prob when testing",),
-    "4": ("keep_prob should be 1.0 when evaluating", "keep_prob should be 1 when evaluating"),
+    "1": ("Dropout doesn't work with batching.", "dropout does not work with batching"),
+    "2": ("The keep_prob value of 0.5 is too low.", "0.5 is too low", "keep_prob 0.5 is too low"),
+    "3": ("There shouldn't be a value passed to keep_prob when testing for accuracy.",
+          "There should not be a value passed to keep_prob when testing for accuracy.",
+          "no value should be passed to keep_prob when testing"),
+    "4": ("keep_prob should be set to 1.0 when evaluating validation accuracy.",
+          "keep_prob should be 1.0 when evaluating", "keep_prob should be 1 when evaluating",
+          "keep_prob should be set to 1 when evaluating validation accuracy."),
 })
 
 
@@ -91,6 +121,8 @@ def compact(text: str) -> str:
 
 
 _LEAD = re.compile(r"^(?:the\s+)?(?:option|answer|choice)\s*(?:is\s*)?[:=#\-]?\s*")
+_ITEM = r"\(?\s*(?:[a-z]|\d+)\s*\)?"
+_SEVERAL = re.compile(rf"{_ITEM}(?:\s*(?:,|/|;|&|\+|\bor\b|\band\b|\s)\s*{_ITEM})+")
 _MARKER = re.compile(r"^\(?\s*([a-z]|\d+)(?![a-z0-9])\s*\)?\s*[.):\-]?\s*(.*)$", re.DOTALL)
 
 
@@ -139,22 +171,42 @@ DROPOUT_OPTIONS = {
 }
 
 
+def quoted(value: Any, limit: int = 60) -> str:
+    """The student's answer as Python would print it, cut at a word boundary when long."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def _one_option(value: Any, options: Options, how: str) -> None:
+    """Raise Fail when the answer names two or more options: a hedge is not an answer."""
+    named = options.several(value) if isinstance(value, str) else []
+    if named:
+        listed = " and ".join(named)
+        raise Fail(f"{options.name} names more than one option ({listed}); a question has one right option: "
+                   f"answer with {how}.", mistake="several_options", got=value)
+
+
 def letter(value: Any) -> str:
+    _one_option(value, L2, "one letter")
     key = read_option(value, L2)
     if key is not None:
         return key
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise Fail(f"L2_DERIVATIVE should be a letter in quotes, like \"a\"; got {value!r:.60}.",
+        raise Fail(f"L2_DERIVATIVE should be a letter in quotes, like \"a\"; got {quoted(value)}.",
                    mistake="wrong_type", got=value)
-    raise Fail(f"L2_DERIVATIVE should be one of the letters \"a\", \"b\" or \"c\"; got {value!r:.60}.",
-               mistake="not_an_option", got=value)
+    raise Fail(f"L2_DERIVATIVE should be one of the letters \"a\", \"b\" or \"c\" (or that option's text); "
+               f"got {quoted(value)}.", mistake="not_an_option", got=value)
 
 
 def option_number(value: Any) -> int:
     if isinstance(value, bool):
         raise Fail("DROPOUT_EVALUATION should be an option number from 1 to 4.", mistake="wrong_type", got=value)
+    _one_option(value, DROPOUT, "one number")
     key = read_option(value, DROPOUT)
     if key is not None:
         return int(key)
-    raise Fail(f"DROPOUT_EVALUATION should be an option number from 1 to 4; got {value!r:.60}.",
-               mistake="not_an_option", got=value)
+    raise Fail(f"DROPOUT_EVALUATION should be an option number from 1 to 4 (or that option's text); "
+               f"got {quoted(value)}.", mistake="not_an_option", got=value)

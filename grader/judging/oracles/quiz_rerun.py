@@ -32,6 +32,7 @@ from grader.judging.checks.base import Evidence, Fail
 from grader.judging.oracles.dropout import Net, judge_dropout
 from grader.judging.oracles.relu_model import compare_logits, relu_logits
 from grader.judging.oracles.secret import course_seed, rng
+from grader.judging.raised import stub_unchanged
 from grader.model import Observation, Probe
 
 N_IN, N_HIDDEN, N_OUT = 4, 3, 2
@@ -74,7 +75,7 @@ def net_inputs(values: dict[str, Any]) -> dict[str, Any]:
 
 def _function_absent(obs: Observation) -> bool:
     err = obs.error
-    return err is not None and (err.missing is not None or err.type == "NotImplementedError")
+    return err is not None and (err.missing is not None or stub_unchanged(err.type, err.message, err.traceback))
 
 
 def quiz_rerun_verdict(ev: Evidence, function_probe: Probe, rerun_probe: Probe) -> str | None:

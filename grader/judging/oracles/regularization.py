@@ -13,10 +13,17 @@ from grader.judging.oracles.secret import rng
 EXERCISE = "regularization"
 # The ReLU quiz's weights (lesson section 8), a typical loss and a beta large
 # enough that every known mistake moves the result well past float32 noise.
+# Variables the driver also puts in the graph but does not pass (a bias, a float step counter): an
+# answer that penalises tf.trainable_variables() or tf.global_variables() instead of `weights` shows.
+OTHER_VARIABLES: list[dict[str, Any]] = [
+    {"name": "biases_0", "value": [0.3, -0.2, 0.5], "trainable": True},
+    {"name": "global_step", "value": 3.0, "trainable": False},
+]
 LESSON_INPUTS: dict[str, Any] = {
     "loss": 0.7,
     "weights": [lesson.HIDDEN_LAYER_WEIGHTS, lesson.OUT_WEIGHTS],
     "beta": 0.1,
+    "others": OTHER_VARIABLES,
 }
 
 
@@ -35,9 +42,15 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, float]]:
     loss, ws, beta = _parts(inputs)
     half_sq = [0.5 * float(np.sum(w * w)) for w in ws]
     penalty = sum(half_sq)
+    others = inputs.get("others") or []
+    trainable = sum(0.5 * float(np.sum(np.square(o["value"]))) for o in others if o["trainable"])
+    every = sum(0.5 * float(np.sum(np.square(o["value"]))) for o in others)
+    given = ("penalise only the tensors in `weights`, the list you are given: the graph also holds biases "
+             "and counters that are not to be penalised.")
     out = {
-        "half_missing": ("The result matches loss + beta * ||w||^2 without the 1/2. "
-                         "tf.nn.l2_loss(w) already includes it (it is sum(w ** 2) / 2); "
+        "half_missing": ("The result matches loss + beta * sum(w ** 2) without the 1/2 (what Keras' "
+                         "l2(beta) regularizer computes). The lesson's penalty is beta * 1/2 ||w||^2: "
+                         "tf.nn.l2_loss(w) already includes the 1/2 (it is sum(w ** 2) / 2); "
                          "a hand-written sum of squares needs it too.", loss + beta * 2 * penalty),
         "beta_missing": ("The result matches a penalty that is never multiplied by beta: "
                          "beta sets how strong the regularization is.", loss + penalty),
@@ -59,7 +72,19 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, float]]:
                                 "(tf.reduce_sum, or simply tf.nn.l2_loss).",
                                 loss + beta * sum(0.5 * float(np.mean(w * w)) for w in ws)),
     }
+    if trainable:
+        out["penalised_graph_variables"] = ("The result penalises every trainable variable in the graph "
+                                            f"(tf.trainable_variables()), not just `weights`: {given}",
+                                            loss + beta * (penalty + trainable))
+    if every != trainable:
+        out["penalised_all_graph_variables"] = ("The result penalises every variable in the graph "
+                                                f"(tf.global_variables()), not just `weights`: {given}",
+                                                loss + beta * (penalty + every))
     if len(ws) > 1:
+        out["mean_over_tensors"] = ("The result matches the MEAN of the tensors' penalties (tf.reduce_mean over "
+                                    "the list, or a division by len(weights)); the penalty is their SUM: "
+                                    "tf.add_n([tf.nn.l2_loss(w) for w in weights]).",
+                                    loss + beta * penalty / len(ws))
         out["first_weight_only"] = ("Only the first weight tensor was penalised: add up 1/2 ||w||^2 over "
                                     "every tensor in `weights`.", loss + beta * half_sq[0])
         out["last_weight_only"] = ("Only the last weight tensor was penalised (is the sum reset inside the "
@@ -123,7 +148,8 @@ def hidden_inputs(seed: int) -> dict[str, dict[str, Any]]:
     for name, (loss, beta, shapes) in HIDDEN.items():
         r = rng(seed, f"{EXERCISE}.{name}")
         for _ in range(200):  # bounded: a family that equals the right answer everywhere never separates
-            draw = {"loss": loss, "beta": beta, "weights": [np.round(r.normal(0, 1, s), 3) for s in shapes]}
+            draw = {"loss": loss, "beta": beta, "weights": [np.round(r.normal(0, 1, s), 3) for s in shapes],
+                    "others": OTHER_VARIABLES}
             if separates_mistakes(draw):
                 break
         out[name] = draw

@@ -27,6 +27,14 @@ def _parts(inputs: dict[str, Any]) -> tuple[np.ndarray, ...]:
     return x, w0, b0, w1, b1
 
 
+LEAKY_ALPHA = 0.2  # tf.nn.leaky_relu's default slope for negative inputs
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def relu_logits(inputs: dict[str, Any]) -> np.ndarray:
     """The right answer, computed here so the student's self-check needs no solution file."""
     x, w0, b0, w1, b1 = _parts(inputs)
@@ -51,6 +59,13 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
         "relu_on_input": ("The output matches ReLU applied to the features instead of the hidden layer.",
                           (_relu(x) @ w0 + b0) @ w1 + b1),
     }
+    h = x @ w0 + b0
+    out["leaky_relu"] = ("The output matches a leaky ReLU (tf.nn.leaky_relu): negative hidden values were "
+                         "scaled down instead of set to 0. The lesson's ReLU is tf.nn.relu, max(0, x).",
+                         np.where(h > 0, h, LEAKY_ALPHA * h) @ w1 + b1)
+    out["softmax_output"] = ("The output matches softmax probabilities (every row sums to 1): relu_model "
+                             "returns the logits themselves, with no softmax after the output layer.",
+                             _softmax(_relu(h) @ w1 + b1))
     if w0.shape[0] == w0.shape[1]:
         out["transposed_weights"] = ("The output matches a network with transposed hidden weights: "
                                      "weights are [inputs, outputs], so use tf.matmul(features, weights[0]).",
@@ -75,7 +90,16 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) ->
         got, want, known_mistakes(inputs), tol=TOL,
         shape_message=f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
                       "([batch, n_classes]).",
-        otherwise="The logits are not what a ReLU hidden layer followed by a linear output layer gives.")
+        otherwise="The logits are not what a ReLU hidden layer followed by a linear output layer gives.",
+        hints=MISTAKE_HINTS)
+
+
+# Hints for mistakes the checks' general hints do not speak to.
+MISTAKE_HINTS = {
+    "leaky_relu": "hidden = tf.nn.relu(...): ReLU sets every negative value to exactly 0.",
+    "softmax_output": "Return the output layer as it is (the logits); the softmax belongs in the loss, "
+                      "tf.nn.softmax_cross_entropy_with_logits, which applies it itself.",
+}
 
 
 # Hidden inputs: (batch, n_in, n_hidden, n_out); "square" has n_in == n_hidden to catch transposes.

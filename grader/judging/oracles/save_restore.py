@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from grader import data
-from grader.judging.checks.base import Evidence, Fail, NotAttempted
+from grader.judging.checks.base import Evidence, Fail, NotAttempted, ProbeFailed
 from grader.judging.oracles.common import is_number, is_shape, require
+from grader.judging.raised import NUMPY_ON_TENSOR_HINT, numpy_on_tensor, numpy_on_tensor_message, stub_unchanged
 
 EXERCISE = "save_restore"
 TRAINING: dict[str, Any] = {"learning_rate": 0.5, "training_epochs": 5, "batch_size": 128}
@@ -28,12 +29,28 @@ def _safe(message: str, **kw: Any) -> Fail:
     return Fail(message, student_message=message, **kw)
 
 
+SAVER_FIRST_HINT = ("Build the model first (build_model()), then saver = tf.train.Saver(): a Saver takes the "
+                    "variables that exist when it is made.")
+
+
 def observed(ev: Evidence, p: Any) -> dict[str, Any]:
-    """The probe's value, checked for the form the driver gives it."""
-    got = ev.value(p)
+    """The probe's value, checked for the form the driver gives it. train_and_save's own known
+    failures are named here, so that every check reading the probe tells the same story."""
+    try:
+        got = ev.value(p)
+    except ProbeFailed as pf:
+        err = pf.observation.error
+        if err is not None and "No variables to save" in err.message:
+            raise _safe("`train_and_save` made tf.train.Saver() before any variable existed: a Saver saves the "
+                        "variables that exist when it is created, and there were none yet. Build the model "
+                        "first, then create the Saver.", mistake="saver_before_variables",
+                        hint=SAVER_FIRST_HINT) from None
+        raise
     require(isinstance(got, dict) and is_number(got.get("saved_accuracy"))
             and isinstance(got.get("files"), list) and all(isinstance(f, str) for f in got["files"])
             and (got.get("restored_accuracy") is None or is_number(got["restored_accuracy"])))
+    require(got.get("elsewhere") is None or (isinstance(got["elsewhere"], list)
+                                             and all(isinstance(n, str) for n in got["elsewhere"])))
     err = got.get("restore_error")
     require(err is None or (isinstance(err, dict) and isinstance(err.get("type"), str)
                             and isinstance(err.get("message"), str)))
@@ -124,15 +141,38 @@ def judge_saved(got: dict[str, Any], split: str = "test") -> float:
                mistake="accuracy_mismatch", expected=actual, got=reported, tolerance=tol)
 
 
+def _not_found(message: str) -> bool:
+    return "not a valid checkpoint" in message or "Failed to find any matching files" in message
+
+
+def hard_coded_path(got: dict[str, Any]) -> None:
+    """Raise Fail when the checkpoint went somewhere other than save_file (a path in the code)."""
+    elsewhere = got.get("elsewhere") or []
+    if elsewhere and not any(".index" in f for f in got["files"]):
+        shown = ", ".join(elsewhere[:4])
+        raise _safe(f"train_and_save wrote its checkpoint ({shown}) somewhere other than save_file: is a path "
+                    "like './model.ckpt' written into the code? Save to the save_file argument: "
+                    "saver.save(sess, save_file).", mistake="hard_coded_path",
+                    hint="saver.save(sess, save_file), with the save_file you were given.")
+
+
 def judge_restore(got: dict[str, Any], split: str) -> float:
     """Raise Fail unless the restored model scores what the checkpoint's model scores."""
     err = got["restore_error"]
     if err is not None:
         # Each mistake brings its own hint, so a hidden check's hint fits the mistake seen.
         kind, message = err["type"], err["message"]
-        if kind == "NotImplementedError":
-            raise NotAttempted()
-        if "not a valid checkpoint" in message or "Failed to find any matching files" in message:
+        if stub_unchanged(kind, message, err.get("traceback", "")):
+            raise NotAttempted("Not attempted yet: `restore_and_evaluate` still raises the stub's NotImplementedError.")
+        if numpy_on_tensor(kind, message):
+            raise Fail(numpy_on_tensor_message("restore_and_evaluate"), mistake="numpy_on_tensor",
+                       hint=NUMPY_ON_TENSOR_HINT)
+        if _not_found(message) and any(".index" in f for f in got["files"]):
+            raise _safe("restore_and_evaluate did not find the checkpoint that train_and_save wrote at save_file: "
+                        "is its path written into the code (e.g. './model.ckpt')? Restore from the save_file "
+                        "argument: saver.restore(sess, save_file).", mistake="hard_coded_path",
+                        hint="saver.restore(sess, save_file), with the save_file you were given.")
+        if _not_found(message):
             raise _safe("restore_and_evaluate found no checkpoint at save_file to restore: train_and_save "
                         "must write it there with saver.save(sess, save_file).", mistake="no_checkpoint",
                         got=f"{kind}: {message}", hint="saver.save(sess, save_file) in train_and_save.")

@@ -8,6 +8,7 @@ recompute the saved model's accuracy itself with numpy.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,23 @@ def key_line(text: str) -> str:
     return lines[0][:600] if lines else ""
 
 
+_CHECKPOINT_NAME = re.compile(r"(\.ckpt|^checkpoint$)")
+
+
+def checkpoints_elsewhere(workdir: Path, where: Path) -> list[str]:
+    """Names of checkpoint files written in the worker's folders but not next to save_file: a
+    hard-coded path ("./model.ckpt") shows here. Names only: the folders are the worker's."""
+    found: set[str] = set()
+    for folder in {workdir, Path.cwd()}:
+        try:
+            paths = [p for p in folder.iterdir()] + [p for d in folder.iterdir() if d.is_dir() and d != where
+                                                     for p in d.iterdir()]
+        except OSError:
+            continue
+        found.update(p.name for p in paths if p.is_file() and p.parent != where and _CHECKPOINT_NAME.search(p.name))
+    return sorted(found)[:20]
+
+
 def relabelled_test(mnist: data.Datasets) -> data.Datasets:
     """`mnist` with its test split replaced by the validation digits, every label moved on one class."""
     images, labels = data.split_arrays()["validation"]
@@ -88,6 +106,7 @@ def run_save_restore(ctx: Any, learning_rate: float, training_epochs: int, batch
         saved = accuracy_value(train_and_save(mnist, save_file, learning_rate, training_epochs, batch_size),
                                "train_and_save")
     result: dict[str, Any] = {"saved_accuracy": saved, "files": sorted(os.listdir(where)),
+                              "elsewhere": checkpoints_elsewhere(Path(ctx.workdir), where),
                               "checkpoint": checkpoint_contents(save_file),
                               # The files themselves, for verification in a worker that never ran student code.
                               "checkpoint_files": pack_files(where),
@@ -101,5 +120,5 @@ def run_save_restore(ctx: Any, learning_rate: float, training_epochs: int, batch
             result["restored_accuracy"] = accuracy_value(restore_and_evaluate(fresh, save_file),
                                                          "restore_and_evaluate")
         except Exception as exc:  # noqa: BLE001 - the judge explains the failure
-            result["restore_error"] = _error(exc)
+            result["restore_error"] = {**_error(exc), "traceback": ctx.code.format_traceback(exc)[-4000:]}
     return result

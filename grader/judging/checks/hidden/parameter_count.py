@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.errors import ReferenceSolutionError
 from grader.judging.checks.base import Declare, Evidence
-from grader.judging.oracles.parameter_count import (EXERCISE, expected_parameters, expected_scalars, hidden_inputs,
+from grader.judging.oracles.parameter_count import (EXERCISE, OTHER_VARIABLES, expected_parameters, expected_scalars, hidden_inputs,
                                                     judge_parameters, judge_scalars)
 from grader.judging.oracles.secret import course_seed
 from grader.model import Probe
@@ -12,7 +12,7 @@ from grader.model import Probe
 ex = Declare(EXERCISE)
 INPUTS = hidden_inputs(course_seed())
 P_OTHER = [ex.probe(f"hidden_{i}", "count_parameters", layer_sizes=sizes) for i, sizes in enumerate(INPUTS["networks"])]
-P_SHAPES = ex.probe("hidden_shapes", "count_variables", shapes=INPUTS["shapes"])
+P_SHAPES = ex.probe("hidden_shapes", "count_variables", shapes=INPUTS["shapes"], others=OTHER_VARIABLES)
 
 
 def _agree(ev: Evidence, p: Probe, want: int) -> None:
@@ -36,4 +36,4 @@ def other_networks(ev: Evidence) -> None:
 def other_variables(ev: Evidence) -> None:
     p = ev.check.probes[0]
     _agree(ev, p, expected_scalars(p.args["shapes"]))
-    judge_scalars(ev.value(p), p.args["shapes"])
+    judge_scalars(ev.value(p), p.args["shapes"], p.args.get("others", ()))
