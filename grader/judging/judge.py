@@ -51,6 +51,11 @@ def failed_load(loads: Sequence[FileLoad], exercise: str) -> FileLoad | None:
     return broken[0] if broken else None
 
 
+# Missing-name errors whose message already says why (a notebook cell failed, or no cell
+# defines the name): a failed file load is not to blame (grader.sandbox.student).
+EXPLAINED_MISSING = ("CellFailed", "NotDefined")
+
+
 def load_message(load: FileLoad) -> str:
     err = load.error
     assert err is not None
@@ -123,7 +128,8 @@ def _judge(check: Check, student: dict[str, Observation],
         hint = check.hint_on(fail.mistake) if fail.hint is None else fail.hint
         if fail.mistake == "missing_function":
             # A judge that diagnosed the missing function itself: still say why, when a file failed to load.
-            name = next((o.error.missing for o in observed if o.error and o.error.missing), None)
+            name = next((o.error.missing for o in observed if o.error and o.error.missing
+                         and o.error.type not in EXPLAINED_MISSING), None)
             broken = failed_load(loads, check.exercise)
             if name and broken is not None and broken.error is not None:
                 return CheckResult(score=0.0, status="failed", mistake="file_not_loaded", hint=hint,
@@ -142,9 +148,10 @@ def _judge(check: Check, student: dict[str, Observation],
         err = pf.observation.error
         assert err is not None
         driver = next((p.driver for p in check.probes if p.id == pf.observation.probe_id), "")
-        broken = failed_load(loads, check.exercise) if err.missing else None
+        broken = failed_load(loads, check.exercise) if err.missing and err.type not in EXPLAINED_MISSING else None
         status, message = describe_error(err, driver, broken)
-        mistake = ("file_not_loaded" if broken is not None else "missing_function") if err.missing else None
+        lost = broken is not None or err.type == "CellFailed"
+        mistake = ("file_not_loaded" if lost else "missing_function") if err.missing else None
         trace = broken.error.traceback if broken is not None and broken.error else err.traceback
         return CheckResult(score=0.0, status=status,  # type: ignore[arg-type]
                            message=hidden_error_text(err, status, message) if hidden else message,
