@@ -212,8 +212,8 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
         first = dict(failed[0][1])
         if len(failed) > 1:
             others = ", ".join(f"cell {n} ({e['type']})" for n, e in failed[1:6])
-            first["message"] = f"{first['message']}\n(also failed: {others})"
-        first["message"] += "\n(the notebook's other cells still ran; only what needs a failed cell is lost)"
+            first["message"] = (f"{first['message']}\n(also failed: {others}; each cell ran even when one "
+                                "before it had failed)")
         msg["error"] = first
     return msg
 
