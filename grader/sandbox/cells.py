@@ -44,6 +44,8 @@ class CellNames:
     later: frozenset[str]    # global names its functions and classes read when called: from any cell
     opaque: bool             # its effect cannot be known statically: always run
     imports: bool = False    # nothing but imports: cheap, and always run (students expect their imports to)
+    # Names the cell binds by an import only, with the module: importing it again changes nothing.
+    imported: frozenset[tuple[str, str]] = frozenset()
 
 
 def _targets(node: ast.AST) -> set[str]:
@@ -66,6 +68,7 @@ class _Scan(ast.NodeVisitor):
         self.defines: set[str] = set()
         self.uses: set[str] = set()
         self.later: set[str] = set()
+        self.imported: dict[str, set[str]] = {}  # top-level name -> the modules imports bind it to
         self.mutated: set[str] = set()
         self.opaque = False
         self.depth = 0             # > 0 inside a function or class body
@@ -126,12 +129,21 @@ class _Scan(ast.NodeVisitor):
         self._scope(node, params, [node.body])
 
     def visit_Import(self, node: ast.Import) -> None:
-        self._bind((a.asname or a.name).split(".")[0] for a in node.names)
+        for a in node.names:
+            self._import(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0])
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
         if any(a.name == "*" for a in node.names):
             self.opaque = True
-        self._bind(a.asname or a.name for a in node.names if a.name != "*")
+        for a in node.names:
+            if a.name != "*":
+                self._import(a.asname or a.name, f"{'.' * node.level}{node.module or ''}:{a.name}")
+
+    def _import(self, name: str, module: str) -> None:
+        if self.depth:
+            self._bind([name])
+        else:
+            self.imported.setdefault(name, set()).add(module)
 
     # -- bindings and reads ------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
@@ -194,12 +206,11 @@ def cell_names(text: str) -> CellNames:
         scan.visit(tree)
     except RecursionError:
         return CellNames(frozenset(), frozenset(), frozenset(), True)
-    imported = {(a.asname or a.name).split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
-    defines = scan.defines | (scan.mutated - imported - _MODULE_LIKE)
+    defines = scan.defines | (scan.mutated - set(scan.imported) - _MODULE_LIKE)
     imports = bool(tree.body) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in tree.body)
-    return CellNames(frozenset(defines), frozenset(scan.uses), frozenset(scan.later),
-                     scan.opaque or bool(_OPAQUE_MAGIC.search(text)), imports)
+    only = frozenset((n, next(iter(m))) for n, m in scan.imported.items() if len(m) == 1 and n not in defines)
+    return CellNames(frozenset(defines | set(scan.imported)), frozenset(scan.uses), frozenset(scan.later),
+                     scan.opaque or bool(_OPAQUE_MAGIC.search(text)), imports, only)
 
 
 # Names almost always bound to modules: a call on them (`tf.reset_default_graph()`) changes no student name.
@@ -213,7 +224,8 @@ def needed_cells(cells: Sequence[CellNames], wanted: Iterable[str]) -> tuple[boo
     A cell is needed when it is opaque, holds only imports, or defines (or changes) a wanted name, or a name a
     needed cell reads, transitively. A name read while a cell runs needs the cells above
     it that define it; a name read inside a function needs every cell that defines it,
-    wherever it stands, since the function reads it when it is called.
+    wherever it stands, since the function reads it when it is called. Of cells that bind a
+    name only by importing the same module, the first is enough.
     """
     need = [False] * len(cells)
     done: dict[str, int] = {}  # name -> the cells before this index that define it are needed
@@ -232,8 +244,17 @@ def needed_cells(cells: Sequence[CellNames], wanted: Iterable[str]) -> tuple[boo
         if done.get(name, 0) >= limit:
             continue
         start, done[name] = done.get(name, 0), limit
+        first_import: dict[str, int] = {}  # module -> the first cell importing `name` from it
+        for i in range(limit):
+            module = next((m for n, m in cells[i].imported if n == name), None)
+            if module is not None:
+                first_import.setdefault(module, i)
+        same = len(first_import) == 1  # every import of `name` binds the same module: one of them is enough
         for i in range(start, limit):
-            if not need[i] and name in cells[i].defines:
+            if need[i] or name not in cells[i].defines:
+                continue
+            module = next((m for n, m in cells[i].imported if n == name), None)
+            if module is None or not same or first_import[module] == i:
                 take(i)
     return tuple(need)
 
