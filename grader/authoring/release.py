@@ -210,6 +210,12 @@ In a notebook, run its last cell:
     import grader
     grader.check("relu_model")   # checks the cells you have run, shows the result below
 
+When a notebook is checked or graded, a line that starts with `%` or `!` is
+skipped and the rest of its cell still runs (a `%%time` cell runs its code; a
+`%%bash` or other non-Python `%%` cell is skipped whole). Only the cells your
+functions need are run, so exploring and training cells cost nothing, and a
+cell that fails costs only what needs it.
+
 In a terminal:
 
     grader list                  # the exercises, their points, and their public checks
