@@ -108,7 +108,10 @@ def _docstring_markdown(doc: str, name: str) -> str:
     if body:
         text += "\n" + body + "\n"
     text += (f"\nWrite your code in the cells below, then submit this notebook as `{name}.ipynb`. "
-             f"Cells that start with `%` or `!` are skipped when grading.\n")
+             "When grading, a line that starts with `%` or `!` is skipped and the rest of its cell still runs "
+             "(a `%%time` cell runs its code; a `%%bash` or other non-Python `%%` cell is skipped whole). Only the cells "
+             "your functions need are run (imports, definitions, the names they use), so exploring and "
+             "training cells cost nothing, and a cell that fails costs only what needs it.\n")
     # In a notebook the command-line check would read exercises/<name>.py, not this notebook.
     return CLI_CHECK.sub(lambda m: f'`grader.check("{m[1]}")` (the last cell)', text)
 

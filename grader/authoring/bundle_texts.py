@@ -31,6 +31,12 @@ In a terminal, from this folder:
     grader check --watch relu_model   # check again on every save
     pytest                       # every public check as a test (`-k relu_model`, `-m public`)
 
+When a notebook is checked or graded, a line that starts with `%` or `!` is
+skipped and the rest of its cell still runs (a `%%time` cell runs its code; a
+`%%bash` or other non-Python `%%` cell is skipped whole). Only the cells your
+functions need are run, so exploring and training cells cost nothing, and a
+cell that fails costs only what needs it.
+
 `grader check` also writes `reports/self-check.html`; it checks a notebook as saved
 on disk, so save it first. An exercise you have not started is a failed check
 ("Not attempted yet."), so `pytest` stays red until every exercise is done.

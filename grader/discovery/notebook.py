@@ -23,11 +23,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.errors import SubmissionError
+from grader.sandbox.cells import GRADED_NAMES, cell_names, needed_cells, not_run_note
 
 # `import grader; grader.check("relu_model")`: the last cell of every generated notebook.
 SELF_CHECK_CELL = re.compile(r"\s*import grader\s*[;\n]\s*grader\.check\(\s*(['\"])\w+\1[^()\n]*\)\s*;?\s*")
 
 NOTEBOOK_HEADER = "# grader notebook: "  # the same marker as grader.sandbox.student.NOTEBOOK_HEADER
+NOT_RUN = " not run"  # `# In[7]: not run`: a cell the graded names do not need (grader.sandbox.student reads it)
+CELL_MARK = re.compile(r"^# In\[\d+\]:")  # a student's line that looks like our marker is shifted off it
 
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # a notebook with big stored plots is still fine
 MAX_CODE_CHARS = 1024 * 1024             # the code itself: far beyond any honest answer
@@ -128,7 +131,7 @@ def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
         if name not in PYTHON_BODY_CELL_MAGICS:
             notes.append(f"cell {number}: skipped the whole cell (cell magic %%{name} is not Python)")
             return [f"# [skipped %%{name} cell] {ln}" if ln.strip() else "" for ln in lines]
-        notes.append(f"cell {number}: skipped the cell magic %%{name} and ran the cell's code")
+        notes.append(f"cell {number}: skipped the line %%{name}; the rest of the cell is Python, graded like any cell")
         at = lines.index(first)
         lines[at] = _skipped(first, "cell magic")
     # Plain Python (even with `%` or `!` inside strings) is left exactly as written.
@@ -156,8 +159,13 @@ def _clean_cell(text: str, number: int, notes: list[str]) -> list[str]:
     return out
 
 
-def notebook_to_source(data: bytes, name: str) -> NotebookSource:
+def notebook_to_source(data: bytes, name: str, wanted: frozenset[str] | None = GRADED_NAMES) -> NotebookSource:
     """The code cells of notebook `name` as one Python source, plus notes on what was skipped.
+
+    Only the cells the names in `wanted` need are marked to run (grader.sandbox.cells); the
+    others stay in the source, marked `not run`, so the worker can still run one a graded
+    function turns out to need. A notebook that defines none of `wanted` runs every cell,
+    and so does any notebook when `wanted` is None.
 
     Raises SubmissionError (with a message for the student) when the file is
     not an nbformat 4 notebook with at least one non-empty code cell.
@@ -189,7 +197,7 @@ def notebook_to_source(data: bytes, name: str) -> NotebookSource:
     shown = "".join(ch if ch.isprintable() else "_" for ch in name)[:200]
     out: list[str] = [f"{NOTEBOOK_HEADER}{shown}"]
     starts: list[tuple[int, int]] = []
-    code_cells = 0
+    code: list[tuple[int, list[str]]] = []
     for index, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
             raise SubmissionError(f"{name}: notebook cell {index} is not an object.")
@@ -198,13 +206,18 @@ def notebook_to_source(data: bytes, name: str) -> NotebookSource:
         body = _cell_text(cell, index)
         if not body.strip() or SELF_CHECK_CELL.fullmatch(body):
             continue  # the self-check cell `grader assign` ends each notebook with is ours, not graded code
-        code_cells += 1
-        out.append(f"# In[{index}]:")
-        starts.append((index, len(out) + 1))
-        out.extend(_clean_cell(body, index, notes))
-        out.append("")
-    if code_cells == 0:
+        lines = [" " + ln if CELL_MARK.match(ln) else ln for ln in _clean_cell(body, index, notes)]
+        code.append((index, lines))
+    if not code:
         raise SubmissionError(f"{name}: the notebook has no code cells with code in them.")
+    run = _plan([lines for _, lines in code], wanted)
+    for (index, lines), runs in zip(code, run):
+        out.append(f"# In[{index}]:" + ("" if runs else NOT_RUN))
+        starts.append((index, len(out) + 1))
+        out.extend(lines)
+        out.append("")
+    if not all(run):
+        notes.insert(0, not_run_note([index for (index, _), runs in zip(code, run) if not runs]))
     source = "\n".join(out) + "\n"
     if len(source) > MAX_CODE_CHARS:
         raise SubmissionError(f"{name}: the notebook's code is {len(source)} characters; "
@@ -213,6 +226,16 @@ def notebook_to_source(data: bytes, name: str) -> NotebookSource:
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES:] = [f"... and {len(notes) - MAX_NOTES} more skipped lines"]
     return NotebookSource(source, tuple(notes), tuple(starts))
+
+
+def _plan(cells: list[list[str]], wanted: frozenset[str] | None) -> tuple[bool, ...]:
+    """Which cells run: those the wanted names need, or all when the notebook defines none of them."""
+    if wanted is None:
+        return tuple(True for _ in cells)
+    names = [cell_names("\n".join(lines)) for lines in cells]
+    if not any(n.defines & wanted for n in names):
+        return tuple(True for _ in cells)
+    return needed_cells(names, wanted)
 
 
 def _schema_note(nb: dict[str, Any], notes: list[str]) -> None:

@@ -53,6 +53,11 @@ def failed_load(loads: Sequence[FileLoad], exercise: str) -> FileLoad | None:
     return broken[0] if broken else None
 
 
+# Missing-name errors whose message already says why (a notebook cell failed, or no cell
+# defines the name): a failed file load is not to blame (grader.sandbox.student).
+EXPLAINED_MISSING = ("CellFailed", "NotDefined")
+
+
 def load_message(load: FileLoad) -> str:
     err = load.error
     assert err is not None
@@ -158,7 +163,8 @@ def _judge(check: Check, student: dict[str, Observation],
         hint = check.hint_on(fail.mistake) if fail.hint is None else fail.hint
         if fail.mistake == "missing_function":
             # A judge that diagnosed the missing function itself: still say why, when a file failed to load.
-            name = next((o.error.missing for o in observed if o.error and o.error.missing), None)
+            name = next((o.error.missing for o in observed if o.error and o.error.missing
+                         and o.error.type not in EXPLAINED_MISSING), None)
             broken = failed_load(loads, check.exercise)
             if name and broken is not None and broken.error is not None:
                 return CheckResult(score=0.0, status="failed", mistake="file_not_loaded", hint=hint,
@@ -180,8 +186,10 @@ def _judge(check: Check, student: dict[str, Observation],
         assert err is not None
         failing = next((p for p in check.probes if p.id == pf.observation.probe_id), None)
         where = student_function(err, failing.driver if failing else "", failing.args if failing else None)
-        broken = failed_load(loads, check.exercise) if err.missing else None
+        broken = failed_load(loads, check.exercise) if err.missing and err.type not in EXPLAINED_MISSING else None
         status, message, mistake = describe_error(err, where, broken)
+        if err.missing and err.type == "CellFailed":
+            mistake = "file_not_loaded"  # the cell defining it raised: a load problem, not a missing function
         trace = broken.error.traceback if broken is not None and broken.error else err.traceback
         hint = NUMPY_ON_TENSOR_HINT if mistake == "numpy_on_tensor" else check.hint_on(mistake)
         return CheckResult(score=0.0, status=status,  # type: ignore[arg-type]

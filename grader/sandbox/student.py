@@ -13,10 +13,13 @@ import sys
 import traceback
 import types
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grader.sandbox import cellrun
+from grader.sandbox.cellrun import Cell
+from grader.sandbox.cells import CellNames, cell_names
 
 class StudentIssue(Exception):
     """A problem with what the student wrote, reported as their error."""
@@ -32,6 +35,24 @@ class MissingFunction(StudentIssue):
         self.name = name
 
 
+class CellFailed(MissingFunction):
+    """A name a failed notebook cell should have defined (or that needs such a name); the
+    message already says which cell and why, so the judge reports it as it is."""
+
+    kind = "CellFailed"
+
+    def __init__(self, name: str, message: str) -> None:
+        StudentIssue.__init__(self, message)
+        self.name = name
+
+
+class NotDefined(MissingFunction):
+    """A name no cell of a notebook that ran (some cells failing) defines: plainly missing,
+    not the fault of the failed cells."""
+
+    kind = "NotDefined"
+
+
 class WrongType(StudentIssue):
     """The student returned something of the wrong kind."""
 
@@ -41,7 +62,8 @@ class WrongType(StudentIssue):
 # A converted notebook (grader.discovery.notebook) opens with this line, and each code
 # cell with an `# In[n]:` line: the worker runs such a file cell by cell.
 NOTEBOOK_HEADER = "# grader notebook: "
-_CELL_MARK = re.compile(r"^# In\[(\d+)\]:\s*$")
+# `# In[7]: not run` marks a cell the graded names do not need: run only if one turns out to.
+_CELL_MARK = re.compile(r"^# In\[(\d+)\]:( not run)?\s*$")
 # Lines of a TensorFlow error message that are its own bookkeeping: stack headers, frames
 # (grader and library files), node markers. The telling lines around them are kept.
 _NOISE = re.compile(r"^\s*(Original stack trace for|Traceback \(most recent call last\)|Graph execution error|"
@@ -52,13 +74,6 @@ _PATH = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)")
 MAX_MESSAGE_LINES = 12
 
 
-@dataclass(frozen=True)
-class Cell:
-    number: int      # position in the notebook, as Jupyter users count cells
-    first_line: int  # line of the converted source where the cell's code starts
-    text: str
-
-
 @dataclass
 class _Source:
     name: str
@@ -66,6 +81,32 @@ class _Source:
     code: str
     display: str = ""                   # what the student submitted: x.ipynb for a notebook
     cells: tuple[Cell, ...] = ()        # set for converted notebooks only
+    full: str = ""                                        # a notebook's whole code, `code` what ran of it
+    ran: set[int] = field(default_factory=set)            # cells run so far
+    failed: dict[int, str] = field(default_factory=dict)  # cell -> "ValueError: ... (cell 3, line 2)"
+    names: dict[int, CellNames] = field(default_factory=dict)
+
+    def cell_names(self, cell: Cell) -> CellNames:
+        if cell.number not in self.names:
+            self.names[cell.number] = cell_names(cell.text)
+        return self.names[cell.number]
+
+    def mark_ran(self, number: int | None = None, error: str | None = None) -> None:
+        """Record how cell `number` ran; `code` becomes the notebook's code with only the cells
+        that ran without error (line numbers kept): what a driver that reruns the script
+        (quiz_rerun) or reads it (quiz_kind) should see."""
+        if number is not None and error is not None:
+            self.failed[number] = error
+        elif number is not None:
+            self.ran.add(number)
+        if not self.full:
+            self.full = self.code
+        lines = self.full.split("\n")
+        for cell in self.cells:
+            if cell.number not in self.ran:
+                end = cell.first_line - 1 + cell.text.count("\n")
+                lines[cell.first_line - 1:end] = [""] * (end - cell.first_line + 1)
+        self.code = "\n".join(lines)
 
 
 def notebook_cells(code: str) -> tuple[str, tuple[Cell, ...]]:
@@ -74,11 +115,11 @@ def notebook_cells(code: str) -> tuple[str, tuple[Cell, ...]]:
     if not lines or not lines[0].startswith(NOTEBOOK_HEADER):
         return "", ()
     name = lines[0][len(NOTEBOOK_HEADER):].strip()
-    marks = [(i, int(m[1])) for i, line in enumerate(lines) if (m := _CELL_MARK.match(line))]
+    marks = [(i, int(m[1]), not m[2]) for i, line in enumerate(lines) if (m := _CELL_MARK.match(line))]
     cells = []
-    for k, (at, number) in enumerate(marks):
+    for k, (at, number, planned) in enumerate(marks):
         end = marks[k + 1][0] if k + 1 < len(marks) else len(lines)
-        cells.append(Cell(number, at + 2, "\n".join(lines[at + 1:end]) + "\n"))
+        cells.append(Cell(number, at + 2, "\n".join(lines[at + 1:end]) + "\n", planned))
     return name, tuple(cells)
 
 
@@ -116,6 +157,7 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def __init__(self, files: dict[str, str]) -> None:
         self.sources: dict[str, _Source] = {}
         self.modules: dict[str, types.ModuleType] = {}
+        self.broken: set[str] = set()  # plain files that raised while loading
         for name in sorted(files):
             stem = Path(name).stem
             module_name = stem if stem.isidentifier() else f"_student_{len(self.sources)}"
@@ -136,9 +178,11 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module: types.ModuleType) -> None:
         src = self.sources[module.__name__]
         module.__file__ = src.name
-        code = compile(src.code, src.name, "exec", dont_inherit=True)
         self.modules[module.__name__] = module
+        self.broken.add(module.__name__)  # until it has loaded: a missing name may be its fault
+        code = compile(src.code, src.name, "exec", dont_inherit=True)
         exec(code, module.__dict__)
+        self.broken.discard(module.__name__)
 
     # -- notebooks, cell by cell -----------------------------------------
     def source(self, file_name: str) -> _Source:
@@ -152,12 +196,57 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__loader__ = self
         sys.modules[src.module_name] = module
         self.modules[src.module_name] = module
+        src.mark_ran()
         return module
 
     def run_cell(self, module: types.ModuleType, cell: Cell) -> None:
         """Run one notebook cell; compiled at its own line numbers so tracebacks map back."""
         code = compile("\n" * (cell.first_line - 1) + cell.text, module.__file__ or "", "exec", dont_inherit=True)
         exec(code, module.__dict__)
+
+    def cell_error(self, src: _Source, cell: Cell, exc: BaseException) -> str:
+        """How a failed cell is quoted where a name it should have defined is looked up."""
+        if isinstance(exc, SyntaxError):
+            return f"SyntaxError: {exc.msg} ({self.where(src.name, exc.lineno)})"
+        lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == src.name]
+        at = f" ({self.where(src.name, lines[-1])})" if lines else ""
+        text = clean_message(str(exc)).split("\n", 1)[0]
+        return f"{type(exc).__name__}: {text[:200]}{at}" if text else f"{type(exc).__name__}{at}"
+
+    def _run_left_out(self, name: str) -> bool:
+        """Run the cells the plan left out that `name` turns out to need; True when any ran."""
+        ran = False
+        for src in self.sources.values():
+            module = self.modules.get(src.module_name)
+            if not src.cells or module is None:
+                continue
+            for cell in cellrun.cells_to_run(src, name):
+                ran = True
+                try:
+                    self.run_cell(module, cell)
+                except Exception as exc:  # noqa: BLE001 - student code may raise anything
+                    src.mark_ran(cell.number, self.cell_error(src, cell, exc))
+                else:
+                    src.mark_ran(cell.number)
+        return ran
+
+    def _explained(self, name: str, what: str) -> MissingFunction:
+        """The error for a name no file defines: a failed notebook cell's fault, or plainly missing."""
+        notebooks = [s for s in self.sources.values() if s.cells and s.module_name in self.modules]
+        for src in notebooks:
+            reason = cellrun.missing_reason(src, self.modules[src.module_name].__dict__, name)
+            if reason:
+                return CellFailed(name, reason)
+        if any(s.failed for s in notebooks) and not self.broken:
+            return NotDefined(name, what)  # the failed cells do not define it: not their fault
+        return MissingFunction(name, what)
+
+    def _check_usable(self, module: types.ModuleType, name: str) -> None:
+        src = self.sources.get(module.__name__)
+        if src is not None and src.cells and src.failed:
+            reason = cellrun.voided_reason(src, module.__dict__, name)
+            if reason:
+                raise CellFailed(name, reason)
 
     def where(self, file_name: str, line: int | None) -> str:
         """`relu.ipynb, cell 3, line 2` or `relu.py, line 2`: the student's own coordinates."""
@@ -202,18 +291,29 @@ class StudentCode(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         yield from mods
 
     def lookup(self, name: str, prefer: str | None = None) -> Any:
-        """A top-level name from whichever file defines it, preferring `prefer`.py."""
-        for mod in self._namespaces(prefer):
-            if name in mod.__dict__:
-                return mod.__dict__[name]
-        raise MissingFunction(name, "name")
+        """A top-level name from whichever file defines it, preferring `prefer`.py.
+
+        A notebook cell left out of the plan runs now if it defines the name; a name a
+        failed cell took with it is reported as such (CellFailed)."""
+        for attempt in range(2):
+            for mod in self._namespaces(prefer):
+                if name in mod.__dict__:
+                    self._check_usable(mod, name)
+                    return mod.__dict__[name]
+            if attempt or not self._run_left_out(name):
+                break
+        raise self._explained(name, "name")
 
     def function(self, name: str, prefer: str | None = None) -> Callable[..., Any]:
-        for mod in self._namespaces(prefer):
-            obj = mod.__dict__.get(name)
-            if callable(obj):
-                return obj
-        raise MissingFunction(name)
+        for attempt in range(2):
+            for mod in self._namespaces(prefer):
+                obj = mod.__dict__.get(name)
+                if callable(obj):
+                    self._check_usable(mod, name)
+                    return obj
+            if attempt or not self._run_left_out(name):
+                break
+        raise self._explained(name, "function")
 
 
 class DriverContext:

@@ -171,11 +171,13 @@ def cell_phase(display: str, number: int) -> str:
 
 
 def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str]) -> dict[str, Any]:
-    """Run a converted notebook cell by cell, each its own phase with its own time limit.
+    """Run a converted notebook's planned cells in order, each its own phase with its own time limit.
 
-    A failing cell does not stop the rest (functions defined elsewhere are still
-    graded; cells that needed it fail on their own); the file's load report
-    carries the first error, naming every cell that failed.
+    Like Jupyter's "Run All" with errors allowed: a failing cell does not stop the rest, and
+    only the names it should have defined (and those needing them) are lost; the lookups say
+    so (grader.sandbox.cellrun). Cells the graded names do not need are left out (run later
+    only if a lookup needs them). The file's load report carries the first error, naming
+    every cell that failed.
     """
     src = code.source(name)
     module = code.new_module(name)
@@ -184,20 +186,26 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
     started = time.perf_counter()
     _reseed()
     for cell in src.cells:
+        if not cell.planned:
+            continue
         phase = cell_phase(src.display, cell.number)
         if phase in skip:
             outputs.append(f"[cell {cell.number} was not run this time: it ran past its time limit]\n")
+            src.mark_ran(cell.number, "it ran past its time limit")
             continue
         channel.send({"kind": "start", "probe": f"load:{phase}"})
         _, exc, out = _captured(lambda: code.run_cell(module, cell))  # noqa: B023 - called at once
         outputs.append(out)
-        if exc is not None:
-            info = _load_error(exc, code.file_names(), code)
-            at = _last_student_line(exc, name)
-            if at is not None and not isinstance(exc, SyntaxError):
-                # The file name the judge prints is the converted x.py: say where in the notebook.
-                info["message"] = f"{info['message']} ({code.where(name, at)})"
-            failed.append((cell.number, info))
+        if exc is None:
+            src.mark_ran(cell.number)
+            continue
+        src.mark_ran(cell.number, code.cell_error(src, cell, exc))
+        info = _load_error(exc, code.file_names(), code)
+        at = _last_student_line(exc, name)
+        if at is not None and not isinstance(exc, SyntaxError):
+            # The file name the judge prints is the converted x.py: say where in the notebook.
+            info["message"] = f"{info['message']} ({code.where(name, at)})"
+        failed.append((cell.number, info))
     msg: dict[str, Any] = {"kind": "load", "name": name, "output": "".join(outputs)[:OUTPUT_CAP],
                            "duration": time.perf_counter() - started}
     if failed:

@@ -73,7 +73,7 @@ def test_a_python_cell_magic_line_and_continued_magics_read_exactly() -> None:
     lines = result.source.split("\n")
     assert lines[2] == "# [skipped cell magic] %%time"
     assert lines[lines.index("y = 2") - 1] == "# [skipped magic] b"
-    assert result.notes[:2] == ("cell 1: skipped the cell magic %%time and ran the cell's code",
+    assert result.notes[:2] == ("cell 1: skipped the line %%time; the rest of the cell is Python, graded like any cell",
                                 "cell 2: skipped IPython magic `%pip install a \\` (never run)")
 
 

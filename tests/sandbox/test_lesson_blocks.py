@@ -74,7 +74,8 @@ def test_walkthrough_folder_earns_zero_without_grader_words(runner: Runner) -> N
 
 @pytest.mark.slow
 def test_lesson_as_one_notebook(runner: Runner) -> None:
-    nb = notebook_to_source((LESSON / "lesson.ipynb").read_bytes(), "lesson.ipynb")
+    # Every cell planned ("Run All"): graded, only cell 1 (it assigns `output`) would run.
+    nb = notebook_to_source((LESSON / "lesson.ipynb").read_bytes(), "lesson.ipynb", wanted=None)
     outcome = runner.run({"lesson.py": nb.source}, [VALUES])
     (load,) = outcome.loads
     err = load.error

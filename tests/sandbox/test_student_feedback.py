@@ -59,7 +59,7 @@ def test_a_cell_past_its_limit_voids_only_itself_and_what_needs_it(quick: Runner
         "def count_parameters(sizes):\n    return sum(a * b + b for a, b in zip(sizes, sizes[1:]))\n",
         "slow = 0\nwhile True:\n    slow += 1\n",
         "print('after the slow cell')\nneeds_slow = slow + 1\n",
-    ), "parameter_count.ipynb").source
+    ), "parameter_count.ipynb", wanted=None).source  # every cell planned, as "Run All" would
     outcome = quick.run({"parameter_count.py": source}, [COUNT])
     assert outcome.observations[COUNT.id].value == 13           # the earlier cell's function is graded
     by_name = {load.name: load for load in outcome.loads}
