@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from grader.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -179,7 +180,7 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
     assert f"isolation: {level} (" in said, said[-3000:]
     assert said.count("isolation: ") == 1, said[-3000:]   # one line, once
     if outcome == "refused":
-        assert result.returncode == 6, said[-3000:]
+        assert result.returncode == ExitCode.ISOLATION_REFUSED, said[-3000:]
         assert f"refusing to run untrusted student code at isolation level '{level}'" in said
         assert "does not protect" in said and "--allow-weak-isolation" in said and "No student code" in said
         assert not list(world.marks.iterdir()) and not world.connections

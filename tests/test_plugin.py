@@ -16,6 +16,7 @@ from grader.authoring.release import build
 from grader.judging.checks import load_checks
 from grader.judging.judge import judge_all
 from grader.paths import Paths
+from grader.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -138,6 +139,6 @@ def test_grader_submission_is_refused_below_the_untrusted_level(tmp_path: Path) 
                            f"--grader-submission={sub}", "-k", "relu_model"], cwd=ROOT,
                           env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=600)
     said = proc.stdout + proc.stderr
-    assert proc.returncode == 6, said[-3000:]
+    assert proc.returncode == ExitCode.ISOLATION_REFUSED, said[-3000:]
     assert "refusing to run untrusted student code at isolation level 'none'" in said
     assert "GRADER_ALLOW_WEAK_ISOLATION=1" in said and not marker.exists()

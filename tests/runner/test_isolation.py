@@ -11,7 +11,7 @@ import pytest
 
 from grader.cli import build_parser
 from grader.commands import grade_cmd
-from grader.errors import IsolationRefused, SandboxError
+from grader.errors import ExitCode, IsolationRefused, SandboxError
 from grader.runner import isolation, select, uidblocks
 from grader.runner.isolation import GRADESCOPE, TRUSTED, UNTRUSTED, Level, admit, detect
 
@@ -54,7 +54,7 @@ def test_root_without_namespaces_is_container_and_refused_for_a_class(private: P
     text = str(caught.value)
     assert "'container'" in text and "the network" in text and "instructor's files" not in text
     assert "--allow-weak-isolation" in text and "root" in text and "No student code was run" in text
-    assert caught.value.exit_code == 6
+    assert caught.value.exit_code == ExitCode.ISOLATION_REFUSED
     # Gradescope's container has a network by design: said, not refused.
     assert admit(level, GRADESCOPE) == level
 
