@@ -72,23 +72,27 @@ def test_a_tf_layers_file_loads_on_gradescope(seeded_zip: Path, tmp_path: Path) 
     assert "could not be loaded" not in json.dumps(doc)
 
 
-def _catalogue_submission(first: bool) -> dict[str, str]:
-    """One right file per exercise from tests/submissions/correct: the first of each, or the others."""
+def _catalogue_submission(kind: str) -> dict[str, str]:
+    """One file per exercise from the catalogue (tests/submissions): the first right one of each,
+    a second right one where there is one, or the first wrong .py of each."""
     chosen: dict[str, str] = {}
     from grader.catalog import EXERCISE_NAMES
 
     for name in EXERCISE_NAMES:
-        files = sorted(f for f in (SUBMISSIONS / "correct").glob(f"{name}_*.py"))
-        picked = files[:1] if first else files[1:2]
+        if kind == "wrong":
+            picked = sorted((SUBMISSIONS / "wrong" / name).glob("*.py"))[:1]
+        else:
+            files = sorted((SUBMISSIONS / "correct").glob(f"{name}_*.py"))
+            picked = files[:1] if kind == "right" else files[1:2]
         for f in picked:
             chosen[f"{name}.py"] = f.read_text(encoding="utf-8")
     return chosen
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("first", [True, False], ids=["first-of-each", "alternates"])
-def test_gradescope_scores_each_check_as_grade_student(first: bool, autograder: Path, tmp_path: Path) -> None:
-    files = _catalogue_submission(first)
+@pytest.mark.parametrize("kind", ["right", "right-alternates", "wrong"])
+def test_gradescope_scores_each_check_as_grade_student(kind: str, autograder: Path, tmp_path: Path) -> None:
+    files = _catalogue_submission(kind)
     folder = tmp_path / "ann"
     folder.mkdir()
     for name, text in files.items():
@@ -101,7 +105,7 @@ def test_gradescope_scores_each_check_as_grade_student(first: bool, autograder: 
     course = {t["extra_data"]["check_id"]: t["score"] for t in json.loads(results.read_text())["tests"]}
     gs = run_layout(autograder, tmp_path / "gs", files)
     assert {t["extra_data"]["check_id"]: t["score"] for t in gs["tests"]} == course
-    assert sum(course.values()) > 0
+    assert sum(course.values()) > 0 and len(course) == 32  # every check, hidden ones included
 
 
 @pytest.fixture(scope="module")
