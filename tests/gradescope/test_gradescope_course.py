@@ -3,8 +3,10 @@ simulated layout, grades as `grader grade --student` does."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -70,6 +72,41 @@ def test_a_tf_layers_file_loads_on_gradescope(seeded_zip: Path, tmp_path: Path) 
     got, full = exercise_score(doc, "dropout")
     assert got == full > 0, json.dumps(doc)[:3000]
     assert "could not be loaded" not in json.dumps(doc)
+
+
+RIGHT = {"relu_model.py": SUBMISSIONS / "correct" / "relu_model_bias_add.py",
+         "dropout.py": SUBMISSIONS / "correct" / "dropout_rate.py"}
+
+
+def _repository(where: Path) -> dict[str, str]:
+    """A student's whole repository, as Gradescope's GitHub upload gives it: the released bundle with
+    two exercises answered, after `pip install .` and a pytest run, with its .git folder."""
+    from grader.authoring.release import build
+    from grader.paths import Paths
+
+    build(Paths(ROOT), where)
+    for name, source in RIGHT.items():
+        shutil.copyfile(source, where / "exercises" / name)
+    leftovers = {"build/lib/grader/__init__.py": "raise SystemExit('build leftover')\n",
+                 "grader.egg-info/PKG-INFO": "Name: grader\n", ".pytest_cache/v/cache/lastfailed": "{}\n",
+                 ".git/HEAD": "ref: refs/heads/main\n", "reports/self-check.html": "<html></html>\n"}
+    for rel, text in leftovers.items():
+        (where / rel).parent.mkdir(parents=True, exist_ok=True)
+        (where / rel).write_text(text, encoding="utf-8")
+    return {f.relative_to(where).as_posix(): f.read_text(encoding="utf-8")
+            for f in sorted(where.rglob("*")) if f.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("grader.discovery.collect") is None,
+                    reason="needs the whole-repository discovery (grader/discovery/collect.py, issue 19 item 1)")
+def test_a_whole_repository_upload_scores_as_its_exercise_files(seeded_zip: Path, tmp_path: Path) -> None:
+    repo = run_layout(seeded_zip, tmp_path / "repo", _repository(tmp_path / "bundle"))
+    plain = run_layout(seeded_zip, tmp_path / "plain", {n: f.read_text(encoding="utf-8") for n, f in RIGHT.items()})
+    scores = {t["extra_data"]["check_id"]: t["score"] for t in plain["tests"]}
+    assert {t["extra_data"]["check_id"]: t["score"] for t in repo["tests"]} == scores
+    assert repo["score"] == plain["score"] == sum(exercise_score(plain, n)[1] for n in ("relu_model", "dropout"))
+    assert "GraderTampered" not in json.dumps(repo) and "could not be loaded" not in json.dumps(repo)
 
 
 def _catalogue_submission(kind: str) -> dict[str, str]:
