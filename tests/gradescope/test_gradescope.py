@@ -156,4 +156,3 @@ def test_hostile_submission_under_the_portable_runner(autograder: Path, tmp_path
     hostile = run_layout(autograder, tmp_path / "hostile", {"relu_model.py": HOSTILE}, GRADER_RUNNER="portable")
     assert exercise_score(hostile, "relu_model")[0] == 0
     assert "LEAKED" not in json.dumps(hostile) and "blocked blocked blocked" in json.dumps(hostile)
-
