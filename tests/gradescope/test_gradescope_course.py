@@ -27,8 +27,9 @@ def dropout_model(features, weights, biases, keep_prob):
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_SECRET_SEED", "PYTHONPATH", "GRADER_ROOT")}
-    return {**env, "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+    """The environment of a `python -m grader ...` run of this checkout, with no seed unless given."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_SECRET_SEED", "GRADER_ROOT")}
+    return {**env, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
 
 
 @pytest.fixture(scope="module")
