@@ -104,3 +104,13 @@ def test_an_unreadable_seed_file_is_no_seed(seedless: Path) -> None:
     assert secret.seed_source(paths) is None
     with pytest.raises(NoCourseSeed):
         secret.require_course_seed(paths)
+
+
+def test_rejudge_without_a_seed_refuses_before_touching_the_class(seedless: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (seedless / "out").mkdir()
+    assert main(["rejudge", str(seedless / "out")]) == ExitCode.NO_COURSE_SEED
+    assert "GRADER_SECRET_SEED" in capsys.readouterr().err
+    # With the development seed chosen it goes on, and finds no stored reference in this empty folder.
+    assert main(["rejudge", str(seedless / "out"), "--dev-seed"]) == ExitCode.REJUDGE_REFUSED
+    assert "stored reference" in capsys.readouterr().err

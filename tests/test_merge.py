@@ -134,6 +134,10 @@ def test_concurrent_shards_merge_to_the_unsharded_run(tmp_path: Path) -> None:
         twin = tmp_path / "merged" / path.parent.name / "results.json"
         assert load_result(twin).score == load_result(path).score
         assert [c.score for c in load_result(twin).checks] == [c.score for c in load_result(path).checks]
+    # The merged class keeps what rejudge needs (reference.json): it rejudges like the unsharded one.
+    for folder in ("merged", "whole"):
+        assert subprocess.run([*cli, "rejudge", str(tmp_path / folder)], env=env).returncode == 0
+    assert (tmp_path / "merged" / "grades.csv").read_bytes() == (tmp_path / "whole" / "grades.csv").read_bytes()
 
 
 def test_a_run_block_is_read_too() -> None:

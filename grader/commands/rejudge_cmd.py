@@ -13,11 +13,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out", type=Path, metavar="OUT", help="a folder written by `grader grade`")
     parser.add_argument("--check", dest="checks", nargs="+", default=[], metavar="ID",
                         help="re-judge only these checks (ids as in `grader list`); the others keep their verdicts")
+    parser.add_argument("--dev-seed", action="store_true",
+                        help="when the course has no seed, rebuild the hidden checks from the public development "
+                             "seed (a class graded with `grade --dev-seed`) instead of refusing")
 
 
 def run(args: argparse.Namespace) -> int:
+    from grader.judging.oracles.secret import require_course_seed
+    from grader.paths import Paths
     from grader.rejudge import rejudge
 
+    # Hidden checks are rebuilt from the seed: without the course's, they would not be the ones graded.
+    require_course_seed(Paths.discover(), allow_development=args.dev_seed)
     report = rejudge(args.out, only=args.checks)
     what = f"{len(report.checks)} check{'s' if len(report.checks) != 1 else ''}"
     print(f"rejudged {report.students} student{'s' if report.students != 1 else ''} on {what} "

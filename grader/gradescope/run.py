@@ -7,8 +7,9 @@ The course seed shipped in the zip (`seed/.grader-seed`, root-only) is what the
 hidden checks are rebuilt from, whatever the environment says, so they match the
 shipped reference observations (`reference/observations.json`). A reference that
 does not match the checks is run afresh from the solutions when they are shipped;
-otherwise the autograder says it must be rebuilt. Whatever happens, a results.json is written: a broken
-autograder shows the student a message instead of Gradescope's generic error.
+otherwise the autograder says it must be rebuilt. Whatever happens, a results.json
+is written: a broken autograder shows the student a message instead of Gradescope's
+generic error.
 """
 
 from __future__ import annotations

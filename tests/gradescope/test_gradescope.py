@@ -115,6 +115,7 @@ def run_layout(zip_path: Path, root: Path, files: dict[str, str], **extra_env: s
     os.chmod(root / "run_autograder", 0o755)
     (root / "submission").mkdir()
     for name, text in files.items():
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "submission" / name).write_text(text)
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "ada@example.org"}]}))
     env = {**os.environ, "GRADER_GRADESCOPE_ROOT": str(root), "GRADER_PYTHON": sys.executable, **extra_env}

@@ -3,8 +3,10 @@ simulated layout, grades as `grader grade --student` does."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -25,8 +27,9 @@ def dropout_model(features, weights, biases, keep_prob):
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_SECRET_SEED", "PYTHONPATH", "GRADER_ROOT")}
-    return {**env, "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+    """The environment of a `python -m grader ...` run of this checkout, with no seed unless given."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_SECRET_SEED", "GRADER_ROOT")}
+    return {**env, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
 
 
 @pytest.fixture(scope="module")
@@ -72,23 +75,62 @@ def test_a_tf_layers_file_loads_on_gradescope(seeded_zip: Path, tmp_path: Path) 
     assert "could not be loaded" not in json.dumps(doc)
 
 
-def _catalogue_submission(first: bool) -> dict[str, str]:
-    """One right file per exercise from tests/submissions/correct: the first of each, or the others."""
+RIGHT = {"relu_model.py": SUBMISSIONS / "correct" / "relu_model_bias_add.py",
+         "dropout.py": SUBMISSIONS / "correct" / "dropout_rate.py"}
+
+
+def _repository(where: Path) -> dict[str, str]:
+    """A student's whole repository, as Gradescope's GitHub upload gives it: the released bundle with
+    two exercises answered, after `pip install .` and a pytest run, with its .git folder."""
+    from grader.authoring.release import build
+    from grader.paths import Paths
+
+    build(Paths(ROOT), where)
+    for name, source in RIGHT.items():
+        shutil.copyfile(source, where / "exercises" / name)
+    leftovers = {"build/lib/grader/__init__.py": "raise SystemExit('build leftover')\n",
+                 "grader.egg-info/PKG-INFO": "Name: grader\n", ".pytest_cache/v/cache/lastfailed": "{}\n",
+                 ".git/HEAD": "ref: refs/heads/main\n", "reports/self-check.html": "<html></html>\n"}
+    for rel, text in leftovers.items():
+        (where / rel).parent.mkdir(parents=True, exist_ok=True)
+        (where / rel).write_text(text, encoding="utf-8")
+    return {f.relative_to(where).as_posix(): f.read_text(encoding="utf-8")
+            for f in sorted(where.rglob("*")) if f.is_file()}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("grader.discovery.collect") is None,
+                    reason="needs the whole-repository discovery (grader/discovery/collect.py, issue 19 item 1)")
+def test_a_whole_repository_upload_scores_as_its_exercise_files(seeded_zip: Path, tmp_path: Path) -> None:
+    repo = run_layout(seeded_zip, tmp_path / "repo", _repository(tmp_path / "bundle"))
+    plain = run_layout(seeded_zip, tmp_path / "plain", {n: f.read_text(encoding="utf-8") for n, f in RIGHT.items()})
+    scores = {t["extra_data"]["check_id"]: t["score"] for t in plain["tests"]}
+    assert {t["extra_data"]["check_id"]: t["score"] for t in repo["tests"]} == scores
+    assert repo["score"] == plain["score"] == sum(exercise_score(plain, n)[1] for n in ("relu_model", "dropout"))
+    assert "GraderTampered" not in json.dumps(repo) and "could not be loaded" not in json.dumps(repo)
+
+
+def _catalogue_submission(kind: str) -> dict[str, str]:
+    """One file per exercise from the catalogue (tests/submissions): the first right one of each,
+    a second right one where there is one, or the first wrong .py of each."""
     chosen: dict[str, str] = {}
     from grader.catalog import EXERCISE_NAMES
 
     for name in EXERCISE_NAMES:
-        files = sorted(f for f in (SUBMISSIONS / "correct").glob(f"{name}_*.py"))
-        picked = files[:1] if first else files[1:2]
+        if kind == "wrong":
+            picked = sorted((SUBMISSIONS / "wrong" / name).glob("*.py"))[:1]
+        else:
+            files = sorted((SUBMISSIONS / "correct").glob(f"{name}_*.py"))
+            picked = files[:1] if kind == "right" else files[1:2]
         for f in picked:
             chosen[f"{name}.py"] = f.read_text(encoding="utf-8")
     return chosen
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("first", [True, False], ids=["first-of-each", "alternates"])
-def test_gradescope_scores_each_check_as_grade_student(first: bool, autograder: Path, tmp_path: Path) -> None:
-    files = _catalogue_submission(first)
+@pytest.mark.parametrize("kind", ["right", "right-alternates", "wrong"])
+def test_gradescope_scores_each_check_as_grade_student(kind: str, autograder: Path, tmp_path: Path) -> None:
+    files = _catalogue_submission(kind)
     folder = tmp_path / "ann"
     folder.mkdir()
     for name, text in files.items():
@@ -101,7 +143,7 @@ def test_gradescope_scores_each_check_as_grade_student(first: bool, autograder: 
     course = {t["extra_data"]["check_id"]: t["score"] for t in json.loads(results.read_text())["tests"]}
     gs = run_layout(autograder, tmp_path / "gs", files)
     assert {t["extra_data"]["check_id"]: t["score"] for t in gs["tests"]} == course
-    assert sum(course.values()) > 0
+    assert sum(course.values()) > 0 and len(course) == 32  # every check, hidden ones included
 
 
 @pytest.fixture(scope="module")
