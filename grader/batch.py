@@ -174,7 +174,8 @@ class _Batch:
     written: dict[str, StudentResult] = field(default_factory=dict)
 
     def record(self, sub: Submission, result: StudentResult) -> None:
-        recorded = _save(self.out, sub, replace(result, checks_digest=self.checks_digest), self.checks)
+        recorded = _save(self.out, sub, replace(result, checks_digest=self.checks_digest,
+                                                display_name=sub.display_name), self.checks)
         self.written[sub.safe_id] = recorded
         self.report.graded.append(sub.safe_id)
         self.report.results[sub.safe_id] = recorded

@@ -147,6 +147,8 @@ class StudentResult:
     grader_errors: tuple[str, ...] = ()
     # Digest of the checks graded (ids, points, probes and inputs): a rerun regrades when it changes.
     checks_digest: str = ""
+    # The LMS's name for the student (Canvas, Moodle; grader.discovery.layouts), shown beside the id.
+    display_name: str = ""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:

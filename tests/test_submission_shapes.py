@@ -216,5 +216,8 @@ def test_lms_downloads_and_clones_graded_end_to_end(bundle: Path, tmp_path: Path
         summary = json.loads((out / "summary.json").read_text())
         scores[name] = {sid: s["score"] for sid, s in summary["students"].items()}
     assert scores["canvas"] == {"340934": 15, "55": 15}
+    assert json.loads((tmp_path / "out-canvas" / "340934" / "results.json").read_text())[
+        "extra_data"]["display_name"] == "smithbob"
+    assert "Ann Lee" in (tmp_path / "out-moodle" / "index.html").read_text()  # the name, beside the id
     assert scores["moodle"] == {"101": 15}
     assert scores["clones"] == {"alice": 25, "bob-smith": 25, "carol": 0}

@@ -202,6 +202,7 @@ def to_gradescope(r: StudentResult, caps: Caps = Caps()) -> dict[str, Any]:
             "submission_digest": r.submission_digest,
             "grader_errors": [truncate(g, caps.text) for g in r.grader_errors[:caps.problems]],
             "checks_digest": r.checks_digest,
+            **({"display_name": truncate(r.display_name, caps.name)} if r.display_name else {}),
             "exercises": _exercises(r, caps),
         },
     }
@@ -311,6 +312,7 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
         submission_digest=_get(top, "submission_digest", str, "results") if "submission_digest" in top else "",
         grader_errors=tuple(str(g) for g in grader_errors) if isinstance(grader_errors, list) else (),
         checks_digest=top["checks_digest"] if isinstance(top.get("checks_digest"), str) else "",
+        display_name=top["display_name"] if isinstance(top.get("display_name"), str) else "",
     )
 
 
