@@ -125,6 +125,23 @@ def test_repository_notebook_edited_is_the_one_graded(bundle: Path, tmp_path: Pa
     assert any("graded exercises/dropout.ipynb, the file you changed" in n for n in sub.notes)
 
 
+@pytest.mark.parametrize("zipped", [False, True])
+def test_repository_without_the_course_at_hand_uses_its_own_stub_index(bundle: Path, tmp_path: Path, zipped: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Gradescope autograder has no exercises/ of the course: the repository's released-stub index
+    (the same on every Python) still tells an untouched notebook from an edited file."""
+    from grader.discovery import choose
+
+    monkeypatch.setattr(choose, "default_stubs", lambda: {})
+    repo = make_repository(bundle, tmp_path / "gina", git=False)
+    sub = read_submission(_zip_folder(repo, tmp_path / "gina.zip") if zipped else repo)
+    _assert_only_exercises(sub)
+    assert not sub.alternates and not any("both changed" in n for n in sub.notes)
+    assert any("graded exercises/relu_model.py, the file you changed" in n for n in sub.notes)
+    (repo / "exercises" / ".released-stubs.json").write_text("not json")
+    assert set(read_submission(repo).alternates) == set(RIGHT)  # no index: the stub notebooks count as changed
+
+
 def test_loose_folder_skips_the_grader_package_and_build_leftovers(bundle: Path, tmp_path: Path) -> None:
     """Without the bundle's layout the student's own files count, never a copy of the grader or a build."""
     loose = tmp_path / "fay"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from grader.discovery.collect import content_fault
+from grader.discovery.faults import content_fault
 from grader.discovery.discover import read_submission
 
 OK = "def relu_model(features, weights, biases):\n    return features\n"
