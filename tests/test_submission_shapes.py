@@ -238,3 +238,39 @@ def test_lms_downloads_and_clones_graded_end_to_end(bundle: Path, tmp_path: Path
     assert "Ann Lee" in (tmp_path / "out-moodle" / "index.html").read_text()  # the name, beside the id
     assert scores["moodle"] == {"101": 15}
     assert scores["clones"] == {"alice": 25, "bob-smith": 25, "carol": 0}
+
+
+@pytest.mark.slow
+def test_gradescope_whole_repository_upload_scores_as_its_exercise_files(bundle: Path, tmp_path: Path) -> None:
+    """A student who uploads their GitHub repository to Gradescope (the submission folder is the repository)
+    gets what their exercise files alone get, check by check."""
+    import os
+    import sys
+
+    from grader.gradescope.build import build
+
+    autograder = tmp_path / "autograder.zip"
+    build(Paths.discover(), autograder)
+
+    def run(root: Path, fill: Path) -> dict:
+        with zipfile.ZipFile(autograder) as zf:
+            zf.extractall(root / "source")
+        shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+        os.chmod(root / "run_autograder", 0o755)
+        shutil.copytree(fill, root / "submission")
+        (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "ada@example.org"}]}))
+        env = {**os.environ, "GRADER_GRADESCOPE_ROOT": str(root), "GRADER_PYTHON": sys.executable}
+        env.pop("PYTHONPATH", None)
+        proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=900)
+        results = root / "results" / "results.json"
+        assert results.is_file(), proc.stderr[-3000:]
+        return json.loads(results.read_text())
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for name, source in RIGHT.items():
+        shutil.copyfile(source, loose / name)
+    from_repo = run(tmp_path / "repo-run", make_repository(bundle, tmp_path / "repo"))
+    from_files = run(tmp_path / "files-run", loose)
+    assert from_repo["score"] == from_files["score"] == 25
+    assert [(t["name"], t["score"]) for t in from_repo["tests"]] == [(t["name"], t["score"]) for t in from_files["tests"]]
