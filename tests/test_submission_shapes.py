@@ -274,3 +274,23 @@ def test_gradescope_whole_repository_upload_scores_as_its_exercise_files(bundle:
     from_files = run(tmp_path / "files-run", loose)
     assert from_repo["score"] == from_files["score"] == 25
     assert [(t["name"], t["score"]) for t in from_repo["tests"]] == [(t["name"], t["score"]) for t in from_files["tests"]]
+
+
+def test_an_unreadable_exercise_file_is_the_students_problem(bundle: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    repo = make_repository(bundle, tmp_path / "hal", git=False)
+    real = os.lstat
+    blocked = str(repo / "exercises" / "quiz.py")
+
+    def lstat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path) == blocked:
+            raise PermissionError(13, "Permission denied", blocked)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    sub = read_submission(repo)
+    assert sub.problems == ("exercises/quiz.py: cannot be read (Permission denied)",)
+    assert not sub.grader_errors and sub.origins["quiz.py"] == "exercises/quiz.ipynb"
+    assert sub.files["relu_model.py"] == RIGHT["relu_model.py"].read_text()

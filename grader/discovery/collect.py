@@ -227,16 +227,25 @@ def read_folder(root: Path, into: _Collector) -> None:
         _walk(root, root, into)
         return
     into.notes.append(repo.REPOSITORY_NOTE)
-    into.repo_stubs = repo.stub_index(_read_regular(root / prefix / repo.STUB_INDEX, repo.STUB_INDEX, MAX_SOURCE_BYTES,
-                                                into) if (root / prefix / repo.STUB_INDEX).is_file() else None)
+    index = root / prefix / repo.STUB_INDEX
+    into.repo_stubs = repo.stub_index(_read_regular(index, repo.STUB_INDEX, MAX_SOURCE_BYTES, into)
+                                      if os.path.isfile(index) else None)
     for rel in repo.exercise_files(prefix):
         path = root / rel
-        if path.is_symlink():
-            into.count_entry()
+        try:
+            mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:  # e.g. a folder the student left unreadable: theirs to fix
+            into.problems.append(f"{rel}: cannot be read ({exc.strerror})")
+            continue
+        into.count_entry()
+        if stat.S_ISLNK(mode):
             _symlink(rel, path, root, into)
-        elif path.is_file():
-            into.count_entry()
+        elif stat.S_ISREG(mode):
             _add_file(path, rel, into)
+        else:
+            into.notes.append(f"{rel}: skipped, not a regular file")
 
 
 def _unsafe_member(name: str) -> str | None:
