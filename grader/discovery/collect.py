@@ -317,10 +317,10 @@ def read_zip(source: Path | IO[bytes], into: _Collector, label: str,
     try:
         with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
+            if rename is not None:  # this student's part of a class download
+                infos = [i for i in infos if rename(i.filename) is not None]
             if len(infos) > MAX_ARCHIVE_ENTRIES:
                 raise _TooBig(f"the archive has {len(infos)} entries (at most {MAX_ARCHIVE_ENTRIES})")
-            if rename is not None:
-                infos = [i for i in infos if rename(i.filename) is not None]
             prefix = _archive_prefix(infos) if rename is None else None
             wanted = set(repo.exercise_files(prefix)) if prefix is not None else None
             if wanted is not None:
