@@ -180,7 +180,8 @@ class _Batch:
 
     def record(self, sub: Submission, result: StudentResult) -> None:
         level = self.report.isolation
-        result = replace(result, checks_digest=self.checks_digest, isolation=level.label() if level else "")
+        result = replace(result, checks_digest=self.checks_digest, isolation=level.label() if level else "",
+                         display_name=sub.display_name)
         recorded = _save(self.out, sub, result, self.checks)
         self.written[sub.safe_id] = recorded
         self.report.graded.append(sub.safe_id)

@@ -149,6 +149,8 @@ class StudentResult:
     checks_digest: str = ""
     # The isolation level the student's code ran at (grader.runner.isolation), "" where none ran.
     isolation: str = ""
+    # The LMS's name for the student (Canvas, Moodle; grader.discovery.layouts), shown beside the id.
+    display_name: str = ""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:

@@ -41,6 +41,8 @@ VOLATILE = [
 ]
 LONG = 240  # longer texts (sources, pages) are kept as their start and a digest
 SKIPPED_FIELDS = frozenset({"duration", "traceback", "elapsed", "started", "finished"})
+# Fields added after most snapshots were taken, left out while empty (an LMS student's name).
+OMITTED_WHEN_EMPTY = frozenset({"display_name"})
 _pending: dict[Path, dict[str, Any]] = {}
 
 
@@ -68,7 +70,8 @@ def plain(value: Any, seen: dict[int, int] | None = None) -> Any:
         return plain(value.as_posix(), seen)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {type(value).__name__: {f.name: plain(getattr(value, f.name), seen) for f in dataclasses.fields(value)
-                                       if f.name not in SKIPPED_FIELDS}}
+                                       if f.name not in SKIPPED_FIELDS
+                                       and not (f.name in OMITTED_WHEN_EMPTY and getattr(value, f.name) == "")}}
     if isinstance(value, dict):
         return {str(k): plain(v, seen) for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):

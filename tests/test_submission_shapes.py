@@ -125,6 +125,23 @@ def test_repository_notebook_edited_is_the_one_graded(bundle: Path, tmp_path: Pa
     assert any("graded exercises/dropout.ipynb, the file you changed" in n for n in sub.notes)
 
 
+@pytest.mark.parametrize("zipped", [False, True])
+def test_repository_without_the_course_at_hand_uses_its_own_stub_index(bundle: Path, tmp_path: Path, zipped: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Gradescope autograder has no exercises/ of the course: the repository's released-stub index
+    (the same on every Python) still tells an untouched notebook from an edited file."""
+    from grader.discovery import choose
+
+    monkeypatch.setattr(choose, "default_stubs", lambda: {})
+    repo = make_repository(bundle, tmp_path / "gina", git=False)
+    sub = read_submission(_zip_folder(repo, tmp_path / "gina.zip") if zipped else repo)
+    _assert_only_exercises(sub)
+    assert not sub.alternates and not any("both changed" in n for n in sub.notes)
+    assert any("graded exercises/relu_model.py, the file you changed" in n for n in sub.notes)
+    (repo / "exercises" / ".released-stubs.json").write_text("not json")
+    assert set(read_submission(repo).alternates) == set(RIGHT)  # no index: the stub notebooks count as changed
+
+
 def test_loose_folder_skips_the_grader_package_and_build_leftovers(bundle: Path, tmp_path: Path) -> None:
     """Without the bundle's layout the student's own files count, never a copy of the grader or a build."""
     loose = tmp_path / "fay"
@@ -216,5 +233,64 @@ def test_lms_downloads_and_clones_graded_end_to_end(bundle: Path, tmp_path: Path
         summary = json.loads((out / "summary.json").read_text())
         scores[name] = {sid: s["score"] for sid, s in summary["students"].items()}
     assert scores["canvas"] == {"340934": 15, "55": 15}
+    assert json.loads((tmp_path / "out-canvas" / "340934" / "results.json").read_text())[
+        "extra_data"]["display_name"] == "smithbob"
+    assert "Ann Lee" in (tmp_path / "out-moodle" / "index.html").read_text()  # the name, beside the id
     assert scores["moodle"] == {"101": 15}
     assert scores["clones"] == {"alice": 25, "bob-smith": 25, "carol": 0}
+
+
+@pytest.mark.slow
+def test_gradescope_whole_repository_upload_scores_as_its_exercise_files(bundle: Path, tmp_path: Path) -> None:
+    """A student who uploads their GitHub repository to Gradescope (the submission folder is the repository)
+    gets what their exercise files alone get, check by check."""
+    import os
+    import sys
+
+    from grader.gradescope.build import build
+
+    autograder = tmp_path / "autograder.zip"
+    build(Paths.discover(), autograder)
+
+    def run(root: Path, fill: Path) -> dict:
+        with zipfile.ZipFile(autograder) as zf:
+            zf.extractall(root / "source")
+        shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
+        os.chmod(root / "run_autograder", 0o755)
+        shutil.copytree(fill, root / "submission")
+        (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "ada@example.org"}]}))
+        env = {**os.environ, "GRADER_GRADESCOPE_ROOT": str(root), "GRADER_PYTHON": sys.executable}
+        env.pop("PYTHONPATH", None)
+        proc = subprocess.run([str(root / "run_autograder")], env=env, capture_output=True, text=True, timeout=900)
+        results = root / "results" / "results.json"
+        assert results.is_file(), proc.stderr[-3000:]
+        return json.loads(results.read_text())
+
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    for name, source in RIGHT.items():
+        shutil.copyfile(source, loose / name)
+    from_repo = run(tmp_path / "repo-run", make_repository(bundle, tmp_path / "repo"))
+    from_files = run(tmp_path / "files-run", loose)
+    assert from_repo["score"] == from_files["score"] == 25
+    assert [(t["name"], t["score"]) for t in from_repo["tests"]] == [(t["name"], t["score"]) for t in from_files["tests"]]
+
+
+def test_an_unreadable_exercise_file_is_the_students_problem(bundle: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    repo = make_repository(bundle, tmp_path / "hal", git=False)
+    real = os.lstat
+    blocked = str(repo / "exercises" / "quiz.py")
+
+    def lstat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path) == blocked:
+            raise PermissionError(13, "Permission denied", blocked)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    sub = read_submission(repo)
+    assert sub.problems == ("exercises/quiz.py: cannot be read (Permission denied)",)
+    assert not sub.grader_errors and sub.origins["quiz.py"] == "exercises/quiz.ipynb"
+    assert sub.files["relu_model.py"] == RIGHT["relu_model.py"].read_text()

@@ -36,7 +36,7 @@ def decode_source(data: bytes) -> str | None:
     try:
         encoding, _ = tokenize.detect_encoding(BytesIO(data).readline)
         text = data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
+    except (SyntaxError, LookupError, UnicodeError, ValueError):  # e.g. `coding: punycode` on ASCII text
         return None
     return text[1:] if text.startswith("\ufeff") else text
 

@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from grader.discovery import repo
+from grader.discovery.faults import content_fault
 from grader.errors import SubmissionError, grader_error_text
 
 MAX_SOURCE_BYTES = 1024 * 1024          # one .py file: far beyond any honest answer
@@ -32,20 +33,6 @@ CHUNK = 64 * 1024
 
 # Editor and OS clutter: ignored silently.
 _JUNK_DIRS = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".git", ".idea", ".vscode"}
-
-
-def content_fault(exc: BaseException) -> str | None:
-    """Why reading failed because of what the file holds (the student's to fix), or None when the
-    failure is ours. Python 3.11+ refuses to read integers of more than 4300 digits
-    (sys.get_int_max_str_digits); a deeply nested JSON or expression exhausts the recursion limit."""
-    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
-        return ("it holds an integer with thousands of digits, more than Python reads "
-                "(write big numbers as expressions such as 10**5000, or remove them)")
-    if isinstance(exc, RecursionError):
-        return "it is nested too deeply to be read (lists, brackets or expressions inside each other)"
-    if isinstance(exc, UnicodeError):
-        return "it holds text that is not valid Unicode"
-    return None
 
 
 class _TooBig(Exception):
@@ -66,6 +53,9 @@ class _Collector:
     entries: int = 0
     # An LMS download holds each student's own upload, often a zip of their work: open it (one level).
     open_archives: bool = False
+    # A repository's own stub index (exercises/.released-stubs.json): which of X.py and X.ipynb is the
+    # released stub where the course's exercises/ is not at hand (a Gradescope autograder).
+    repo_stubs: dict[str, str] = field(default_factory=dict)
 
     def count_entry(self) -> None:
         self.entries += 1
@@ -122,7 +112,8 @@ class _Collector:
             from grader.discovery.choose import Candidate, choose, default_stubs
 
             kept = Candidate(self.origins[name], self.files[name])
-            chosen = choose(name, [kept, *self.alternates.pop(name, ()), Candidate(rel, text)], default_stubs())
+            stubs = default_stubs() or self.repo_stubs
+            chosen = choose(name, [kept, *self.alternates.pop(name, ()), Candidate(rel, text)], stubs)
             self.files[name], self.origins[name] = chosen.graded.code, chosen.graded.submitted
             if chosen.alternate is not None:
                 self.alternates[name] = [chosen.alternate]
@@ -236,14 +227,25 @@ def read_folder(root: Path, into: _Collector) -> None:
         _walk(root, root, into)
         return
     into.notes.append(repo.REPOSITORY_NOTE)
+    index = root / prefix / repo.STUB_INDEX
+    into.repo_stubs = repo.stub_index(_read_regular(index, repo.STUB_INDEX, MAX_SOURCE_BYTES, into)
+                                      if os.path.isfile(index) else None)
     for rel in repo.exercise_files(prefix):
         path = root / rel
-        if path.is_symlink():
-            into.count_entry()
+        try:
+            mode = os.lstat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except OSError as exc:  # e.g. a folder the student left unreadable: theirs to fix
+            into.problems.append(f"{rel}: cannot be read ({exc.strerror})")
+            continue
+        into.count_entry()
+        if stat.S_ISLNK(mode):
             _symlink(rel, path, root, into)
-        elif path.is_file():
-            into.count_entry()
+        elif stat.S_ISREG(mode):
             _add_file(path, rel, into)
+        else:
+            into.notes.append(f"{rel}: skipped, not a regular file")
 
 
 def _unsafe_member(name: str) -> str | None:
@@ -315,14 +317,16 @@ def read_zip(source: Path | IO[bytes], into: _Collector, label: str,
     try:
         with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
+            if rename is not None:  # this student's part of a class download
+                infos = [i for i in infos if rename(i.filename) is not None]
             if len(infos) > MAX_ARCHIVE_ENTRIES:
                 raise _TooBig(f"the archive has {len(infos)} entries (at most {MAX_ARCHIVE_ENTRIES})")
-            if rename is not None:
-                infos = [i for i in infos if rename(i.filename) is not None]
             prefix = _archive_prefix(infos) if rename is None else None
             wanted = set(repo.exercise_files(prefix)) if prefix is not None else None
             if wanted is not None:
                 into.notes.append(repo.REPOSITORY_NOTE)
+                index = next((i for i in infos if i.filename == f"{prefix}{repo.STUB_INDEX}"), None)
+                into.repo_stubs = repo.stub_index(_read_member(zf, index, MAX_SOURCE_BYTES, into) if index else None)
             packages = _grader_packages(infos)
             for info in infos:
                 name = info.filename if rename is None else rename(info.filename) or ""

@@ -44,6 +44,8 @@ class Submission:
     # X.py and X.ipynb both changed: files holds one, this the other (grader.discovery.choose).
     alternates: dict[str, Any] = field(default_factory=dict, compare=False)
     origins: dict[str, str] = field(default_factory=dict, compare=False)  # file name -> as submitted
+    # The LMS's name for the student (Canvas, Moodle), for the dashboard; the id stays the LMS's id.
+    display_name: str = field(default="", compare=False)
 
     @property
     def empty(self) -> bool:
@@ -78,7 +80,7 @@ def read_submission(entry: Path, student_id: str | None = None, safe: str | None
 
 
 def read_with(label: str, sid: str, safe: str, fill: Callable[[_Collector], None], *,
-              open_archives: bool = False) -> Submission:
+              open_archives: bool = False, display_name: str = "") -> Submission:
     """One student's Submission from `fill`, which reads their files into a collector (`label` names
     the entry in problems; `open_archives`: a zip among the files is opened). Never raises."""
     into = _Collector(open_archives=open_archives)
@@ -106,7 +108,8 @@ def read_with(label: str, sid: str, safe: str, fill: Callable[[_Collector], None
         into.problems.append("no gradable files were found in the submission")
     return Submission(sid, safe, dict(sorted(into.files.items())),
                       tuple(into.notes), tuple(into.problems), tuple(into.grader_errors),
-                      {n: c[0] for n, c in into.alternates.items() if n in into.files and c}, dict(into.origins))
+                      {n: c[0] for n, c in into.alternates.items() if n in into.files and c}, dict(into.origins),
+                      display_name)
 
 
 def list_entries(folder: Path) -> list[tuple[Path, str, str]]:
@@ -127,5 +130,6 @@ def discover(folder: Path, keep: Callable[[str], bool] | None = None, layout: st
     `layout` is one of grader.discovery.layouts.LAYOUTS ("auto" recognises it)."""
     found = find_layout(folder, layout)
     safes = distinct_safe_ids([(e.key, e.student_id) for e in found.entries])
-    return [read_with(e.label, e.student_id, safe, e.fill, open_archives=e.open_archives)
+    return [read_with(e.label, e.student_id, safe, e.fill, open_archives=e.open_archives,
+                      display_name=clean_id(e.display_name))
             for e, safe in zip(found.entries, safes) if keep is None or keep(safe)]

@@ -287,4 +287,4 @@ def find_layout(path: Path, layout: str = "auto") -> Found:
     if layout == "classroom":
         return _classroom(path, entries)
     return Found("folders", tuple(Entry(e.name, _student_id(e), e.name, _reader(e))
-                                  for e in entries), f"one entry per student: {len(entries)} entries")
+                                  for e in entries), f"one entry per student: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")

@@ -15,14 +15,16 @@ package, which are never anyone's answer.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 
 from grader.catalog import EXERCISE_NAMES
 
 EXERCISES_DIR = "exercises"
+STUB_INDEX = f"{EXERCISES_DIR}/.released-stubs.json"  # grader.discovery.choose.STUB_INDEX, in a repository
 SUFFIXES = (".py", ".ipynb")
 # Any one of these beside exercises/ marks the bundle (or a repository made from it).
-MARKERS = ("grader.toml", f"{EXERCISES_DIR}/.released-stubs.json", "grader/__init__.py", "pyproject.toml",
+MARKERS = ("grader.toml", STUB_INDEX, "grader/__init__.py", "pyproject.toml",
            ".git", ".github")
 # Folders tools write, never a student's answer (skipped without counting toward any limit).
 TOOL_DIRS = frozenset({"build", "dist", "venv", "env", ".venv", "__pycache__", ".pytest_cache", ".tox", ".nox",
@@ -56,3 +58,15 @@ def repository_prefix(has: Callable[[str], bool], top_dirs: Iterable[str]) -> st
 
 def is_tool_dir(name: str) -> bool:
     return name in TOOL_DIRS or name.endswith(TOOL_SUFFIXES)
+
+
+def stub_index(data: bytes | None) -> dict[str, str]:
+    """A repository's stub index, or {} when it is missing or not one (the student may have edited it:
+    at worst they choose which of their own two files is graded)."""
+    try:
+        index = json.loads(data.decode("utf-8")) if data else None
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(index, dict) or not all(isinstance(v, str) for v in index.values()):
+        return {}
+    return {str(k): v for k, v in index.items()}

@@ -90,6 +90,7 @@ class StudentRow:
     failing: str          # space-separated exercise names, for the filter
     exercise_scores: tuple[tuple[str, str], ...]   # (shown text, sort key)
     problems: int
+    display_name: str = ""   # the LMS's name for the student, beside the id
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ def dashboard_page(results: Sequence[tuple[str, StudentResult]], summary: dict[s
         by_name = {e.name: e for e in r.exercises}
         rows.append(StudentRow(
             student_id=r.student_id,
+            display_name=r.display_name,
             href=report_href(folder),
             score=fmt_points(r.score),
             max_score=fmt_points(r.max_score),

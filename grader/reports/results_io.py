@@ -208,6 +208,7 @@ def to_gradescope(r: StudentResult, caps: Caps = Caps()) -> dict[str, Any]:
             "grader_errors": [truncate(g, caps.text) for g in r.grader_errors[:caps.problems]],
             "checks_digest": r.checks_digest,
             **({"isolation": r.isolation} if r.isolation else {}),
+            **({"display_name": truncate(r.display_name, caps.name)} if r.display_name else {}),
             "exercises": _exercises(r, caps),
         },
     }
@@ -318,6 +319,7 @@ def from_gradescope(doc: dict[str, Any]) -> StudentResult:
         grader_errors=tuple(str(g) for g in grader_errors) if isinstance(grader_errors, list) else (),
         checks_digest=top["checks_digest"] if isinstance(top.get("checks_digest"), str) else "",
         isolation=top["isolation"] if isinstance(top.get("isolation"), str) else "",
+        display_name=top["display_name"] if isinstance(top.get("display_name"), str) else "",
     )
 
 

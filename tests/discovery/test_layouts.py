@@ -78,6 +78,7 @@ def test_canvas_download(tmp_path: Path, zipped: bool) -> None:
     assert {e.student_id: e.display_name for e in found.entries} == {
         "340934": "smithbob", "55": "jonesann", "anon_Xy12z": "", "66": "garcíaana"}
     subs = {s.student_id: s for s in discover(path)}
+    assert subs["340934"].display_name == "smithbob" and subs["anon_Xy12z"].display_name == ""
     assert subs["340934"].files == {"relu_model.py": RELU, "parameter_count.py": COUNT}
     assert subs["55"].files == {"relu_model.py": RELU} and "the LMS marked this submission late" in subs["55"].notes
     assert subs["anon_Xy12z"].files == {"relu_model.py": RELU}  # the student's zip is opened, one level
@@ -99,6 +100,7 @@ def test_moodle_download(tmp_path: Path, zipped: bool) -> None:
     assert {e.student_id: e.display_name for e in found.entries} == {"101": "Ann Lee", "102": "Bo Chen",
                                                                      "103": "Cy Dee"}
     subs = {s.student_id: s for s in discover(path)}
+    assert {s.display_name for s in subs.values()} == {"Ann Lee", "Bo Chen", "Cy Dee"}
     assert subs["101"].files == {"relu_model.py": RELU, "parameter_count.py": COUNT}
     assert subs["102"].files == {"relu_model.py": RELU}
     assert subs["103"].files == {"relu_model.py": RELU}
