@@ -257,3 +257,14 @@ def test_the_zygote_gets_no_shared_folder_a_student_could_have_planted() -> None
     assert env["PYTHONPATH"] == str(mine) and env["XDG_CACHE_HOME"] == str(mine) and "GRADER_CACHE" not in env
     assert sorted(dropped) == ["/tmp", "/tmp"]
     assert "GRADER_RUNNER" not in env and "AWS_SECRET_ACCESS_KEY" not in env and env["PATH"] == "/usr/bin"
+
+
+def test_a_pid_namespace_protects_the_users_processes_but_not_their_files() -> None:
+    own = detect(False, [], [], pid_namespaces=True)
+    assert own.processes and not own.files
+    with pytest.raises(IsolationRefused) as caught:
+        admit(own, UNTRUSTED)
+    assert "your own user and can read" in str(caught.value) and "kill(-1)" not in str(caught.value)
+    failed = detect(False, ["no PID namespace: a worker's processes are found and killed by the zygote"], [],
+                    pid_namespaces=True)
+    assert not failed.processes
