@@ -39,7 +39,7 @@ _GUARANTEES = {
     "full": "own mount, network and IPC namespaces; a uid per worker; rlimits; memory poll",
     "container": "a uid per worker; file permissions; rlimits; memory poll; no namespaces",
     "user": "own mount, network and IPC namespaces; workers run as your own user; rlimits; memory poll",
-    "none": "rlimits and a memory poll only; workers run as your own user and see your files",
+    "none": "rlimits and a memory poll only; workers see the file system as your user (nobody when root)",
 }
 
 
