@@ -103,7 +103,7 @@ def rejudge_one(old: StudentResult, stored: Stored, selected: Sequence[Check], r
         new = replace(score_student(old.student_id, results, stored.outcome, sources),
                       submission_digest=old.submission_digest,
                       grader_errors=tuple(c.grader_error for c in results if c.grader_error))
-    return replace(new, problems=old.problems)
+    return replace(new, problems=old.problems, isolation=old.isolation)  # the level the observations ran at
 
 
 def _clean_staging(out: Path) -> None:
@@ -141,7 +141,8 @@ def _class_meta(out: Path, checks: Sequence[Check]) -> tuple[dict[str, Any], dic
     shard = old.get("shard")
     spec = (shard["index"], shard["count"]) if isinstance(shard, dict) else None
     errors = old.get("load_errors")
-    return batch.class_meta(checks, check_set_digest(checks), spec), errors if isinstance(errors, dict) else {}
+    meta = {**batch.class_meta(checks, check_set_digest(checks), spec), "isolation": old.get("isolation")}
+    return meta, errors if isinstance(errors, dict) else {}
 
 
 def write_class(out: Path, results: dict[str, StudentResult], meta: dict[str, Any] | None = None,

@@ -10,6 +10,9 @@ root on a permissive Linux host):
     user-no-userns the same user with user namespaces refused by the same seccomp filter
     portable       GRADER_RUNNER=portable
     allowed        the container row again with --allow-weak-isolation
+    gradescope     run_autograder in the simulated container: Gradescope's own shape, admitted at
+                   `container` once permissions close the autograder's secrets (the network stays
+                   open there by design, and the output says so)
 
 The class: ada (right), eve (reads solutions/, tests/submissions/hostile/read_solution) and
 mallory (connects to a loopback port this test listens on, hostile/network). Both hostile
@@ -201,3 +204,46 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
                                         "network": False}
         assert eve["extra_data"]["isolation"] == f"{level} (weak isolation allowed)"
         assert scores["ada"] == 15
+
+
+def test_run_autograder_in_a_default_container(world: World) -> None:
+    """Gradescope's container: no namespaces, a uid per worker, secrets closed by permissions."""
+    import zipfile
+
+    from grader.gradescope.build import build
+    from grader.paths import Paths
+
+    layout = world.folder / "gradescope"
+    (layout / "source").mkdir(parents=True)
+    layout.chmod(0o755)
+    zip_path = world.folder / "autograder.zip"
+    build(Paths(ROOT), zip_path)
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(layout / "source")
+    (layout / "submission").mkdir()
+    hostile = ("import os\n"
+               "def relu_model(features, weights, biases):\n"
+               "    seen = []\n"
+               f"    for path in ({str(layout / 'source/reference/observations.json')!r},\n"
+               f"                 {str(layout / 'source/grader/judging/checks/hidden/relu_model.py')!r}):\n"
+               "        try:\n"
+               "            open(path).read(10)\n"
+               "            seen.append('L' 'EAKED ' + path)\n"
+               "        except OSError:\n"
+               "            seen.append('blocked')\n"
+               "    raise RuntimeError(' '.join(seen))\n")
+    (layout / "submission" / "relu_model.py").write_text(hostile)
+    (layout / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "eve@example.org"}]}))
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "GRADER_SECRET_SEED")}
+    env.update(GRADER_GRADESCOPE_ROOT=str(layout), GRADER_PYTHON=sys.executable, HOME="/root")
+    launch = [*_readable_python(), sys.executable, str(LAUNCHER), "--no-unshare", "--drop-sys-admin", "--"]
+    proc = subprocess.run([*launch, "bash", str(layout / "source" / "run_autograder")], env=env,
+                          capture_output=True, text=True, timeout=300)
+    doc = json.loads((layout / "results" / "results.json").read_text())
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "isolation: container (" in proc.stderr and "CAN REACH THE NETWORK" in proc.stderr
+    assert doc["extra_data"]["isolation"] == "container"
+    text = json.dumps(doc)
+    assert "LEAKED" not in text and "blocked blocked" in text
+    tests = [t for t in doc["tests"] if t["extra_data"]["exercise"] == "relu_model"]
+    assert tests and sum(t["score"] for t in tests) == 0

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from grader.runner.isolation import Level
 from grader import batch, rejudge as rejudge_mod
 from grader.judging.checks.base import check_probes_digest
 from grader.batch import BatchOptions, grade_class, grade_submissions
@@ -96,7 +97,8 @@ def _value(mode: str, p: Probe) -> Observation:
 class FakeRunner:
     """Stands in for the sandbox: 'runs' a file holding one word that says what the code does."""
 
-    level = None  # the isolation level make_runner's context reports
+    # The isolation level make_runner's context reports: a rejudge keeps the grading run's.
+    level = Level("full", "sandbox", files=True, network=True, processes=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
@@ -159,6 +161,7 @@ def test_rejudge_after_a_judge_change_equals_a_full_regrade(graded: Path, tmp_pa
     regraded = tmp_path / "regraded"
     grade(regraded, make_checks(lenient=True))
     assert snapshot(graded) == snapshot(regraded)
+    assert load_result(graded / "ben" / "results.json").isolation == "full"  # the grading run's level, kept
     after = load_result(graded / "ben" / "results.json")
     assert after.score == 6.0 and before.checks[0].mistake == "biases_forgotten" and after.checks[0].status == "passed"
 

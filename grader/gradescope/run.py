@@ -89,6 +89,7 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
                                          "`grader gradescope` in the course repository and upload it again") from exc
         print(f"grader: {exc}; running the reference solutions", file=sys.stderr)
     hidden = [submission, source / "reference", source / "seed", source / "solutions", autograder / "results"]
+    _close_to_others([*hidden, source / "grader" / "judging"])
     need = replace(isolation.GRADESCOPE, allow_weak=isolation.allowed_by_env())
     selected = make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()], need=need)
     with selected as runner:
@@ -104,6 +105,18 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
         # The same rule as `grader grade`: X.py and X.ipynb both changed -> the better of the two.
         result = grade_chosen(grade, sub.files, sub.alternates, sub.origins)
         return replace(result, isolation=selected.level.label() if selected.level else "")
+
+
+def _close_to_others(paths: list[Path]) -> None:
+    """Gradescope's container is root that may not unshare (isolation level `container`): there
+    workers, each its own uid, are kept out only by permissions. This copy is the container's own."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    for path in paths:
+        try:
+            path.chmod(path.stat().st_mode & ~0o007)
+        except OSError:
+            pass  # absent: nothing to hide
 
 
 def failure_document(message: str) -> dict[str, object]:

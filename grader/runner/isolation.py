@@ -39,7 +39,7 @@ _GUARANTEES = {
     "full": "own mount, network and IPC namespaces; a uid per worker; rlimits; memory poll",
     "container": "a uid per worker; file permissions; rlimits; memory poll; no namespaces",
     "user": "own mount, network and IPC namespaces; workers run as your own user; rlimits; memory poll",
-    "none": "rlimits and a memory poll only; workers run as your own user and see your files",
+    "none": "rlimits and a memory poll only; workers see the file system as your user (nobody when root)",
 }
 
 
@@ -109,12 +109,14 @@ def _failed(warnings: Sequence[str], *needles: str) -> list[str]:
     return [w for w in warnings if any(n in w for n in needles)]
 
 
-def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = ()) -> Level:
+def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = (), *,
+           pid_namespaces: bool = False) -> Level:
     """The level a started sandbox gives, from the zygote probe's warnings.
 
     `warnings` are what the probe child could not do (grader.sandbox.confine.enter);
     `hidden` are the paths workers must not read, checked against file permissions
-    where no mount namespace covers them.
+    where no mount namespace covers them. `pid_namespaces`: the sandbox puts each worker
+    in a PID namespace of its own where it can (it then warns where it could not).
     """
     no_namespaces = _failed(warnings, "no private network or file-system view", "namespaces disabled")
     if as_root and not no_namespaces:
@@ -132,9 +134,11 @@ def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = ()) -
     same_user = ("the processes: workers run as your own user, so a student's kill(-1) "
                  "or ptrace reaches your other processes")
     if not no_namespaces:
-        return Level("user", "sandbox", files=False, network=True, processes=False, missing=(
+        # A PID namespace of its own keeps a worker's signals and ptrace among its own processes.
+        own_pids = pid_namespaces and not _failed(warnings, "no PID namespace")
+        return Level("user", "sandbox", files=False, network=True, processes=own_pids, missing=(
             "the instructor's files: workers run as your own user and can read every file you can "
-            "outside the course folder (your home, keys)", same_user))
+            "outside the course folder (your home, keys)", *(() if own_pids else (same_user,))))
     return none_level("sandbox", why=no_namespaces[0])
 
 

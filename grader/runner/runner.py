@@ -31,7 +31,7 @@ from grader.runner.cgroups import SlotCgroups
 from grader.runner.limits import Limits
 from grader.runner.memory import SlotWatch
 from grader.runner.scheduler import Scheduler
-from grader.sandbox import wire
+from grader.sandbox import confine, wire
 from grader.sandbox.confine import UID_BASE, SandboxConfig
 from grader.sandbox.procs import kill_uid, processes
 
@@ -188,7 +188,8 @@ class Runner:
         if failed:  # every worker would fail the same way: the sandbox did not start
             self.__exit__(None, None, None)
             raise SandboxError(failed[0])
-        self.level = isolation.detect(self.as_root, self.warnings, self.hidden)
+        self.level = isolation.detect(self.as_root, self.warnings, self.hidden,
+                                      pid_namespaces=hasattr(confine, "CLONE_NEWPID"))
         return self
 
     def __exit__(self, *exc: object) -> None:

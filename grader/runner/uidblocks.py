@@ -64,9 +64,10 @@ def _lock(folder: Path, block: int) -> int | None:
     return fd
 
 
-def claim(folder: Path = LOCKS, legacy: Path | None = LEGACY) -> tuple[int, list[int]]:
-    """(block number, lock fds to close when done) for a free block of uids."""
-    folder = private_folder(folder)
+def claim(folder: Path | None = None, legacy: Path | None = LEGACY) -> tuple[int, list[int]]:
+    """(block number, lock fds to close when done) for a free block of uids, locked in `folder`
+    (default LOCKS) and, while it is sound, in `legacy` too."""
+    folder = private_folder(folder or LOCKS)
     old = legacy if legacy is not None and legacy != folder and _sound(legacy) else None
     for block in range(BLOCKS):
         fd = _lock(folder, block)

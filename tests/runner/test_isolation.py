@@ -4,6 +4,7 @@ and the shared places (lock folder, PYTHONPATH) that must not lower the level.""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +258,27 @@ def test_the_zygote_gets_no_shared_folder_a_student_could_have_planted() -> None
     assert env["PYTHONPATH"] == str(mine) and env["XDG_CACHE_HOME"] == str(mine) and "GRADER_CACHE" not in env
     assert sorted(dropped) == ["/tmp", "/tmp"]
     assert "GRADER_RUNNER" not in env and "AWS_SECRET_ACCESS_KEY" not in env and env["PATH"] == "/usr/bin"
+
+
+def test_a_pid_namespace_protects_the_users_processes_but_not_their_files() -> None:
+    own = detect(False, [], [], pid_namespaces=True)
+    assert own.processes and not own.files
+    with pytest.raises(IsolationRefused) as caught:
+        admit(own, UNTRUSTED)
+    assert "your own user and can read" in str(caught.value) and "kill(-1)" not in str(caught.value)
+    failed = detect(False, ["no PID namespace: a worker's processes are found and killed by the zygote"], [],
+                    pid_namespaces=True)
+    assert not failed.processes
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"), reason="the uid blocks are root's")
+def test_a_planted_lock_file_makes_grading_refuse_not_fall_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    planted = tmp_path / "grader-uid-blocks"
+    planted.write_text("")
+    monkeypatch.setattr(uidblocks, "LOCKS", planted)
+    monkeypatch.delenv("GRADER_RUNNER", raising=False)
+    monkeypatch.setattr(select, "PortableRunner", Recorder)
+    Recorder.entered = []
+    with pytest.raises(IsolationRefused, match=f"sandbox cannot start here.*{planted} is not a folder"):
+        select.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
+    assert Recorder.entered == []
