@@ -214,6 +214,14 @@ def test_a_failed_cell_leaves_the_others_defined(load: Any) -> None:
     assert err["type"] == "ValueError" and "(parameter_count.ipynb, cell 2, line 2)" in err["message"]
 
 
+def test_every_failed_cell_is_named_with_its_line(load: Any) -> None:
+    _, report = load("A = 1\nraise ValueError('first')\n", "def count_parameters(s):\n    return A + B\n",
+                     "B = 2\nC = 1 / 0\n", "D = (\n")
+    err = report["error"]
+    assert err["message"].startswith("first (parameter_count.ipynb, cell 1, line 2)")
+    assert "also failed: cell 3, line 2 (ZeroDivisionError)" in err["message"]
+
+
 def test_a_name_the_failed_cell_should_have_defined_says_which_cell(load: Any) -> None:
     code, _ = load("raise ValueError('boom')\ndef count_parameters(sizes):\n    return 0\n", "x = 1\n")
     with pytest.raises(CellFailed) as info:
