@@ -21,6 +21,7 @@ from grader.sandbox import cellrun
 from grader.sandbox.cellrun import Cell
 from grader.sandbox.cells import CellNames, cell_names
 
+
 class StudentIssue(Exception):
     """A problem with what the student wrote, reported as their error."""
 

@@ -182,7 +182,7 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
     src = code.source(name)
     module = code.new_module(name)
     outputs: list[str] = []
-    failed: list[tuple[int, dict[str, Any]]] = []
+    failed: list[tuple[str, dict[str, Any]]] = []  # ("cell 3, line 2", error)
     started = time.perf_counter()
     _reseed()
     for cell in src.cells:
@@ -201,17 +201,18 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
             continue
         src.mark_ran(cell.number, code.cell_error(src, cell, exc))
         info = _load_error(exc, code.file_names(), code)
-        at = _last_student_line(exc, name)
+        at = exc.lineno if isinstance(exc, SyntaxError) else _last_student_line(exc, name)
         if at is not None and not isinstance(exc, SyntaxError):
             # The file name the judge prints is the converted x.py: say where in the notebook.
             info["message"] = f"{info['message']} ({code.where(name, at)})"
-        failed.append((cell.number, info))
+        where = code.where(name, at).partition(", ")[2] if at is not None else f"cell {cell.number}"
+        failed.append((where, info))
     msg: dict[str, Any] = {"kind": "load", "name": name, "output": "".join(outputs)[:OUTPUT_CAP],
                            "duration": time.perf_counter() - started}
     if failed:
         first = dict(failed[0][1])
         if len(failed) > 1:
-            others = ", ".join(f"cell {n} ({e['type']})" for n, e in failed[1:6])
+            others = ", ".join(f"{where} ({e['type']})" for where, e in failed[1:6])
             first["message"] = (f"{first['message']}\n(also failed: {others}; each cell ran even when one "
                                 "before it had failed)")
         msg["error"] = first

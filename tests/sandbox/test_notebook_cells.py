@@ -214,6 +214,14 @@ def test_a_failed_cell_leaves_the_others_defined(load: Any) -> None:
     assert err["type"] == "ValueError" and "(parameter_count.ipynb, cell 2, line 2)" in err["message"]
 
 
+def test_every_failed_cell_is_named_with_its_line(load: Any) -> None:
+    _, report = load("A = 1\nraise ValueError('first')\n", "def count_parameters(s):\n    return A + B\n",
+                     "B = 2\nC = 1 / 0\n", "D = (\n")
+    err = report["error"]
+    assert err["message"].startswith("first (parameter_count.ipynb, cell 1, line 2)")
+    assert "also failed: cell 3, line 2 (ZeroDivisionError)" in err["message"]
+
+
 def test_a_name_the_failed_cell_should_have_defined_says_which_cell(load: Any) -> None:
     code, _ = load("raise ValueError('boom')\ndef count_parameters(sizes):\n    return 0\n", "x = 1\n")
     with pytest.raises(CellFailed) as info:
@@ -264,3 +272,25 @@ def test_the_code_a_rerun_sees_holds_only_the_cells_that_ran(load: Any) -> None:
     assert "output = [1.0]" in src.code and "raise ValueError" not in src.code and "while True" not in src.code
     assert src.code.count("\n") == src.full.count("\n")  # line numbers kept
     ast.parse(src.code)
+
+
+# -- what the judge makes of it -------------------------------------------------------------
+
+@pytest.mark.parametrize(("kind", "mistake"), [("CellFailed", "file_not_loaded"), ("NotDefined", "missing_function"),
+                                               ("MissingFunction", "file_not_loaded")])
+def test_the_judge_keeps_the_workers_explanation_of_a_missing_name(kind: str, mistake: str) -> None:
+    from grader.judging.checks.base import CHECKS
+    from grader.judging.judge import judge
+    from grader.model import ErrorInfo, FileLoad, Observation
+
+    load_checks()
+    check = CHECKS["parameter_count.lesson_variables"]
+    said = "`count_variables` is not defined: cell 3 of p.ipynb failed (ValueError: x (p.ipynb, cell 3, line 1))."
+    student = {p.id: Observation(p.id, error=ErrorInfo(kind, said, missing="count_variables")) for p in check.probes}
+    loads = [FileLoad("parameter_count.py", ErrorInfo("ValueError", "x (p.ipynb, cell 3, line 1)"))]
+    result = judge(check, student, None, loads)
+    assert result.status == "failed" and result.mistake == mistake
+    if kind == "MissingFunction":  # a plain file that failed to load is still blamed
+        assert "could not be loaded" in result.message
+    else:
+        assert result.message == said

@@ -84,3 +84,30 @@ def test_a_quiz_format_notebook_before_the_lessons_failing_blocks_is_graded(
     # The public check reads `output`; the hidden ones rerun the quiz cell on other values.
     assert relu.score == relu.max_score, [(c.check_id, c.message) for c in relu.checks]
     assert took < 30, took
+
+
+@pytest.mark.slow
+def test_a_needed_cell_past_its_time_limit_voids_what_needs_it() -> None:
+    from grader.model import Probe
+    from grader.runner.runner import Limits
+
+    source = notebook_to_source(_nb(
+        "def count_parameters(sizes):\n    return BASE + 1\n",
+        "def count_variables(variables):\n    return len(variables)\n",
+        "while True:\n    pass\nBASE = 1\n",
+    ), "parameter_count.ipynb").source
+    counting = Probe("p.count", "count_parameters", {"layer_sizes": [2, 3, 1]}, exercise="parameter_count")
+    with Runner(Limits(load_timeout=4, student_timeout=120)) as quick:
+        outcome = quick.run({"parameter_count.py": source}, [counting])
+    err = outcome.observations["p.count"].error
+    assert err is not None and err.type == "CellFailed" and err.missing == "count_parameters"
+    assert err.message == ("`count_parameters` cannot be used: it needs `BASE`, which was never defined: cell 3 of "
+                           "parameter_count.ipynb failed (it ran past its time limit).")
+
+
+def _nb(*cells: str) -> bytes:
+    import json
+
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": c}
+        for c in cells]}).encode()
