@@ -41,6 +41,7 @@ TEACHING_WORDS: dict[str, str] = {
     "quiz_rerun_error": "quiz script fails on other values of the quiz's names",
     # training, saving, restoring
     "low_accuracy": "network trained too little (learning rate or epochs)",
+    "other_optimizer": "another optimizer than the one asked for",
     "not_training": "the optimizer never runs",
     "accuracy_mismatch": "accuracy not measured on the data given",
     "accuracy_not_measured": "accuracy typed in or not computed",

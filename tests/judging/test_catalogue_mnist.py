@@ -41,6 +41,9 @@ ROWS = [
           unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
     Wrong(MLP, "ignores_learning_rate", "mlp_mnist.training", "low_accuracy", "use the learning_rate",
           unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
+    # Named from the graph's update ops, whatever accuracy Adam happens to reach on this run.
+    Wrong(MLP, "adam_optimizer", "mlp_mnist.training", "other_optimizer", "tf.train.AdamOptimizer",
+          unaffected=("mlp_mnist.parameters", "mlp_mnist.forward")),
     Wrong(MLP, "zero_weights", "mlp_mnist.parameters", "constant_weights", "all zeros",
           unaffected=("mlp_mnist.forward",)),
     Wrong(MLP, "wrong_keys", "mlp_mnist.parameters", "wrong_keys", "'hidden_layer' and 'out'"),

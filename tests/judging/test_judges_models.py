@@ -38,6 +38,22 @@ def test_training_verdicts(accuracy: Any, shuffled: Any, mistake: str) -> None:
     failed(training(accuracy, shuffled), mistake)
 
 
+@pytest.mark.parametrize(("optimizers", "mistake"), [
+    (["Adam"], "other_optimizer"), (["Momentum"], "other_optimizer"), (["GradientDescent"], None), ([], None),
+    (["Adam", "GradientDescent"], None),  # gradient descent is there: what else runs is not judged here
+])
+def test_an_optimizer_other_than_gradient_descent_is_named(optimizers: list[str], mistake: str | None) -> None:
+    for accuracy in (0.70, 0.82):  # whatever this run's accuracy: the verdict does not flip
+        result = run("mlp_mnist.training", {T: {"accuracy": accuracy, "optimizers": optimizers},
+                                             S: {"accuracy": 0.1}})
+        if mistake is None:
+            assert result.mistake in (None, "low_accuracy")
+        else:
+            failed(result, mistake)
+            assert "GradientDescentOptimizer" in result.message and "tf.train.AdamOptimizer" in (
+                result.message if optimizers == ["Adam"] else "tf.train.AdamOptimizer")
+
+
 def test_training_passes_and_the_shuffled_run_is_its_own_worker() -> None:
     passed(training(0.856, 0.09))
     groups = {p.id: p.group for p in CHECKS["mlp_mnist.training"].probes}
