@@ -305,3 +305,18 @@ def test_the_checkpoint_is_judged_by_a_worker_that_never_ran_student_code() -> N
     failed(forged, "accuracy_mismatch")
     nothing = run("save_restore.evaluates_given_data", {pid: honest, VERIFY: verified()}, {pid: saved("relabelled")})
     failed(nothing, "accuracy_mismatch")
+
+
+def test_a_restore_is_judged_apart_from_the_training() -> None:
+    """restores_given_checkpoint: the grader's checkpoint decides when the student's own cannot."""
+    given, own = "save_restore.restore_given", "save_restore.save"
+    check = "save_restore.restores_given_checkpoint"
+    broken_training = {**saved("test", files=[]), "restore_error": {"type": "NotFoundError",
+                                                                   "message": "Failed to find any matching files"}}
+    passed(run(check, {given: saved("test"), own: broken_training}))  # a training bug costs no restore points
+    passed(run(check, {given: saved("test", restore_error={"type": "TypeError", "message": "x"}),
+                       own: saved("test")}))  # restores its own checkpoint (import_meta_graph): right
+    failed(run(check, {given: saved("test", restored=0.1), own: broken_training}), "initializer_after_restore")
+    stub = {"type": "NotImplementedError", "message": "not written yet"}
+    assert run(check, {given: saved("test", restore_error=stub),
+                       own: saved("test", restore_error=stub)}).status == "not_attempted"
