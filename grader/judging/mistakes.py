@@ -57,6 +57,7 @@ TEACHING_WORDS: dict[str, str] = {
     "restore_error": "restoring raises an error",
     "restore_wrong_values": "restored values differ from the saved ones",
     "unnamed_variables": "variables not named",
+    "colon_in_name": "':0' written into the variable's name",
     "wrong_names": "wrong variable names",
     "swapped_names": "variable names swapped",
     "swapped_order": "variables created in the wrong order",

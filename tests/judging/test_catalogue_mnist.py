@@ -88,6 +88,7 @@ ROWS = [
           unaffected=("named_variables.shapes",)),
     Wrong(NV, "unnamed", "named_variables.restore_shifted", "restore_fails", "restoring failed",
           unaffected=("named_variables.shapes",)),
+    Wrong(NV, "colon_in_name", "named_variables.names", "colon_in_name", "TensorFlow refuses ':'"),
     Wrong(NV, "swapped_names", "named_variables.names", "swapped_names", "swapped",
           unaffected=("named_variables.shapes", "named_variables.restore_shifted")),
     Wrong(NV, "transposed_shapes", "named_variables.shapes", "transposed_weights", "transposed",

@@ -320,3 +320,13 @@ def test_a_restore_is_judged_apart_from_the_training() -> None:
     stub = {"type": "NotImplementedError", "message": "not written yet"}
     assert run(check, {given: saved("test", restore_error=stub),
                        own: saved("test", restore_error=stub)}).status == "not_attempted"
+
+
+def test_a_name_with_colon_zero_is_named() -> None:
+    from grader.model import ErrorInfo
+
+    err = ErrorInfo("ValueError", "'weights_0:0' is not a valid root scope name. A root scope name has to match "
+                    "the following pattern: ^[A-Za-z0-9.][A-Za-z0-9_.\\\\/>-]*$")
+    result = run("named_variables.names", {"named_variables.shifted": err})
+    failed(result, "colon_in_name")
+    assert "regex" not in result.message and "pattern" not in result.message
