@@ -50,6 +50,7 @@ TEACHING_WORDS: dict[str, str] = {
     "no_checkpoint": "no checkpoint written",
     "saved_before_training": "saved before training",
     "initializer_after_restore": "initializer run after restore",
+    "initializer_not_run": "variables used before the initializer ran",
     "restore_before_variables": "restore before the variables exist",
     "saver_before_variables": "Saver made before any variable existed",
     "hard_coded_path": "checkpoint path written into the code instead of save_file",

@@ -68,6 +68,8 @@ ROWS = [
           unaffected=("save_restore.restores_given_checkpoint",)),
     Wrong(SR, "saver_made_first", "save_restore.saved_after_training", "saver_before_variables",
           "before any variable existed", unaffected=("save_restore.restores_given_checkpoint",)),
+    Wrong(SR, "no_initializer", "save_restore.checkpoint_files", "initializer_not_run", "before initializing them",
+          unaffected=("save_restore.restores_given_checkpoint",)),
     Wrong(SR, "initializer_after_restore", "save_restore.restores_given_checkpoint", "initializer_after_restore",
           "global_variables_initializer", unaffected=("save_restore.checkpoint_files",
                                                       "save_restore.saved_after_training")),
