@@ -7,7 +7,10 @@ the names shift: restore then loads the bias into the weights ("Assign requires
 shapes of both tensors to match") or finds no value at all. Naming the
 variables yourself makes the checkpoint independent of the creation order:
 
-    weights = tf.Variable(..., name='weights_0')   # weights.name == 'weights_0:0'
+    weights = tf.Variable(..., name='weights_0')
+
+TensorFlow then reports the variable's name as 'weights_0:0' (the ':0' is added
+by TensorFlow: give name='weights_0', never the ':0' yourself).
 
 Check your work with `grader check named_variables`.
 """

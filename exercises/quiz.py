@@ -11,7 +11,8 @@ LOGISTIC_PARAMETERS = None  # TODO: your answer
 # Section 18. L2 regularization adds beta * 1/2 ||w||^2 to the loss.
 # What is the derivative of 1/2 ||w||^2 with respect to w?
 #   a) 1/3 ||w||^3      b) w^T w      c) w
-# Answer with a letter as a string, e.g. "a".
+# Answer with a letter as a string, e.g. "a" (the option's text, such as "w", is
+# accepted too). Give one option only.
 L2_DERIVATIVE = None  # TODO: your answer
 
 # Section 21. This code trains with keep_prob 0.5 and also measures the
@@ -26,5 +27,6 @@ L2_DERIVATIVE = None  # TODO: your answer
 #   2) The keep_prob value of 0.5 is too low.
 #   3) There shouldn't be a value passed to keep_prob when testing for accuracy.
 #   4) keep_prob should be set to 1.0 when evaluating validation accuracy.
-# Answer with the option's number.
+# Answer with the option's number (its sentence, copied whole or cut short, is
+# accepted too). Give one option only: "4 or 3" is not an answer.
 DROPOUT_EVALUATION = None  # TODO: your answer

@@ -195,5 +195,8 @@ def _record_run(out: Path, shards: Sequence[Shard]) -> None:
     summary = json.loads(path.read_text(encoding="utf-8"))
     summary.update({k: v for s in shards for k, v in s.run.items() if k in AGREED})
     summary["shard"] = None
+    # One level when every shard ran at it; otherwise each shard's, so a weaker one is never hidden.
+    levels = [(render.read_summary(s.folder) or {}).get("isolation") for s in shards]
+    summary["isolation"] = levels[0] if all(level == levels[0] for level in levels) else levels
     summary["merged_from"] = [s.run.get("shard") or s.folder.name for s in shards]
     atomic_write_text(path, json.dumps(summary, indent=1, ensure_ascii=False) + "\n")

@@ -10,7 +10,11 @@ weight tensors, and beta is a small constant you tune. Its derivative with
 respect to w is simply beta * w, which is why the 1/2 is there.
 
 TensorFlow computes 1/2 ||w||^2 of one tensor for you: tf.nn.l2_loss(w) is
-sum(w ** 2) / 2. Biases are usually left out of the penalty.
+sum(w ** 2) / 2. Penalise exactly the tensors in `weights`, the list you are
+given (in a real model that list usually holds the weight matrices and not the
+biases; that choice is made by whoever builds the list, not inside this
+function). Keras' l2(beta) regularizer computes beta * sum(w ** 2), without the
+1/2: the lesson's penalty keeps the 1/2.
 
 Check your work with `grader check regularization`.
 """

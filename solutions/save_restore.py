@@ -7,9 +7,11 @@ writes four kinds of files next to `save_file`:
     model.ckpt.index, model.ckpt.data-00000-of-00001, model.ckpt.meta, checkpoint
 
 To restore, rebuild the same variables in a fresh graph, make a new Saver and
-call `saver.restore(sess, save_file)`. Restoring *is* the initialization: do
-not run tf.global_variables_initializer() afterwards, or you throw the saved
-values away.
+call `saver.restore(sess, save_file)`. In restore_and_evaluate, restoring *is*
+the initialization: running tf.global_variables_initializer() after the restore
+throws the saved values away. (train_and_save does run the initializer, before
+training, as usual.) Make each Saver after the variables it saves exist, and use
+the save_file argument as the path, never a path of your own.
 
 The model is the lesson's logistic classifier, logits = features @ weights + bias,
 on MNIST read with reshape=True (images are [N, 784]):

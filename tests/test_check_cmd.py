@@ -132,7 +132,7 @@ def test_self_check_of_finished_work_exits_0(tmp_path: Path, monkeypatch: pytest
     assert main(["check", "--no-report"]) == 0
     out = capsys.readouterr().out
     assert "FAIL" not in out and "TODO" not in out
-    assert "Public checks: 18 of 18 passed, 59/59 points." in out
+    assert "Public checks: 19 of 19 passed, 59/59 points." in out
     assert not (root / "reports").exists()
 
 

@@ -17,6 +17,7 @@ from grader.judging.raised import NUMPY_ON_TENSOR_HINT, numpy_on_tensor, numpy_o
 from grader.model import CheckResult, ErrorInfo, FileLoad, Observation
 
 DISPLAY_LIMIT = 400  # array elements kept for the expected-vs-got table
+ROW_LIMIT = 10       # rows of it: enough to see the mistake (dropout repeats a 3-row input 40 times)
 
 
 def displayable(value: Any) -> Any:
@@ -36,6 +37,14 @@ def displayable(value: Any) -> Any:
         return {str(k): displayable(v) for k, v in value.items()}
     if isinstance(value, float) and not np.isfinite(value):
         return str(value)
+    return value
+
+
+def first_rows(value: Any) -> Any:
+    """An array cut to its first ROW_LIMIT rows, for the table a student reads (the message says what
+    the rows show; more of the same rows only bury it)."""
+    if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] > ROW_LIMIT:
+        return value[:ROW_LIMIT]
     return value
 
 
@@ -176,7 +185,8 @@ def _judge(check: Check, student: dict[str, Observation],
         # A value with nothing to compare it to is shown by the message itself (no "Expected: null").
         got = fail.got if fail.expected is not None else None
         return CheckResult(score=0.0, status="failed", message=message, mistake=fail.mistake, hint=hint,
-                           expected=displayable(fail.expected), got=displayable(got), tolerance=tolerance,
+                           expected=displayable(first_rows(fail.expected)), got=displayable(first_rows(got)),
+                           tolerance=tolerance,
                            instructor_message=scrub_paths(fail.message) if hidden else "", **base)
     except NotAttempted as na:
         return CheckResult(score=0.0, status="not_attempted", message=str(na) or "Not attempted yet.",

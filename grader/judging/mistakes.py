@@ -41,6 +41,7 @@ TEACHING_WORDS: dict[str, str] = {
     "quiz_rerun_error": "quiz script fails on other values of the quiz's names",
     # training, saving, restoring
     "low_accuracy": "network trained too little (learning rate or epochs)",
+    "other_optimizer": "another optimizer than the one asked for",
     "not_training": "the optimizer never runs",
     "accuracy_mismatch": "accuracy not measured on the data given",
     "accuracy_not_measured": "accuracy typed in or not computed",
@@ -49,6 +50,7 @@ TEACHING_WORDS: dict[str, str] = {
     "no_checkpoint": "no checkpoint written",
     "saved_before_training": "saved before training",
     "initializer_after_restore": "initializer run after restore",
+    "initializer_not_run": "variables used before the initializer ran",
     "restore_before_variables": "restore before the variables exist",
     "saver_before_variables": "Saver made before any variable existed",
     "hard_coded_path": "checkpoint path written into the code instead of save_file",
@@ -56,6 +58,7 @@ TEACHING_WORDS: dict[str, str] = {
     "restore_error": "restoring raises an error",
     "restore_wrong_values": "restored values differ from the saved ones",
     "unnamed_variables": "variables not named",
+    "colon_in_name": "':0' written into the variable's name",
     "wrong_names": "wrong variable names",
     "swapped_names": "variable names swapped",
     "swapped_order": "variables created in the wrong order",

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 GRADED_NAMES = frozenset({
     "count_parameters", "count_variables", "relu_model", "make_parameters", "multilayer_perceptron",
     "train_mnist", "train_and_save", "restore_and_evaluate", "make_variables", "l2_regularized_loss",
-    "dropout_model", "LOGISTIC_PARAMETERS", "L2_DERIVATIVE", "DROPOUT_EVALUATION", "output",
+    "dropout_model", "build_model", "LOGISTIC_PARAMETERS", "L2_DERIVATIVE", "DROPOUT_EVALUATION", "output",
 })
 
 # Calls whose effect on the notebook's names cannot be known statically.

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from feedback_rules import all_problems
 
 from grader.judging.checks import Check
 from grader.authoring.examples import apply_edits
@@ -88,6 +89,13 @@ def check_row(result: StudentResult, row: Wrong) -> None:
         assert cid in by_id, f"no check {cid}"
         other = by_id[cid]
         assert other.status == "passed", f"{cid} should be unaffected by {row.file}: {other.status} {other.message}"
+    assert_feedback_rules(result)
+
+
+def assert_feedback_rules(result: StudentResult) -> None:
+    """Every check of a real submission's result keeps the feedback rules (feedback_rules.py)."""
+    broken = [f"{c.check_id}: {p}" for c in result.checks for p in all_problems(vars(c))]
+    assert not broken, "\n".join(broken)
 
 
 @pytest.fixture

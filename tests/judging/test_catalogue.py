@@ -91,6 +91,10 @@ ROWS = [
     Wrong(DROP, "inverted_mask", "dropout.other_keep_probs", "wrong_keep_rate", "of the hidden units were kept",
           unaffected=("dropout.lesson_keep_prob_half", "dropout.many_rows")),
     Wrong(DROP, "inverted_mask", "dropout.keep_prob_one", "keep_prob_inverted", "probability to KEEP a unit"),
+    # The ReLU model's own mistakes show at keep_prob 1.0, where no unit is dropped.
+    Wrong(DROP, "leaky_relu", "dropout.keep_prob_one", "leaky_relu", "leaky ReLU"),
+    Wrong(DROP, "softmax_output", "dropout.lesson_keep_prob_one", "softmax_output", "no softmax"),
+    Wrong(DROP, "softmax_output", "dropout.keep_prob_one", "softmax_output", "no softmax"),
     Wrong(DROP, "dropout_before_bias", "dropout.many_rows", "dropout_before_bias", "before the hidden bias",
           unaffected=("dropout.keep_prob_one",)),
     # Exercise 8: the quizzes; each wrong option gets its own explanation.

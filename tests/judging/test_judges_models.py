@@ -38,6 +38,22 @@ def test_training_verdicts(accuracy: Any, shuffled: Any, mistake: str) -> None:
     failed(training(accuracy, shuffled), mistake)
 
 
+@pytest.mark.parametrize(("optimizers", "mistake"), [
+    (["Adam"], "other_optimizer"), (["Momentum"], "other_optimizer"), (["GradientDescent"], None), ([], None),
+    (["Adam", "GradientDescent"], None),  # gradient descent is there: what else runs is not judged here
+])
+def test_an_optimizer_other_than_gradient_descent_is_named(optimizers: list[str], mistake: str | None) -> None:
+    for accuracy in (0.70, 0.82):  # whatever this run's accuracy: the verdict does not flip
+        result = run("mlp_mnist.training", {T: {"accuracy": accuracy, "optimizers": optimizers},
+                                             S: {"accuracy": 0.1}})
+        if mistake is None:
+            assert result.mistake in (None, "low_accuracy")
+        else:
+            failed(result, mistake)
+            assert "GradientDescentOptimizer" in result.message and "tf.train.AdamOptimizer" in (
+                result.message if optimizers == ["Adam"] else "tf.train.AdamOptimizer")
+
+
 def test_training_passes_and_the_shuffled_run_is_its_own_worker() -> None:
     passed(training(0.856, 0.09))
     groups = {p.id: p.group for p in CHECKS["mlp_mnist.training"].probes}
@@ -289,3 +305,28 @@ def test_the_checkpoint_is_judged_by_a_worker_that_never_ran_student_code() -> N
     failed(forged, "accuracy_mismatch")
     nothing = run("save_restore.evaluates_given_data", {pid: honest, VERIFY: verified()}, {pid: saved("relabelled")})
     failed(nothing, "accuracy_mismatch")
+
+
+def test_a_restore_is_judged_apart_from_the_training() -> None:
+    """restores_given_checkpoint: the grader's checkpoint decides when the student's own cannot."""
+    given, own = "save_restore.restore_given", "save_restore.save"
+    check = "save_restore.restores_given_checkpoint"
+    broken_training = {**saved("test", files=[]), "restore_error": {"type": "NotFoundError",
+                                                                   "message": "Failed to find any matching files"}}
+    passed(run(check, {given: saved("test"), own: broken_training}))  # a training bug costs no restore points
+    passed(run(check, {given: saved("test", restore_error={"type": "TypeError", "message": "x"}),
+                       own: saved("test")}))  # restores its own checkpoint (import_meta_graph): right
+    failed(run(check, {given: saved("test", restored=0.1), own: broken_training}), "initializer_after_restore")
+    stub = {"type": "NotImplementedError", "message": "not written yet"}
+    assert run(check, {given: saved("test", restore_error=stub),
+                       own: saved("test", restore_error=stub)}).status == "not_attempted"
+
+
+def test_a_name_with_colon_zero_is_named() -> None:
+    from grader.model import ErrorInfo
+
+    err = ErrorInfo("ValueError", "'weights_0:0' is not a valid root scope name. A root scope name has to match "
+                    "the following pattern: ^[A-Za-z0-9.][A-Za-z0-9_.\\\\/>-]*$")
+    result = run("named_variables.names", {"named_variables.shifted": err})
+    failed(result, "colon_in_name")
+    assert "regex" not in result.message and "pattern" not in result.message

@@ -57,7 +57,7 @@ def test_the_function_is_judged_when_it_exists_even_if_it_raises() -> None:
         quiz_format.function_or_quiz(evidence(demo_p=raised, demo_q=[[2.0]]), P, Q)
 
 
-@pytest.mark.parametrize("error", [ErrorInfo("NotImplementedError", "stub"),
+@pytest.mark.parametrize("error", [ErrorInfo("NotImplementedError", "not written yet"),
                                    ErrorInfo("MissingFunction", "none", missing="relu_model")])
 def test_a_stub_or_missing_function_falls_back_to_the_quiz_output(error: ErrorInfo) -> None:
     kind, arr = quiz_format.function_or_quiz(evidence(demo_p=Observation(P.id, error=error), demo_q=[[2.0]]), P, Q)
@@ -69,6 +69,6 @@ def test_no_function_and_no_quiz_output_is_a_missing_function() -> None:
     for ev in (evidence(demo_p=missing, demo_q=None), evidence(demo_p=missing)):
         with fails("missing_function"):
             quiz_format.function_or_quiz(ev, P, Q)
-    stub = Observation(P.id, error=ErrorInfo("NotImplementedError", "stub"))
+    stub = Observation(P.id, error=ErrorInfo("NotImplementedError", "not written yet"))
     with pytest.raises(ProbeFailed):  # the stub itself is what is judged (not attempted)
         quiz_format.function_or_quiz(evidence(demo_p=stub), P, Q)

@@ -81,7 +81,7 @@ def test_a_dropout_quiz_script_is_judged_on_its_hidden_values() -> None:
 
 def test_a_stub_still_raising_counts_as_no_function() -> None:
     own = CHECKS["relu_model.new_inputs"].probes[0].id
-    stub = ErrorInfo("NotImplementedError", "TODO")
+    stub = ErrorInfo("NotImplementedError", "not written yet")
     passed(run("relu_model.new_inputs", {own: stub, RELU_RERUN.id: _rerun(relu_logits(net_inputs(RELU_VALUES)))}))
     other = ErrorInfo("ValueError", "bad")  # a function that exists and raises is judged as a function
     assert run("relu_model.new_inputs", {own: other, RELU_RERUN.id: _rerun(None)}).mistake is None

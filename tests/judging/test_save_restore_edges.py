@@ -10,7 +10,7 @@ import pytest
 from judge_support import fails
 from test_judges_models import UNTRAINED, B, W, saved
 
-from grader.judging.checks.base import Evidence, NotAttempted
+from grader.judging.checks.base import Evidence, Fail, NotAttempted
 from grader.judging.checks import load_checks
 from grader.judging.oracles import save_restore as sr
 from grader.model import Observation
@@ -118,7 +118,17 @@ def test_restore_errors_are_told_apart_by_their_message(message: str, mistake: s
     # The checkpoint is at save_file, yet restoring found none: the restore looked elsewhere.
     with fails("hard_coded_path" if mistake == "no_checkpoint" else mistake):
         sr.judge_restore(saved("test", restore_error={"type": "ValueError", "message": message}), "test")
+    # Only the stub's own raise is "not attempted"; a NotImplementedError with other words is TensorFlow's.
     with pytest.raises(NotAttempted):
+        sr.judge_restore(saved("test", restore_error={"type": "NotImplementedError", "message": "not written yet"}),
+                         "test")
+    with pytest.raises(Fail):
+        sr.judge_restore(saved("test", restore_error={"type": "NotImplementedError", "message": message}), "test")
+
+
+def test_numpy_on_a_restored_tensor_is_named() -> None:
+    message = "Cannot convert a symbolic tf.Tensor (Mean:0) to a numpy array."
+    with fails("numpy_on_tensor"):
         sr.judge_restore(saved("test", restore_error={"type": "NotImplementedError", "message": message}), "test")
 
 

@@ -44,8 +44,10 @@ def _accuracy(value: Any) -> Any:
           hint="Train with GradientDescentOptimizer(learning_rate) on mnist.train.next_batch(batch_size), "
                "then return the accuracy on mnist.test.")
 def training(ev: Evidence) -> str:
-    return judge_training({"accuracy": _accuracy(ev.value(TRAIN)),
-                           "scrambled_accuracy": _accuracy(ev.value(TRAIN_SHUFFLED))})
+    train = ev.value(TRAIN)
+    return judge_training({"accuracy": _accuracy(train),
+                           "scrambled_accuracy": _accuracy(ev.value(TRAIN_SHUFFLED)),
+                           "optimizers": train.get("optimizers") if isinstance(train, dict) else None})
 
 
 _judge_training = judge_training  # the name tests used before the oracles

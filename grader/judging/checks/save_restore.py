@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.judging.checks.base import Declare, Evidence, Fail
+from grader.judging.checks.base import Declare, Evidence, Fail, ProbeFailed
 from grader.judging.oracles.save_restore import (CHECKPOINT_FILES, EXERCISE, TOLERANCE, TRAINING, checkpoint_accuracy,
                                                  hard_coded_path, judge_restore, judge_saved, observed)
 
@@ -14,6 +14,12 @@ SAVE = ex.probe("save", "save_restore", timeout=90.0, folder="public", **TRAININ
 SAVE_RELABELLED = ex.probe("save_relabelled", "save_restore", timeout=90.0, group=f"fresh:{EXERCISE}.relabelled",
                            folder="relabelled", save_test="relabelled", evaluate_on="relabelled",
                            **{**TRAINING, "training_epochs": 2})
+
+
+# restore_and_evaluate on a checkpoint the grader trained and saved itself (drivers/restore_given.py), in a
+# fresh worker: a restore that is right earns these points even when train_and_save has a bug.
+GIVEN = ex.probe("restore_given", "restore_given", timeout=90.0, group=f"fresh:{EXERCISE}.given",
+                 folder="given", **TRAINING)
 
 
 @ex.check("checkpoint_files", "train_and_save writes a checkpoint at save_file", points=3, probes=[SAVE],
@@ -48,7 +54,23 @@ def saved_after_training(ev: Evidence) -> str:
     return f"The saved model scores {actual:.3f} on mnist.test, as reported."
 
 
-@ex.check("restored_accuracy", "restore_and_evaluate gets the saved model's accuracy back", points=5,
+@ex.check("restores_given_checkpoint", "restore_and_evaluate restores a checkpoint it did not make itself",
+          points=3, probes=[GIVEN, SAVE], tolerance=(0.0, TOLERANCE),
+          hint="Rebuild the same variables (build_model()), saver.restore(sess, save_file), no initializer after it.")
+def restores_given_checkpoint(ev: Evidence) -> str:
+    # A restore that gets the student's own checkpoint back is right whatever checkpoint it is handed
+    # (one through import_meta_graph needs the student's own .meta); otherwise, as when train_and_save
+    # is broken, the grader's checkpoint decides, so that a training bug costs no restore points.
+    try:
+        actual = judge_restore(observed(ev, SAVE), "test")
+        return f"Restored in a fresh graph: test accuracy {actual:.3f}, the same as the saved model."
+    except (Fail, ProbeFailed):
+        pass
+    actual = judge_restore(observed(ev, GIVEN), "test")
+    return f"The grader's own checkpoint, restored by your code: test accuracy {actual:.3f}, as saved."
+
+
+@ex.check("restored_accuracy", "restore_and_evaluate gets the saved model's accuracy back", points=2,
           probes=[SAVE], tolerance=(0.0, TOLERANCE),
           hint="Rebuild the same variables, saver.restore(sess, save_file), no initializer after it.")
 def restored_accuracy(ev: Evidence) -> str:

@@ -170,9 +170,28 @@ def judge_plain(got: np.ndarray, want: np.ndarray, net: Net) -> None:
         raise _fail("With keep_prob fed 1.0 units were still dropped (as if keep_prob were 0.5): pass the "
                    "keep_prob argument to the dropout instead of a constant.",
                    mistake="keep_prob_ignored", expected=want, got=got, safe=True)
+    for mistake, candidate, message, hint in _model_mistakes(net):
+        if candidate.shape == got.shape and np.allclose(got, candidate, rtol=1e-5, atol=1e-5) and not np.allclose(
+                candidate, want, rtol=1e-5, atol=1e-5):
+            raise _fail(message, mistake=mistake, expected=want, got=got, safe=True, hint=hint)
     raise _fail("With keep_prob 1.0 dropout must keep every unit unchanged, so the logits should equal the "
                "plain ReLU model's, relu(features @ W0 + b0) @ W1 + b1.",
                mistake="keep_prob_one_changes_output", expected=want, got=got, safe=True)
+
+
+def _model_mistakes(net: Net) -> list[tuple[str, np.ndarray, str, str]]:
+    """The ReLU model's own known mistakes, as keep_prob 1.0 (no unit dropped) shows them."""
+    leaky = np.where(net.z > 0, net.z, 0.2 * net.z) @ net.w1 + net.b1
+    logits = net.plain()
+    e = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return [
+        ("leaky_relu", leaky, "With keep_prob 1.0 the logits match a leaky ReLU (tf.nn.leaky_relu) on the hidden "
+         "layer: the lesson's model uses tf.nn.relu, which sets negative values to 0.",
+         "hidden = tf.nn.relu(...), then tf.nn.dropout(hidden, keep_prob)."),
+        ("softmax_output", e / e.sum(axis=-1, keepdims=True), "With keep_prob 1.0 the output is softmax "
+         "probabilities: dropout_model returns the logits, with no softmax after the output layer.",
+         "Return the output layer itself; the softmax belongs in the loss."),
+    ]
 
 
 def _shape(got: np.ndarray, want: np.ndarray) -> None:

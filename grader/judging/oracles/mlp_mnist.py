@@ -138,8 +138,21 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) ->
         otherwise="The logits are not relu(x @ W_hidden + b_hidden) @ W_out + b_out.")
 
 
+# Update rules by their Apply* op, as a student would have written them.
+OPTIMIZER_CLASSES = {
+    "Adam": "tf.train.AdamOptimizer", "Momentum": "tf.train.MomentumOptimizer (or Nesterov)",
+    "RMSProp": "tf.train.RMSPropOptimizer", "Adagrad": "tf.train.AdagradOptimizer",
+    "Adadelta": "tf.train.AdadeltaOptimizer", "Ftrl": "tf.train.FtrlOptimizer",
+    "ProximalGradientDescent": "tf.train.ProximalGradientDescentOptimizer",
+    "ProximalAdagrad": "tf.train.ProximalAdagradOptimizer", "AdaMax": "an AdaMax optimizer",
+    "AdagradDA": "tf.train.AdagradDAOptimizer", "CenteredRMSProp": "a centered RMSProp optimizer",
+}
+
+
 def judge_training(got: Any) -> str:
     require(isinstance(got, dict) and is_number(got.get("accuracy")) and is_number(got.get("scrambled_accuracy")))
+    require(got.get("optimizers") is None or (isinstance(got["optimizers"], list)
+                                              and all(isinstance(k, str) for k in got["optimizers"])))
     accuracy, shuffled = float(got["accuracy"]), float(got["scrambled_accuracy"])
     settings = (f"learning_rate={TRAINING['learning_rate']}, training_epochs={TRAINING['training_epochs']}, "
                 f"batch_size={TRAINING['batch_size']}")
@@ -161,6 +174,15 @@ def judge_training(got: Any) -> str:
                    "so the accuracy is not measured on mnist.test. Evaluate on mnist.test.images and "
                    "mnist.test.labels, not the training or validation set.", mistake="wrong_split",
                    expected="about 0.1 with shuffled labels", got=[accuracy, shuffled])
+    other = [k for k in got.get("optimizers") or [] if k != "GradientDescent"]
+    if other and "GradientDescent" not in (got.get("optimizers") or []):
+        names = ", ".join(OPTIMIZER_CLASSES.get(k, k) for k in other)
+        raise Fail(f"train_mnist trains with {names}; the exercise asks for "
+                   "tf.train.GradientDescentOptimizer(learning_rate), and its pass bar is set for that optimizer "
+                   f"at the grader's settings ({settings}). Another optimizer at this learning rate gives an "
+                   "accuracy that changes from run to run (Adam: 0.67 to 0.84 over 10 seeds), so it is not graded.",
+                   mistake="other_optimizer", got=accuracy,
+                   hint="optimizer = tf.train.GradientDescentOptimizer(learning_rate=learning_rate).minimize(cost)")
     if accuracy < BROKEN_METRIC:
         raise Fail(f"Test accuracy {accuracy:.4f} is far BELOW chance (0.1 for 10 balanced classes): no network, "
                    "trained or not, scores that low, so the accuracy is computed wrongly. Compare "

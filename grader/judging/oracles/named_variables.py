@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.judging.checks.base import Evidence, Fail
+from grader.judging.checks.base import Evidence, Fail, ProbeFailed
 from grader.judging.oracles.common import is_shape, require
 from grader.judging.oracles.secret import rng
 
@@ -26,9 +26,19 @@ def _arrays(value: Any) -> bool:
             and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in value))
 
 
+COLON_NAME = ("make_variables passed a name ending in ':0' (name='weights_0:0'?). TensorFlow refuses ':' in a "
+              "name: it adds ':0' itself, so name='weights_0' gives a variable whose .name is 'weights_0:0'.")
+
+
 def observed(ev: Evidence, p: Any) -> dict[str, Any]:
-    """The probe's value, checked for the form the driver gives it."""
-    got = ev.value(p)
+    """The probe's value, checked for the form the driver gives it; a name with ':0' in it is named."""
+    try:
+        got = ev.value(p)
+    except ProbeFailed as pf:
+        err = pf.observation.error
+        if err is not None and err.type == "ValueError" and ":0" in err.message and "name" in err.message.lower():
+            raise _safe(COLON_NAME, mistake="colon_in_name", hint="name='weights_0' and name='bias_0', no ':0'.") from None
+        raise
     require(isinstance(got, dict))
     for key in ("names", "restore_names"):
         require(isinstance(got.get(key), list) and len(got[key]) == 2 and all(isinstance(n, str) for n in got[key]))

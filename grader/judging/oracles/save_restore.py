@@ -45,6 +45,12 @@ def observed(ev: Evidence, p: Any) -> dict[str, Any]:
                         "variables that exist when it is created, and there were none yet. Build the model "
                         "first, then create the Saver.", mistake="saver_before_variables",
                         hint=SAVER_FIRST_HINT) from None
+        if err is not None and err.type == "FailedPreconditionError" and "uninitialized" in err.message.lower():
+            raise _safe("`train_and_save` used the model's variables before initializing them: in train_and_save, "
+                        "run sess.run(tf.global_variables_initializer()) before training (only "
+                        "restore_and_evaluate skips it, because saver.restore sets the values).",
+                        mistake="initializer_not_run",
+                        hint="sess.run(tf.global_variables_initializer()) first thing in train_and_save's session.") from None
         raise
     require(isinstance(got, dict) and is_number(got.get("saved_accuracy"))
             and isinstance(got.get("files"), list) and all(isinstance(f, str) for f in got["files"])
