@@ -49,6 +49,9 @@ class _Collector:
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     grader_errors: list[str] = field(default_factory=list)
+    # A notebook's own notes (cells not run, magics skipped), by file as submitted: they are said
+    # only when that notebook is graded, not when its untouched twin lost to the .py (`used_notes`).
+    file_notes: dict[str, list[str]] = field(default_factory=dict)
     total: int = 0
     entries: int = 0
     # An LMS download holds each student's own upload, often a zip of their work: open it (one level).
@@ -103,8 +106,15 @@ class _Collector:
             else:
                 self.grader_errors.append(grader_error_text(f"reading the notebook {rel}", exc))
             return
-        self.notes.extend(f"{rel}: {n}" for n in nb.notes)
+        self.file_notes[rel] = [f"{rel}: {n}" for n in nb.notes]
+        self.notes.extend(self.file_notes[rel])
         self._put(PurePosixPath(name).stem + ".py", nb.source, rel)
+
+    def used_notes(self) -> list[str]:
+        """The notes in order, less those of a notebook that is not graded (as the main or the other file)."""
+        graded = set(self.origins.values()) | {c.submitted for cs in self.alternates.values() for c in cs}
+        dropped = {n for rel, ns in self.file_notes.items() if rel not in graded for n in ns}
+        return [n for n in self.notes if n not in dropped]
 
     def _put(self, name: str, text: str, rel: str) -> None:
         if name in self.files:

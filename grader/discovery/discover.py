@@ -107,7 +107,7 @@ def read_with(label: str, sid: str, safe: str, fill: Callable[[_Collector], None
     elif not into.files:
         into.problems.append("no gradable files were found in the submission")
     return Submission(sid, safe, dict(sorted(into.files.items())),
-                      tuple(into.notes), tuple(into.problems), tuple(into.grader_errors),
+                      tuple(into.used_notes()), tuple(into.problems), tuple(into.grader_errors),
                       {n: c[0] for n, c in into.alternates.items() if n in into.files and c}, dict(into.origins),
                       display_name)
 

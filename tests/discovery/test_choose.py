@@ -121,3 +121,22 @@ def test_a_bundle_zip_with_the_py_solved_earns_the_points_in_any_order(tmp_path:
                           sub.alternates, sub.origins)
     assert result.score == result.max_score > 0   # before: 0 when the notebook came first in the zip
     assert result.exercises[0].source_name == "quiz.py"
+
+
+def test_an_untouched_notebook_that_is_not_graded_adds_none_of_its_own_notes(tmp_path: Path) -> None:
+    """Its cells never run, so its "cell N not run" notes would only confuse the student."""
+    stub_nb = (ROOT / "exercises" / "save_restore.ipynb").read_text(encoding="utf-8")
+    assert any(n.startswith("save_restore.ipynb:") for n in read_submission(_only(tmp_path / "nb", stub_nb), "s").notes)
+    (tmp_path / "both").mkdir()
+    (tmp_path / "both" / "save_restore.py").write_text(
+        (ROOT / "exercises" / "save_restore.py").read_text(encoding="utf-8") + "\nEDITED = 1\n", encoding="utf-8")
+    (tmp_path / "both" / "save_restore.ipynb").write_text(stub_nb, encoding="utf-8")
+    sub = read_submission(tmp_path / "both", "s")
+    assert sub.origins["save_restore.py"] == "save_restore.py" and not sub.alternates
+    assert not any(n.startswith("save_restore.ipynb:") for n in sub.notes), sub.notes
+
+
+def _only(folder: Path, notebook: str) -> Path:
+    folder.mkdir()
+    (folder / "save_restore.ipynb").write_text(notebook, encoding="utf-8")
+    return folder
