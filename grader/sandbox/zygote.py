@@ -183,7 +183,10 @@ def serve(control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     import select
 
+    from grader.sandbox.procs import children, kill_trees
+
     workers: set[int] = set()
+    ended: list[tuple[int, int]] = []
 
     def send(msg: dict[str, Any]) -> None:
         try:
@@ -208,7 +211,16 @@ def serve(control: socket.socket) -> None:
                 break
             if pid in workers:  # orphans of a fork bomb are reaped silently
                 workers.discard(pid)
+                ended.append((pid, status))
+        if ended:
+            # A worker's keeper is gone (killed by the runner): whatever its job left that
+            # outside a PID namespace escaped the process group came to us. Kill it all
+            # before saying the worker exited: the runner then knows nothing of it runs.
+            # (The loop above reaps them; reaping here could swallow a worker's status.)
+            kill_trees(lambda: [c for c in children(os.getpid()) if c not in workers], reap=False)
+            for pid, status in ended:
                 send({"op": "exited", "pid": pid, "status": status})
+            ended.clear()
         if control.fileno() not in ready:
             continue
         try:
@@ -255,6 +267,10 @@ def read_config(control: socket.socket) -> dict[str, Any] | None:
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11) and sys.path and sys.path[0] == os.getcwd():
+        # PYTHONSAFEPATH is new in 3.11: on 3.10 `-m` still puts the working folder ("/")
+        # first on sys.path, and workers would import from there (and expose it all).
+        del sys.path[0]
     control = socket.socket(fileno=int(argv[1]))
     from grader.sandbox.confine import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
