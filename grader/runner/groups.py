@@ -61,6 +61,26 @@ def hidden_task(task: Task) -> bool:
     return any(is_hidden(p.group) for p in task.probes)
 
 
+def split_units(probes: Sequence[Probe]) -> list[list[Probe]]:
+    """Probes by worker: one list per group (in first-seen order), then each `needs` probe alone."""
+    groups: dict[str, list[Probe]] = {}
+    later: list[list[Probe]] = []
+    for p in probes:
+        if p.needs is not None:
+            later.append([p])
+        else:
+            groups.setdefault(p.group, []).append(p)
+    return [*groups.values(), *later]
+
+
+def student_work_left(units: Sequence[Sequence[Probe]]) -> bool:
+    """Whether these unfinished units (the portable runner's) still hold student-visible work
+    that hidden units must wait for. One that needs a hidden probe's value cannot run before
+    the hidden ones, so it does not hold them back (it would wait forever)."""
+    hidden = {p.id for u in units for p in u if is_hidden(p.group)}
+    return any(not is_hidden(u[0].group) and u[0].needs not in hidden for u in units if u)
+
+
 def plan(probes: Sequence[Probe], files: dict[str, str], memory_mb: int, *, isolate: bool = True) -> list[Task]:
     """The submission's tasks, "main" first (it always runs: it reports how the files loaded).
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from typing import IO, Any
 
 from grader.runner.channel import read_frames
@@ -68,6 +69,7 @@ class Worker:
                                      stdout=subprocess.PIPE, stderr=self.out, cwd=self.workdir, env=env,
                                      start_new_session=hasattr(os, "killpg"))
         self.ready = threading.Event()
+        self.ready_at = 0.0   # when TensorFlow was imported: the student's time starts then
         self.ended = threading.Event()   # its output channel closed: it exited (or is about to)
         self.inbox = inbox
         self.thread = threading.Thread(target=self._read, daemon=True)
@@ -85,6 +87,7 @@ class Worker:
                 buffer += chunk
                 for message in read_frames(buffer):
                     if isinstance(message, dict) and message.get("kind") == "ready" and not self.ready.is_set():
+                        self.ready_at = time.monotonic()
                         self.ready.set()
                     else:
                         self.inbox.put((self, message))

@@ -1,15 +1,28 @@
-"""Hostile submission: leave a daemon behind (double fork, new session), marked __MARK__."""
+"""Hostile submission: leave a daemon behind (double fork, new session): `sleep __MARK__`.
+
+It prints "DAEMON exec" once the daemon is about to run, so a test knows it really started.
+"""
 import os
-import sys
 
 
 def _daemon():
+    r, w = os.pipe()  # close-on-exec: the daemon's exec closes its end
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            os.closerange(0, 1 << 16)
-            os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "__MARK__"])
+            os.write(w, b"exec")
+            try:
+                os.execv("/bin/sleep", ["sleep", "__MARK__"])
+            except OSError:
+                os.write(w, b" failed")
+            os._exit(0)
         os._exit(0)
+    os.close(w)
+    said = b""
+    while chunk := os.read(r, 100):
+        said += chunk
+    os.close(r)
+    print("DAEMON", said.decode())
 
 
 _daemon()
