@@ -145,7 +145,8 @@ def release(tasks: Sequence[Task], *, final: bool = False, sealed: bool = True) 
             t.state = "done"
         else:
             continue
-        changed.append(t)
+        if not any(t is c for c in changed):  # a task let go above may be released here too
+            changed.append(t)
     return changed
 
 

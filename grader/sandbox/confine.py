@@ -242,8 +242,14 @@ def _cap_sysv_shm(warnings: list[str]) -> None:
 def _namespaces(root: bool) -> bool:
     """Unshare mount, network and IPC namespaces, and a PID namespace for our next child
     when the kernel allows it (returned). Without root, inside a user namespace that keeps
-    our own uid, so we may mount."""
+    our own uid, so we may mount. A process forked as PID 1 of a fresh namespace (by the
+    zygote, as root) needs no other."""
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | (0 if root else CLONE_NEWUSER)
+    if os.getpid() == 1:
+        unshare(flags)
+        if not root:
+            _map_own_ids()
+        return True
     try:
         unshare(flags | CLONE_NEWPID)
         pid_namespace = True
@@ -325,10 +331,11 @@ def enter(config: SandboxConfig) -> list[str]:
     root = os.getuid() == 0
     unprivileged = config.uid is not None
     plan = plan_mounts(config.hidden, config.exposed, unprivileged=unprivileged)
-    isolated = pid_namespace = False
+    own = os.getpid() == 1  # forked as PID 1 of a fresh PID namespace (by the zygote, as root)
+    isolated, pid_namespace = False, own
     if config.namespaces:
         try:
-            pid_namespace = _namespaces(root)
+            pid_namespace = _namespaces(root) or own
             isolated = True
         except OSError as exc:
             warnings.append(f"no private network or file-system view ({exc})")
@@ -336,9 +343,10 @@ def enter(config: SandboxConfig) -> list[str]:
         warnings.append("namespaces disabled")
     if not pid_namespace:
         warnings.append("no PID namespace: a worker's processes are found and killed by the zygote")
-    # From here on we are the job; our parent stays behind as its keeper (grader.sandbox.procs.keep).
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper dies with the zygote
-    keep(pid_namespace=pid_namespace, prctl=prctl)
+    if not own:
+        # From here on we are the job; our parent stays behind as its keeper (grader.sandbox.procs.keep).
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper dies with the zygote
+        keep(pid_namespace=pid_namespace, prctl=prctl)
     if isolated:
         try:
             if root:

@@ -175,6 +175,28 @@ def probe_isolation(config_raw: dict[str, Any]) -> list[str]:
     return [str(x) for x in result] if isinstance(result, list) else ["the sandbox probe died"]
 
 
+_OWN_PID_NS: list[int] = []   # a descriptor of our own PID namespace, once we know we may make new ones
+
+
+def fresh_pid_namespace() -> None:
+    """As root: make our next child PID 1 of a new PID namespace, so the worker needs no
+    keeper process (grader.sandbox.procs.keep) and its fork is the only one. Going back to
+    our own namespace first is what lets unshare make another one for each child. Where
+    this fails, the worker makes its namespace itself, under a keeper."""
+    if os.getuid() != 0:
+        return
+    from grader.sandbox.confine import CLONE_NEWPID, libc, unshare
+
+    try:
+        if not _OWN_PID_NS:
+            _OWN_PID_NS.append(os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC))
+        if libc().setns(_OWN_PID_NS[0], CLONE_NEWPID) != 0:
+            return
+        unshare(CLONE_NEWPID)
+    except OSError:
+        return
+
+
 def serve(control: socket.socket) -> None:
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -234,6 +256,7 @@ def serve(control: socket.socket) -> None:
             for fd in fds:
                 os.close(fd)
             continue
+        fresh_pid_namespace()
         pid = os.fork()
         if pid == 0:
             # Drop the zygote's own descriptors (the control socket above all: it

@@ -11,7 +11,7 @@ import pytest
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe
 from grader.runner import Limits, Runner
-from grader.runner.groups import compose, plan, release
+from grader.runner.groups import compose, is_hidden, plan, release, split_units, student_work_left
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,6 +65,38 @@ def test_waiting_tasks_are_failed_once_nothing_else_can_run() -> None:
     tasks[0].state = "done"
     assert release(tasks) == []             # a cycle: each waits on the other
     assert len(release(tasks, final=True)) == 2
+
+
+def test_hidden_tasks_wait_until_every_other_task_is_done_and_sealed() -> None:
+    tasks = plan([Probe("m", "d"), Probe("f", "d", group="fresh:x"), Probe("h", "d", group="hidden"),
+                  Probe("v", "d", group="hidden:artifact", needs="m")], {"a.py": ""}, 100)
+    main, fresh, hidden, verify = tasks
+    assert (hidden.state, verify.state) == ("held", "held")
+    main.state = "done"
+    main.collector.observations["m"] = Observation("m", value=1)
+    assert release(tasks) == [] and hidden.state == "held"      # fresh:x still runs
+    fresh.state = "done"
+    assert release(tasks, sealed=False) == []                  # its worker not yet reported gone
+    assert release(tasks, final=True, sealed=False) == [] and hidden.state == "held"
+    assert release(tasks) == [hidden, verify]                  # let go; the artifact is there already
+    assert (hidden.state, verify.state) == ("ready", "ready") and verify.artifact == 1
+
+
+def test_a_final_release_gives_hidden_tasks_their_turn_first() -> None:
+    tasks = plan([Probe("m", "d"), Probe("v", "d", group="hidden", needs="h2"), Probe("h2", "d", group="hidden")],
+                 {}, 100)
+    tasks[0].state = "done"
+    assert release(tasks, final=True) == [tasks[1], tasks[2]]
+    assert [t.state for t in tasks] == ["done", "waiting", "ready"]  # not failed for want of an artifact
+
+
+def test_the_portable_runner_holds_hidden_units_by_the_same_rule() -> None:
+    m, h = Probe("m", "d"), Probe("h", "d", group="hidden:x")
+    v = Probe("v", "d", needs="h")
+    assert split_units([m, h, v]) == [[m], [h], [v]]
+    assert student_work_left([[m], [h]]) and not student_work_left([[h]])
+    assert not student_work_left([[h], [v]])  # a public unit waiting for a hidden one cannot hold it back
+    assert not is_hidden("main") and not is_hidden("hiddenness") and is_hidden("hidden:x")
 
 
 def test_only_the_main_worker_is_student_facing() -> None:
