@@ -12,6 +12,11 @@ Verdicts are the same as the sandbox's: the same drivers run the same probes, an
 the trusted side (this process) collects the frames with the same `Collector`.
 What is weaker is isolation: student code runs as the user (as `nobody` when we
 are root on POSIX), sees the file system, and memory is polled on Linux only.
+Processes: on Linux each worker's job runs under a keeper, in a PID namespace of its
+own where the kernel allows one (root, or unprivileged user namespaces), so every
+process it starts (setsid daemons included) ends with it; elsewhere the worker's
+process group is killed, best effort. Hidden units run only after the student's other
+units are finished, as in the sandbox (grader.runner.groups).
 The sandbox stays the default for `grader grade`; `GRADER_RUNNER=portable` forces
 this runner, `GRADER_RUNNER=sandbox` forbids the fallback.
 """

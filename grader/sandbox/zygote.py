@@ -12,6 +12,12 @@ TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
     zygote -> runner   {"op": "spawned", "token": n, "pid": p}
                        {"op": "exited", "pid": p, "status": s}
 
+Processes: as root each worker is forked as PID 1 of a fresh PID namespace (see
+`fresh_pid_namespace`); otherwise the worker makes one itself under a keeper process
+(grader.sandbox.procs.keep). The zygote is the subreaper of everything below it: when a
+worker ends it kills whatever of it escaped (a daemon whose keeper was killed) before it
+reports the exit, and when the runner goes away it kills everything left.
+
 It never imports check definitions (`grader.judging.checks.<exercise>`, the hidden
 ones) or `solutions`, and never sees expected values: those stay in the
 runner, which is why workers are not forked there.
@@ -214,6 +220,7 @@ def serve(control: socket.socket) -> None:
         try:
             control.send(json.dumps(msg).encode())
         except (BrokenPipeError, ConnectionResetError):
+            kill_trees(lambda: children(os.getpid()))  # as main() does when serve returns
             os._exit(0)  # the runner has closed: nobody is left to tell, and nothing to say on stderr
 
     while True:
@@ -318,7 +325,14 @@ def main(argv: list[str]) -> int:
                              "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
                              "shmem_kb": status.get("RssShmem", 0),
                              "preload_s": time.monotonic() - started}).encode())
-    serve(control)
+    try:
+        serve(control)
+    finally:
+        # The runner is done (or gone): nothing a worker started may outlive us. Without PID
+        # namespaces an escaped daemon would otherwise pass on to init when we exit.
+        from grader.sandbox.procs import children, kill_trees
+
+        kill_trees(lambda: children(os.getpid()))
     return 0
 
 

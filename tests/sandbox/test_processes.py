@@ -211,6 +211,12 @@ report["total"] = len(probes)
 report["daemon_said"] = outcomes["daemon"].loads[0].output
 report["bystander"] = bystander.poll() is None
 bystander.kill()
+# Where user namespaces are refused (namespaces=False stands in): no PID namespace, so the
+# job's keeper, a subreaper, kills what it left. (kill(-1) cannot be contained there.)
+daemon2 = {"relu_model.py": daemon["relu_model.py"].replace(sys.argv[3], sys.argv[4])}
+with Runner(Limits(check_timeout=10, load_timeout=20, student_timeout=60), jobs=1, namespaces=False) as r:
+    report["keeper_warnings"] = r.warnings
+    report["daemon2_said"] = r.run(daemon2, probes).loads[0].output
 print("REPORT", json.dumps(report))
 """
 
@@ -233,7 +239,8 @@ exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --boundi
 @pytest.mark.slow
 def test_kill_minus_one_at_import_as_a_normal_user_reaches_nothing_else() -> None:
     """As a normal user with user namespaces, one student's kill(-1) used to kill the batch
-    and every process of the instructor. Each worker now has its own PID namespace."""
+    and every process of the instructor. Each worker now has its own PID namespace. Then,
+    without namespaces, a setsid daemon still ends with its worker."""
     if os.geteuid() != 0 or not shutil.which("setpriv") or not shutil.which("unshare"):
         pytest.skip("becoming a normal user here takes root, setpriv and unshare")
     probe = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -255,12 +262,12 @@ def test_kill_minus_one_at_import_as_a_normal_user_reaches_nothing_else() -> Non
 
 
 def run_as_nobody(home: Path, pyroot: str) -> None:
-    mark = new_mark()
+    mark, mark2 = new_mark(), new_mark() + "1"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "PYROOT": pyroot,
            "PYTHONPATH": str(ROOT), "GRADER_SECRET_SEED": os.environ.get("GRADER_SECRET_SEED", "")}
     done = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", AS_NOBODY, "sh",
                            sys.executable, "-c", NOBODY_PROGRAM, str(HOSTILE), str(ROOT / "solutions" / "relu_model.py"),
-                           mark], env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=180)
+                           mark, mark2], env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=180)
     lines = [x for x in done.stdout.splitlines() if x.startswith("REPORT ")]
     assert lines, f"the batch died (status {done.returncode}): {done.stderr[-2000:]}"
     report = json.loads(lines[0][len("REPORT "):])
@@ -270,3 +277,6 @@ def run_as_nobody(home: Path, pyroot: str) -> None:
     assert report["bystander"], "the instructor's other process was killed"
     assert report["daemon_said"].strip() == "DAEMON exec"
     assert gone(mark)
+    assert any("no PID namespace" in w for w in report["keeper_warnings"])
+    assert report["daemon2_said"].strip() == "DAEMON exec"
+    assert gone(mark2)
