@@ -12,6 +12,11 @@ Verdicts are the same as the sandbox's: the same drivers run the same probes, an
 the trusted side (this process) collects the frames with the same `Collector`.
 What is weaker is isolation: student code runs as the user (as `nobody` when we
 are root on POSIX), sees the file system, and memory is polled on Linux only.
+Processes: on Linux each worker's job runs under a keeper, in a PID namespace of its
+own where the kernel allows one (root, or unprivileged user namespaces), so every
+process it starts (setsid daemons included) ends with it; elsewhere the worker's
+process group is killed, best effort. Hidden units run only after the student's other
+units are finished, as in the sandbox (grader.runner.groups).
 The sandbox stays the default for `grader grade`; `GRADER_RUNNER=portable` forces
 this runner, `GRADER_RUNNER=sandbox` forbids the fallback.
 """
@@ -31,6 +36,7 @@ from grader.errors import SandboxError
 from grader.model import ErrorInfo, Observation, Probe, RunOutcome
 from grader.runner.portable_worker import NOBODY, Worker, anon_kb
 from grader.runner.channel import Collector, where
+from grader.runner.groups import is_hidden, split_units, student_work_left
 from grader.runner.limits import Limits, describe_status
 
 K = TypeVar("K")
@@ -60,18 +66,6 @@ class _Attempt:
     done_before: int = 0
     baseline_kb: int = 0
     eof: bool = False
-
-
-def split_units(probes: Sequence[Probe]) -> list[list[Probe]]:
-    """Probes by worker: one list per group (in first-seen order), then each `needs` probe alone."""
-    groups: dict[str, list[Probe]] = {}
-    later: list[list[Probe]] = []
-    for p in probes:
-        if p.needs is not None:
-            later.append([p])
-        else:
-            groups.setdefault(p.group, []).append(p)
-    return [*groups.values(), *later]
 
 
 class PortableRunner:
@@ -164,7 +158,7 @@ class PortableRunner:
                         del left[counter], subs[counter]
                         yield key, RunOutcome({}, duration=0.0)
                         continue
-                    waiting.extend(u for u in units if u.probes[0].needs is None)
+                    waiting.extend(u for u in units if u.probes[0].needs is None and not is_hidden(u.probes[0].group))
                     waiting[:0] = self._release(left[counter], waiting)
                 while waiting and len(active) < self.jobs:
                     unit = waiting.pop(0)
@@ -188,14 +182,20 @@ class PortableRunner:
 
     # -- helpers -----------------------------------------------------------
     def _release(self, left: list[_Unit], waiting: list[_Unit]) -> list[_Unit]:
-        """`needs` units of one submission whose producing probe has finished: ready to run.
+        """`needs` units of one submission whose producing probe has finished, and hidden
+        units once the student's other units are finished (their workers stopped): ready to run.
 
         A unit whose producing probe gave no result is finished at once, with an error.
         """
         ready = []
+        public = student_work_left([u.probes for u in left])
         for u in list(left):
             p = u.probes[0]
-            if p.needs is None or u.attempts or u in waiting:
+            if u.attempts or u in waiting or (is_hidden(p.group) and public):
+                continue
+            if p.needs is None:
+                if is_hidden(p.group):
+                    ready.append(u)
                 continue
             producing = [x for x in left if x is not u and p.needs in x.collector.wanted]
             if producing:
@@ -245,8 +245,8 @@ class PortableRunner:
             start = a.phase_started
         elif phase is None and not a.worker.ready.is_set():
             limit, start = 300.0, a.started  # still importing TensorFlow: not the student's time
-        else:
-            limit, start = lim.load_timeout, a.phase_started
+        else:  # loading, or between probes: from the later of the phase's start and the worker's readiness
+            limit, start = lim.load_timeout, max(a.phase_started, a.worker.ready_at)
         deadline, scope = start + limit, where(phase)
         total = a.unit.started + lim.student_timeout + (0 if a.worker.ready.is_set() else 300.0)
         if total < deadline:

@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from typing import IO, Any
 
 from grader.runner.channel import read_frames
@@ -27,6 +29,9 @@ NOBODY = 65534
 # The worker program. It imports only the worker side (grader.sandbox), like the zygote.
 WORKER_SOURCE = r"""
 import os, sys
+if sys.platform.startswith("linux"):  # what the job starts ends with it (a PID namespace, or a keeper that kills)
+    from grader.sandbox.confine import keep_job
+    keep_job()
 channel = os.dup(1)
 os.dup2(2, 1)                     # student prints at fd level land in the output file
 sys.stdout = sys.stderr
@@ -59,9 +64,12 @@ class Worker:
         self.out: IO[bytes] = tempfile.TemporaryFile()
         if env.get("GRADER_PORTABLE_UID") and hasattr(os, "chown"):
             os.chown(self.workdir, NOBODY, NOBODY)
+        # Its own process group (POSIX): where there is no keeper (macOS), stop() kills the group.
         self.proc = subprocess.Popen([sys.executable, "-c", WORKER_SOURCE], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.out, cwd=self.workdir, env=env)
+                                     stdout=subprocess.PIPE, stderr=self.out, cwd=self.workdir, env=env,
+                                     start_new_session=hasattr(os, "killpg"))
         self.ready = threading.Event()
+        self.ready_at = 0.0   # when TensorFlow was imported: the student's time starts then
         self.ended = threading.Event()   # its output channel closed: it exited (or is about to)
         self.inbox = inbox
         self.thread = threading.Thread(target=self._read, daemon=True)
@@ -79,6 +87,7 @@ class Worker:
                 buffer += chunk
                 for message in read_frames(buffer):
                     if isinstance(message, dict) and message.get("kind") == "ready" and not self.ready.is_set():
+                        self.ready_at = time.monotonic()
                         self.ready.set()
                     else:
                         self.inbox.put((self, message))
@@ -102,7 +111,18 @@ class Worker:
         threading.Thread(target=write, daemon=True).start()
 
     def stop(self, cap: int) -> str:
-        """Kill it (if still running), and return the start of its output."""
+        """Kill it and everything it started, and return the start of its output."""
+        if sys.platform.startswith("linux"):
+            # Its keeper is a subreaper when there is no PID namespace: all the job left is below it.
+            from grader.sandbox.procs import children, kill_trees
+
+            if self.proc.poll() is None:
+                kill_trees(lambda: children(self.proc.pid), reap=False)
+        elif hasattr(os, "killpg"):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # best effort: a setsid escapes it
+            except OSError:
+                pass
         if self.proc.poll() is None:
             self.proc.kill()
         try:

@@ -5,6 +5,10 @@ read as it streams; a worker that overstays its deadline, outgrows the memory
 limit or starts too many processes is stopped, the phase it was in gets the
 blame, and the probes that remain run in a fresh worker, so one infinite loop
 in one exercise does not zero the others.
+
+A submission's hidden groups start only once its other workers are sealed: their
+results received, their descriptors closed, and the zygote's word that each is gone
+(with everything it started: the zygote reports a worker's exit only after that).
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ class _Submission:
     tasks: list[Task]
     started: float
     skip: list[str] = field(default_factory=list)   # files found to hang while loading, for later workers
+    unsealed: set[int] = field(default_factory=set)  # pids (or -tokens) of stopped workers not yet reported gone
 
     @property
     def finished(self) -> bool:
@@ -93,6 +98,7 @@ class Scheduler:
         self.by_token: dict[int, _Attempt] = {}
         self.exits: dict[int, int] = {}
         self.admitted: list[_Submission] = []
+        self.awaiting: dict[int, _Submission] = {}     # stopped worker's pid (or -token) -> its submission
 
     def close(self) -> None:
         """Leave no worker behind (the caller may stop early)."""
@@ -121,7 +127,7 @@ class Scheduler:
                 tasks = plan(probes, dict(files), self.limits.memory_mb, isolate=self.isolate)
                 self.admitted.append(_Submission(key, dict(files), tasks, time.monotonic()))
             yield from self._yield_finished()
-            if not active:
+            if not active and not self.awaiting:
                 if exhausted and not self.admitted:
                     break
                 continue
@@ -141,6 +147,7 @@ class Scheduler:
                 self._stop(a)
                 del active[a.slot]
                 self.by_token.pop(a.token, None)
+                self._await_exit(a)
                 collector = a.task.collector
                 if stop_kind is not None:
                     skipped = collector.stopped(stop_kind, message)
@@ -153,7 +160,7 @@ class Scheduler:
                 a.task.state = "done"
                 free.append(a.slot)
             for sub in self.admitted:
-                release(sub.tasks)
+                release(sub.tasks, sealed=not sub.unsealed)
 
     # -- admission ---------------------------------------------------------
     def _next_ready(self) -> tuple[_Submission, Task] | None:
@@ -176,7 +183,7 @@ class Scheduler:
     def _yield_finished(self) -> Iterator[tuple[Any, RunOutcome]]:
         for sub in list(self.admitted):
             if not any(t.state in ("ready", "running") for t in sub.tasks):
-                release(sub.tasks, final=True)
+                release(sub.tasks, final=True, sealed=not sub.unsealed)
             if sub.finished:
                 self.admitted.remove(sub)
                 yield sub.key, compose(sub.tasks, time.monotonic() - sub.started, self.limits.output_cap)
@@ -190,7 +197,14 @@ class Scheduler:
         for token, pid in spawned.items():
             if token in self.by_token:
                 self.by_token[token].pid = pid
+            elif -token in self.awaiting:  # stopped before we learnt its pid
+                sub = self.awaiting.pop(-token)
+                sub.unsealed.discard(-token)
+                self._await(sub, pid)
         self.exits.update(exits)
+        for pid in [p for p in self.awaiting if p in self.exits]:
+            self.exits.pop(pid)
+            self.awaiting.pop(pid).unsealed.discard(pid)
         if len(self.exits) > 10000:  # grandchildren nobody waits for
             self.exits.clear()
 
@@ -288,6 +302,19 @@ class Scheduler:
         os.close(a.out_fd)
         if text.strip():
             a.task.output.append(text)
+
+    def _await_exit(self, a: _Attempt) -> None:
+        """Until the zygote reports this stopped worker gone, its submission is not sealed."""
+        if a.status is not None:
+            return
+        if a.pid is None:
+            self._await(a.sub, -a.token)
+        elif self.exits.pop(a.pid, None) is None:
+            self._await(a.sub, a.pid)
+
+    def _await(self, sub: _Submission, key: int) -> None:
+        sub.unsealed.add(key)
+        self.awaiting[key] = sub
 
     def _remaining(self, a: _Attempt) -> list[Probe]:
         """Probes to rerun in a fresh worker after this attempt was stopped early."""

@@ -1,6 +1,6 @@
 """Confinement of one worker process, applied right after the zygote forks it.
 
-As root: new network, IPC and mount namespaces; the whole file tree is
+As root: new network, IPC, mount and PID namespaces; the whole file tree is
 re-mounted read-only; hidden paths (the repository, hidden checks, solutions,
 submissions, the batch output) are covered with empty tmpfs; directories the
 worker must still import from (stdlib, site-packages, the grader package) are
@@ -10,6 +10,12 @@ rlimits are set and the process drops to the slot's own unprivileged uid.
 Without root we try an unprivileged user namespace for the same mounts and no
 network, and otherwise fall back to rlimits and a new session only; the
 zygote reports the reduced isolation once so the runner can warn about it.
+
+Processes: the job runs as PID 1 of its own PID namespace under a keeper process
+(grader.sandbox.procs.keep), so a kill(-1) reaches only the job's own processes and
+everything it starts (setsid daemons, double forks) dies with it. Without a PID
+namespace the keeper is a subreaper that kills what the job left, and the zygote kills
+what escaped a killed keeper; as root the slot's uid sweep backs both.
 
 Everything here talks to the kernel through ctypes because Python 3.11 has no
 `os.unshare` or `mount`.
@@ -21,10 +27,7 @@ import ctypes
 import ctypes.util
 import os
 import signal
-import stat
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict, dataclass
 from typing import Any
 
 try:
@@ -32,10 +35,14 @@ try:
 except ImportError:  # Windows: no rlimits; there the portable runner is used and nothing is confined
     resource = None  # type: ignore[assignment]
 
-from grader.sandbox.procs import ProcInfo, kill_uid, processes  # noqa: F401 - re-exported: the slot watchers
+from grader.sandbox.mountplan import SCRATCH, MountPlan, inside, plan_mounts  # noqa: F401 - re-exported
+from grader.sandbox.procs import PR_SET_PDEATHSIG, keep
+from grader.sandbox.procs import (  # noqa: F401 - re-exported: the zygote and the slot watchers
+    PR_SET_CHILD_SUBREAPER, ProcInfo, kill_uid, processes)
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 
@@ -54,8 +61,6 @@ MS_STRICTATIME = 1 << 24
 _OPTION_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
                  "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
 
-PR_SET_PDEATHSIG = 1
-PR_SET_CHILD_SUBREAPER = 36
 PR_SET_NO_NEW_PRIVS = 38
 
 UID_BASE = 61000  # slot s runs as uid/gid UID_BASE + s
@@ -137,60 +142,6 @@ class SandboxConfig:
         return cls(**d)
 
 
-@dataclass
-class MountPlan:
-    """What to cover and what to bring back, computed from paths alone (testable)."""
-
-    cover: list[str] = field(default_factory=list)      # outermost first
-    expose: list[str] = field(default_factory=list)     # bound back after covering
-    recover: list[str] = field(default_factory=list)    # hidden paths inside exposed folders
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip("/") + "/")
-
-
-def _blocker(path: str) -> str | None:
-    """The outermost ancestor an unprivileged uid cannot traverse (e.g. /root, mode 0700)."""
-    parts = Path(path).parts
-    for i in range(2, len(parts)):
-        folder = str(Path(*parts[:i]))
-        try:
-            mode = os.stat(folder).st_mode
-        except OSError:
-            return None
-        if not mode & stat.S_IXOTH:
-            return folder
-    return None
-
-
-def plan_mounts(hidden: Iterable[str], exposed: Iterable[str], *, unprivileged: bool) -> MountPlan:
-    """Cover hidden paths (and, for an unprivileged uid, untraversable parents of
-    exposed folders); bind back exposed folders that end up under a cover; then
-    cover again every hidden path that a bound-back folder brought back."""
-    hidden_set = {os.path.realpath(h) for h in hidden if os.path.lexists(h)}
-    wanted = []
-    for e in exposed:
-        real = os.path.realpath(e)
-        # A folder named hidden stays hidden even when it is also on sys.path
-        # (PYTHONPATH=<repo>); only folders strictly inside a hidden one come back.
-        if os.path.isdir(real) and real not in hidden_set:
-            wanted.append(real)
-    covers = set(hidden_set)
-    if unprivileged:
-        for e in wanted:
-            b = _blocker(e)
-            if b is not None:
-                covers.add(b)
-    # Only the outermost covers are mounted first; inner ones vanish with them.
-    outer = sorted(c for c in covers if not any(c != o and _inside(c, o) for o in covers))
-    expose = sorted({e for e in wanted if any(_inside(e, c) for c in outer)
-                     and not any(e != o and _inside(e, o) for o in wanted)})
-    # Binding a folder back brings back what it holds: cover hidden paths in it again.
-    recover = sorted(h for h in hidden_set if any(_inside(h, e) for e in expose))
-    return MountPlan(cover=outer, expose=expose, recover=recover)
-
-
 def _unescape(field_: str) -> str:
     """Mount points in mountinfo escape space, tab, newline and backslash as octal."""
     out, i = [], 0
@@ -224,7 +175,7 @@ def _cover(path: str) -> None:
         mount("/dev/null", path, None, MS_BIND)
 
 
-def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -> None:
+def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str], pid_namespace: bool) -> None:
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     # O_PATH handles reach the real folders even after they are covered.
     handles = {e: os.open(e, os.O_PATH | os.O_DIRECTORY) for e in plan.expose}
@@ -236,13 +187,17 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
         os.close(fd)
     for path in plan.recover:
         _cover(path)
-    if config.uid is not None:
-        # A /proc of our own that shows only the worker uid's processes: the zygote's
-        # and the grader's command lines (submission and output folders) stay out of sight.
-        try:
-            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
-        except OSError:
-            mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=2")
+    if config.uid is not None or pid_namespace:
+        # A /proc of our own that shows only the worker's own PID namespace (and, with
+        # hidepid, only its uid's processes): the zygote's and the grader's command lines
+        # (submission and output folders) stay out of sight.
+        for options in ("hidepid=invisible", "hidepid=2", None):
+            try:
+                mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, options)
+                break
+            except OSError:
+                if options is None:
+                    raise
     # Everything read-only: the worker may write only to the fresh tmpfs below.
     for point, flags in mount_points():
         try:
@@ -251,13 +206,11 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
             pass  # e.g. a mount hidden under a cover; it is unreachable anyway
     # Exposed folders that live under the scratch folders about to be replaced (a checkout and
     # its venv in /tmp) would vanish with them: keep handles, and bind them back read-only after.
-    scratch = ("/tmp", "/var/tmp", "/dev/shm")
-    buried = {e: os.open(e, os.O_PATH | os.O_DIRECTORY) for e in plan.expose
-              if any(_inside(e, s) for s in scratch)}
+    buried = {e: os.open(e, os.O_PATH | os.O_DIRECTORY) for e in plan.scratch}
     uid = config.uid if config.uid is not None else os.getuid()
     mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
           f"size={config.tmp_mb}m,mode=700,uid={uid},gid={uid}")
-    for small in scratch[1:]:
+    for small in SCRATCH[1:]:
         if os.path.isdir(small):
             try:
                 mount("tmpfs", small, "tmpfs", MS_NOSUID | MS_NODEV, "size=16m,mode=1777")
@@ -269,7 +222,7 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str]) -
         mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY)
         os.close(fd)
     for path in plan.recover:
-        if any(_inside(path, e) for e in buried):
+        if any(inside(path, e) for e in buried):
             _cover(path)
 
 
@@ -286,10 +239,52 @@ def _cap_sysv_shm(warnings: list[str]) -> None:
         warnings.append(f"System V shared memory not capped: {exc}")
 
 
-def _user_namespace() -> None:
-    """Enter a user namespace keeping our own uid, so we may mount and unshare."""
+def _namespaces(root: bool) -> bool:
+    """Unshare mount, network and IPC namespaces, and a PID namespace for our next child
+    when the kernel allows it (returned). Without root, inside a user namespace that keeps
+    our own uid, so we may mount. A process forked as PID 1 of a fresh namespace (by the
+    zygote, as root) needs no other."""
+    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | (0 if root else CLONE_NEWUSER)
+    if os.getpid() == 1:
+        unshare(flags)
+        if not root:
+            _map_own_ids()
+        return True
+    try:
+        unshare(flags | CLONE_NEWPID)
+        pid_namespace = True
+    except OSError:
+        unshare(flags)
+        pid_namespace = False
+    if not root:
+        _map_own_ids()
+    return pid_namespace
+
+
+def keep_job() -> bool:
+    """For the portable runner's worker, before it imports anything heavy: continue as a
+    job under a keeper (grader.sandbox.procs.keep), in a PID namespace of its own when the
+    kernel allows one (returned), so whatever the job starts ends with it."""
+    root = os.getuid() == 0
+    try:
+        unshare(CLONE_NEWPID if root else CLONE_NEWUSER | CLONE_NEWPID)
+        if not root:
+            _map_own_ids()
+        pid_namespace = True
+    except OSError:
+        pid_namespace = False
+    keep(pid_namespace=pid_namespace, prctl=prctl)
+    if pid_namespace and not root:
+        try:
+            drop_capabilities()  # the user namespace was for the PID namespace only
+        except OSError:
+            pass
+    return pid_namespace
+
+
+def _map_own_ids() -> None:
+    """In a fresh user namespace: be our own uid and gid there too."""
     uid, gid = os.getuid(), os.getgid()
-    unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)
     with open("/proc/self/setgroups", "w") as f:
         f.write("deny")
     with open("/proc/self/uid_map", "w") as f:
@@ -336,18 +331,29 @@ def enter(config: SandboxConfig) -> list[str]:
     root = os.getuid() == 0
     unprivileged = config.uid is not None
     plan = plan_mounts(config.hidden, config.exposed, unprivileged=unprivileged)
+    own = os.getpid() == 1  # forked as PID 1 of a fresh PID namespace (by the zygote, as root)
+    isolated, pid_namespace = False, own
     if config.namespaces:
         try:
-            if root:
-                unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC)
-                _cap_sysv_shm(warnings)
-            else:
-                _user_namespace()
-            _apply_mounts(config, plan, warnings)
+            pid_namespace = _namespaces(root) or own
+            isolated = True
         except OSError as exc:
             warnings.append(f"no private network or file-system view ({exc})")
     else:
         warnings.append("namespaces disabled")
+    if not pid_namespace:
+        warnings.append("no PID namespace: a worker's processes are found and killed by the zygote")
+    if not own:
+        # From here on we are the job; our parent stays behind as its keeper (grader.sandbox.procs.keep).
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper dies with the zygote
+        keep(pid_namespace=pid_namespace, prctl=prctl)
+    if isolated:
+        try:
+            if root:
+                _cap_sysv_shm(warnings)
+            _apply_mounts(config, plan, warnings, pid_namespace)
+        except OSError as exc:
+            warnings.append(f"no private network or file-system view ({exc})")
     try:
         prctl(PR_SET_NO_NEW_PRIVS, 1)
     except OSError as exc:

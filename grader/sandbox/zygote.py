@@ -12,6 +12,12 @@ TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
     zygote -> runner   {"op": "spawned", "token": n, "pid": p}
                        {"op": "exited", "pid": p, "status": s}
 
+Processes: as root each worker is forked as PID 1 of a fresh PID namespace (see
+`fresh_pid_namespace`); otherwise the worker makes one itself under a keeper process
+(grader.sandbox.procs.keep). The zygote is the subreaper of everything below it: when a
+worker ends it kills whatever of it escaped (a daemon whose keeper was killed) before it
+reports the exit, and when the runner goes away it kills everything left.
+
 It never imports check definitions (`grader.judging.checks.<exercise>`, the hidden
 ones) or `solutions`, and never sees expected values: those stay in the
 runner, which is why workers are not forked there.
@@ -175,6 +181,28 @@ def probe_isolation(config_raw: dict[str, Any]) -> list[str]:
     return [str(x) for x in result] if isinstance(result, list) else ["the sandbox probe died"]
 
 
+_OWN_PID_NS: list[int] = []   # a descriptor of our own PID namespace, once we know we may make new ones
+
+
+def fresh_pid_namespace() -> None:
+    """As root: make our next child PID 1 of a new PID namespace, so the worker needs no
+    keeper process (grader.sandbox.procs.keep) and its fork is the only one. Going back to
+    our own namespace first is what lets unshare make another one for each child. Where
+    this fails, the worker makes its namespace itself, under a keeper."""
+    if os.getuid() != 0:
+        return
+    from grader.sandbox.confine import CLONE_NEWPID, libc, unshare
+
+    try:
+        if not _OWN_PID_NS:
+            _OWN_PID_NS.append(os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC))
+        if libc().setns(_OWN_PID_NS[0], CLONE_NEWPID) != 0:
+            return
+        unshare(CLONE_NEWPID)
+    except OSError:
+        return
+
+
 def serve(control: socket.socket) -> None:
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
@@ -183,12 +211,16 @@ def serve(control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     import select
 
+    from grader.sandbox.procs import children, kill_trees
+
     workers: set[int] = set()
+    ended: list[tuple[int, int]] = []
 
     def send(msg: dict[str, Any]) -> None:
         try:
             control.send(json.dumps(msg).encode())
         except (BrokenPipeError, ConnectionResetError):
+            kill_trees(lambda: children(os.getpid()))  # as main() does when serve returns
             os._exit(0)  # the runner has closed: nobody is left to tell, and nothing to say on stderr
 
     while True:
@@ -208,7 +240,16 @@ def serve(control: socket.socket) -> None:
                 break
             if pid in workers:  # orphans of a fork bomb are reaped silently
                 workers.discard(pid)
+                ended.append((pid, status))
+        if ended:
+            # A worker's keeper is gone (killed by the runner): whatever its job left that
+            # outside a PID namespace escaped the process group came to us. Kill it all
+            # before saying the worker exited: the runner then knows nothing of it runs.
+            # (The loop above reaps them; reaping here could swallow a worker's status.)
+            kill_trees(lambda: [c for c in children(os.getpid()) if c not in workers], reap=False)
+            for pid, status in ended:
                 send({"op": "exited", "pid": pid, "status": status})
+            ended.clear()
         if control.fileno() not in ready:
             continue
         try:
@@ -222,6 +263,7 @@ def serve(control: socket.socket) -> None:
             for fd in fds:
                 os.close(fd)
             continue
+        fresh_pid_namespace()
         pid = os.fork()
         if pid == 0:
             # Drop the zygote's own descriptors (the control socket above all: it
@@ -255,6 +297,10 @@ def read_config(control: socket.socket) -> dict[str, Any] | None:
 
 
 def main(argv: list[str]) -> int:
+    if sys.version_info < (3, 11) and sys.path and sys.path[0] == os.getcwd():
+        # PYTHONSAFEPATH is new in 3.11: on 3.10 `-m` still puts the working folder ("/")
+        # first on sys.path, and workers would import from there (and expose it all).
+        del sys.path[0]
     control = socket.socket(fileno=int(argv[1]))
     from grader.sandbox.confine import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
@@ -279,7 +325,14 @@ def main(argv: list[str]) -> int:
                              "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
                              "shmem_kb": status.get("RssShmem", 0),
                              "preload_s": time.monotonic() - started}).encode())
-    serve(control)
+    try:
+        serve(control)
+    finally:
+        # The runner is done (or gone): nothing a worker started may outlive us. Without PID
+        # namespaces an escaped daemon would otherwise pass on to init when we exit.
+        from grader.sandbox.procs import children, kill_trees
+
+        kill_trees(lambda: children(os.getpid()))
     return 0
 
 

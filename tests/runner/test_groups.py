@@ -11,7 +11,7 @@ import pytest
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe
 from grader.runner import Limits, Runner
-from grader.runner.groups import compose, plan, release
+from grader.runner.groups import compose, is_hidden, plan, release, split_units, student_work_left
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +24,7 @@ def test_plan_puts_main_first_and_gives_each_group_its_own_worker() -> None:
     tasks = plan(probes, {"a.py": "x = 1"}, 100)
     assert [t.group for t in tasks] == ["main", "hidden", "artifact (needs m1)", "fresh:x"]
     assert [[p.id for p in t.probes] for t in tasks] == [["m1"], ["h1", "h2"], ["v"], ["f"]]
-    assert [t.state for t in tasks] == ["ready", "ready", "waiting", "ready"]
+    assert [t.state for t in tasks] == ["ready", "held", "waiting", "ready"]  # hidden: after the rest
     assert tasks[1].files == {"a.py": "x = 1"} and tasks[2].files == {}  # the artifact's worker loads nothing
 
 
@@ -65,6 +65,38 @@ def test_waiting_tasks_are_failed_once_nothing_else_can_run() -> None:
     tasks[0].state = "done"
     assert release(tasks) == []             # a cycle: each waits on the other
     assert len(release(tasks, final=True)) == 2
+
+
+def test_hidden_tasks_wait_until_every_other_task_is_done_and_sealed() -> None:
+    tasks = plan([Probe("m", "d"), Probe("f", "d", group="fresh:x"), Probe("h", "d", group="hidden"),
+                  Probe("v", "d", group="hidden:artifact", needs="m")], {"a.py": ""}, 100)
+    main, fresh, hidden, verify = tasks
+    assert (hidden.state, verify.state) == ("held", "held")
+    main.state = "done"
+    main.collector.observations["m"] = Observation("m", value=1)
+    assert release(tasks) == [] and hidden.state == "held"      # fresh:x still runs
+    fresh.state = "done"
+    assert release(tasks, sealed=False) == []                  # its worker not yet reported gone
+    assert release(tasks, final=True, sealed=False) == [] and hidden.state == "held"
+    assert release(tasks) == [hidden, verify]                  # let go; the artifact is there already
+    assert (hidden.state, verify.state) == ("ready", "ready") and verify.artifact == 1
+
+
+def test_a_final_release_gives_hidden_tasks_their_turn_first() -> None:
+    tasks = plan([Probe("m", "d"), Probe("v", "d", group="hidden", needs="h2"), Probe("h2", "d", group="hidden")],
+                 {}, 100)
+    tasks[0].state = "done"
+    assert release(tasks, final=True) == [tasks[1], tasks[2]]
+    assert [t.state for t in tasks] == ["done", "waiting", "ready"]  # not failed for want of an artifact
+
+
+def test_the_portable_runner_holds_hidden_units_by_the_same_rule() -> None:
+    m, h = Probe("m", "d"), Probe("h", "d", group="hidden:x")
+    v = Probe("v", "d", needs="h")
+    assert split_units([m, h, v]) == [[m], [h], [v]]
+    assert student_work_left([[m], [h]]) and not student_work_left([[h]])
+    assert not student_work_left([[h], [v]])  # a public unit waiting for a hidden one cannot hold it back
+    assert not is_hidden("main") and not is_hidden("hiddenness") and is_hidden("hidden:x")
 
 
 def test_only_the_main_worker_is_student_facing() -> None:
@@ -139,7 +171,7 @@ def times(text: str) -> tuple[float, float]:
 
 
 @pytest.mark.slow
-def test_hidden_probes_run_in_their_own_worker_at_the_same_time(two: Runner) -> None:
+def test_hidden_probes_run_in_their_own_worker_after_the_public_one(two: Runner) -> None:
     probes = [relu_probe("public", 2), relu_probe("secret_a", 4, "hidden"), relu_probe("secret_b", 3, "hidden"),
               relu_probe("secret_c", 5, "hidden")]
     out = two.run({"relu_model.py": SNOOP}, probes)
@@ -154,10 +186,11 @@ def test_hidden_probes_run_in_their_own_worker_at_the_same_time(two: Runner) -> 
     assert err is not None and err.killed == "timeout" and err.message == "timed out after 4 s in secret_b"
     notes = "\n".join(out.instructor_notes)
     assert "[hidden] timed out after 4 s in secret_b" in notes and "FD secret_a secret_b secret_c" in notes
-    # Both workers ran at once: the hidden one started before the public one was done.
+    # Never at once: the hidden worker started after the public one was done (and gone), so
+    # it had no way to signal hidden inputs to it through kernel state both could see.
     public_start, public_end = times(public.output)
     hidden_start, _ = times(out.observations["secret_a"].output)
-    assert hidden_start < public_end
+    assert hidden_start > public_end
 
 
 SAVE_ARGS = {"learning_rate": 0.5, "training_epochs": 1, "batch_size": 128, "folder": "public"}

@@ -498,7 +498,10 @@ def test_expected_values_are_not_in_worker_memory(box: Runner, graded: Any) -> N
 def test_killing_other_processes(box: Runner, graded: Any) -> None:
     result, outcome = batch(box, graded, hostile("kill_everyone"))  # batch() checks the zygote lives
     assert result.score == 0
-    assert any(e.message == "could not kill: PermissionError, PermissionError" for e in errors(outcome))
+    # In its own PID namespace its parent is out of sight (getppid() is 0), PID 1 is itself
+    # and kill(-1) finds nobody else; without one, root's uid per slot refuses both kills.
+    assert any(e.message == "could not kill: PermissionError, PermissionError" or e.type == "ProcessLookupError"
+               for e in errors(outcome)), errors(outcome)
 
 
 @pytest.mark.slow
@@ -728,19 +731,18 @@ os.waitpid(pid, 0)
 
 
 @pytest.mark.slow
-def test_survivors_are_seen_with_or_without_sandbox_uids() -> None:
-    """A daemon that escaped the worker's process group, under a runner that keeps
-    our uid (no root drop): looking for the slots' uids finds nothing, looking below
-    the zygote finds it. (The runner cannot kill it there: without root it only
-    kills the worker's process group.)"""
+def test_an_escaped_daemon_dies_with_its_worker_even_without_sandbox_uids() -> None:
+    """A daemon that escaped the worker's process group, under a runner that keeps our
+    uid (no root drop, no namespaces from the worker): there is no slot uid to sweep, but
+    the job's keeper (or its PID namespace) and the zygote kill it with its worker (issue 18).
+    `survivors` looks below the zygote, which is how the other tests see this too."""
     with Runner(Limits(check_timeout=5), jobs=1, drop_root=False, namespaces=False) as r:
         assert r.zygote is not None
         out = r.run({"escape.py": ESCAPE}, [])
         assert out.loads[0].error is None, out.loads[0]
-        found = survivors(r.zygote.pid, wait=1.0)
+        found = survivors(r.zygote.pid, wait=3.0)
         try:
-            assert found, "the escaped daemon should be found below the zygote"
-            assert [p for p in processes(set(range(r.uid_base, r.uid_base + r.jobs))) if not p.zombie] == []
+            assert found == [], "the escaped daemon outlived its worker"
         finally:
             for pid in found:
                 os.kill(pid, 9)

@@ -1,0 +1,76 @@
+"""Which folders a worker's mount namespace covers and binds back, from paths alone (testable).
+
+Kept apart from grader.sandbox.confine, which applies the plan with mount(2).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class MountPlan:
+    """What to cover and what to bring back, computed from paths alone (testable)."""
+
+    cover: list[str] = field(default_factory=list)      # outermost first
+    expose: list[str] = field(default_factory=list)     # bound back after covering
+    recover: list[str] = field(default_factory=list)    # hidden paths inside exposed folders
+    # Exposed folders under /tmp, /var/tmp or /dev/shm (a venv in /tmp): those are replaced
+    # by fresh tmpfs, so these are bound back (read-only) after, whether covered or not.
+    scratch: list[str] = field(default_factory=list)
+
+
+SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")  # replaced by a fresh tmpfs in every worker
+
+
+def inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _blocker(path: str) -> str | None:
+    """The outermost ancestor an unprivileged uid cannot traverse (e.g. /root, mode 0700)."""
+    parts = Path(path).parts
+    for i in range(2, len(parts)):
+        folder = str(Path(*parts[:i]))
+        try:
+            mode = os.stat(folder).st_mode
+        except OSError:
+            return None
+        if not mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
+def plan_mounts(hidden: Iterable[str], exposed: Iterable[str], *, unprivileged: bool) -> MountPlan:
+    """Cover hidden paths (and, for an unprivileged uid, untraversable parents of
+    exposed folders); bind back exposed folders that end up under a cover; then
+    cover again every hidden path that a bound-back folder brought back."""
+    hidden_set = {os.path.realpath(h) for h in hidden if os.path.lexists(h)}
+    wanted = []
+    for e in exposed:
+        real = os.path.realpath(e)
+        # A folder named hidden stays hidden even when it is also on sys.path
+        # (PYTHONPATH=<repo>); only folders strictly inside a hidden one come back.
+        # "/" (Python 3.10 puts the working folder first on sys.path) and the scratch
+        # folders themselves would expose everything: they never come back whole.
+        if os.path.isdir(real) and real not in hidden_set and real != "/" and real not in SCRATCH:
+            wanted.append(real)
+    covers = set(hidden_set)
+    if unprivileged:
+        for e in wanted:
+            b = _blocker(e)
+            if b is not None:
+                covers.add(b)
+    # Only the outermost covers are mounted first; inner ones vanish with them.
+    outer = sorted(c for c in covers if not any(c != o and inside(c, o) for o in covers))
+    expose = sorted({e for e in wanted if any(inside(e, c) for c in outer)
+                     and not any(e != o and inside(e, o) for o in wanted)})
+    scratch = sorted({e for e in wanted if any(inside(e, s) for s in SCRATCH)
+                      and not any(e != o and inside(e, o) for o in wanted)})
+    # Binding a folder back brings back what it holds: cover hidden paths in it again.
+    recover = sorted(h for h in hidden_set if any(inside(h, e) for e in expose + scratch))
+    return MountPlan(cover=outer, expose=expose, recover=recover, scratch=scratch)
