@@ -1,8 +1,8 @@
 """The class files beside the student folders: grades.csv and summary.json.
 
-Both are built from results only (OUT/*/results.json, through
-`grader.reports.results_io.load_class`), so `grader grade`, a rerun and
-`grader merge` of shards all write them the same way.
+Both are built from results only (the full copies, OUT/_instructor/*/results.json, through
+`grader.storage.results.load_outputs`), so `grader grade`, a rerun, `grader merge` of shards
+and `grader rejudge` all write them the same way (`grader.outputs.write_class_outputs`).
 
 summary.json:
     students        safe id -> student_id, folder, score, max_score, exercises (name -> score),
@@ -28,11 +28,11 @@ from typing import Any
 
 from grader.catalog import EXERCISES
 from grader.model import StudentResult
-from grader.reports.results_io import atomic_write_text
+from grader.storage.atomic import atomic_write_text
+from grader.storage.layout import GRADES_NAME, SUMMARY_NAME
 from pathlib import Path
 
-GRADES_NAME = "grades.csv"
-SUMMARY_NAME = "summary.json"
+__all__ = ["FORMULA_START", "GRADES_NAME", "SUMMARY_NAME", "csv_cell", "grades_csv", "summary", "write_class_files"]
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula
 # (https://owasp.org/www-community/attacks/CSV_Injection): nothing else is guarded, so an id
