@@ -27,9 +27,10 @@ def terminal_text(text: str, limit: int = 2000) -> str:
     return "".join("?" if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text[:limit])
 
 
-def truncation_marker(total: int) -> str:
-    """The one marker of cut text: how long it was in all (characters, or whatever `total` counts)."""
-    return f"[... truncated: {total} characters in all]"
+def truncation_marker(total: int, unit: str = "characters") -> str:
+    """The one marker of cut text, saying how long it was in all. `unit` is "bytes" only where
+    output is read as bytes from a file and its length in characters is unknown."""
+    return f"[... truncated: {total} {unit} in all]"
 
 
 def truncate(text: str, cap: int, keep_end: bool = False) -> str:
