@@ -45,14 +45,16 @@ def finished(out: Path, sub: Submission, check_ids: set[str] | None = None,
 
     A result graded with a different set of checks (the catalogue changed
     since), from other files (the student resubmitted), or with grader errors
-    does not count: the student is graded again. So does a student folder
-    without its instructor copy (an older layout, or a copy of OUT/<id>/ alone).
+    does not count: the student is graded again. So does a student whose
+    folder lacks either copy, or holds a damaged one.
     """
     path = full_results_path(out, sub.safe_id)
-    if not path.is_file() or not (student_dir(out, sub.safe_id) / RESULTS_NAME).is_file():
+    if not path.is_file():
         return None
     try:
         result = stored.load_result(path)
+        # The student's copy is what is handed out: a damaged or missing one is written again.
+        stored.load_result(student_dir(out, sub.safe_id) / RESULTS_NAME)
     except stored.ResultsFileError:
         return None
     if result.student_id != sub.student_id or result.submission_digest != sub.digest:
