@@ -18,6 +18,7 @@ from grader.reports import render
 from grader.reports.gradescope_text import WORDS
 from grader.storage import results as stored
 from grader.storage.classfiles import write_class_files
+from grader.storage.student_copy import student_copy
 from grader.storage.layout import REPORT_NAME, RESULTS_NAME, full_results_path, student_dir
 
 DASHBOARD_HREF = f"../{render.DASHBOARD_NAME}"  # from OUT/<id>/report.html
@@ -29,13 +30,13 @@ def write_student(out: Path, safe: str, result: StudentResult) -> None:
     folder = student_dir(out, safe)
     folder.mkdir(parents=True, exist_ok=True)
     render.write_student_report(result, folder / REPORT_NAME, view="student", dashboard_href=DASHBOARD_HREF)
-    stored.write_result(stored.student_copy(result), folder / RESULTS_NAME, WORDS)
+    stored.write_result(student_copy(result), folder / RESULTS_NAME, WORDS)
     stored.write_result(result, full_results_path(out, safe), WORDS)
 
 
 def write_full_result(out: Path, safe: str, result: StudentResult) -> None:
     """Only the results, both copies (when the report could not be written)."""
-    stored.write_result(stored.student_copy(result), student_dir(out, safe) / RESULTS_NAME, WORDS)
+    stored.write_result(student_copy(result), student_dir(out, safe) / RESULTS_NAME, WORDS)
     stored.write_result(result, full_results_path(out, safe), WORDS)
 
 

@@ -11,7 +11,7 @@ in as `Words`, so this module never imports a page. For a hidden check the test'
 `output` is exactly the text the HTML student view shows (status, named mistake,
 hint). The full file (OUT/_instructor/<id>/results.json) keeps the check's own
 message, expected values, inputs, traceback and printed output in `extra_data`;
-`student_copy` drops them for the file a student may be given (OUT/<id>/).
+`grader.storage.student_copy` drops them for the file a student may be given (OUT/<id>/).
 
 Whatever the student supplied, the file is valid UTF-8 and at most
 `MAX_RESULTS_BYTES`: long strings, values, tracebacks and printed output are
@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from grader import codec
 from grader.catalog import EXERCISE_NAMES
@@ -354,31 +353,6 @@ def load_outputs(out: Path | str) -> ClassResults:
         if not name.startswith((".", "_")) and name not in loaded.results and name not in loaded.errors:
             loaded.errors[name] = f"{path}: no full copy in {INSTRUCTOR_DIR}/{name}/ (not written by this grader)"
     return loaded
-
-
-# -- the student's copy ---------------------------------------------------------------
-
-WITHHELD = "(withheld from the student's copy)"
-
-
-def _student_check(c: CheckResult) -> CheckResult:
-    """A check as its student may read it: a hidden check keeps its status, points, hint and
-    named mistake, and its message only where judging split off a student-safe one; never its
-    inputs, expected or observed values, traceback or the hidden worker's printed output.
-    A grader error's reason is the instructor's (the student is told one happened)."""
-    error = WITHHELD if c.grader_error else ""
-    if c.visibility != "hidden":
-        return replace(c, grader_error=error, instructor_message="")
-    split = bool(c.instructor_message)  # then `message` names the mistake in student-safe words
-    return replace(c, message=c.message if split else "", expected=None, got=None, inputs=None, traceback="",
-                   output="", tolerance=None, grader_error=error, instructor_message=WITHHELD if split else "")
-
-
-def student_copy(r: StudentResult) -> StudentResult:
-    """What OUT/<id>/results.json holds: the result with instructor-only detail withheld."""
-    checks = {c.check_id: _student_check(c) for c in r.checks}
-    exercises = tuple(replace(e, checks=tuple(checks[c.check_id] for c in e.checks)) for e in r.exercises)
-    return replace(r, exercises=exercises, grader_errors=tuple(WITHHELD for _ in r.grader_errors[:1]))
 
 
 def dumps(r: StudentResult, words: Words, max_bytes: int = MAX_RESULTS_BYTES) -> str:

@@ -14,7 +14,8 @@ from grader.outputs import write_class_outputs, write_student
 from grader.reports import render
 from grader.storage.layout import INSTRUCTOR_DIR, OBSERVATIONS_NAME
 from grader.storage.observations import store_student
-from grader.storage.results import ResultsFileError, load_outputs, load_result, student_copy
+from grader.storage.results import ResultsFileError, load_outputs, load_result
+from grader.storage.student_copy import student_copy
 
 # Values only a hidden check's inputs, expected/observed values, traceback, printed output and
 # the instructor's diagnosis hold: none may reach the student's folder.
