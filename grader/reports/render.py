@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from grader.reports.insight import ClassInsight, analyse, to_csv, to_summary
 from grader.reports.views import CLASS_PAGE, check_view_name, student_page
 from grader.storage import layout
 from grader.storage.atomic import atomic_write_text
+from grader.storage.classfiles import ANALYSIS_KEY as ANALYSIS_KEY, write_analysis
 from grader.storage.layout import INSTRUCTOR_DIR
 # Re-exported: the pages' callers name the class files through this module.
 from grader.storage.layout import GRADES_NAME as GRADES_NAME, MISCONCEPTIONS_NAME as MISCONCEPTIONS_NAME
@@ -39,7 +39,6 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORT_NAME = layout.REPORT_NAME
 DASHBOARD_NAME = "index.html"
 CLASS_NAME = CLASS_PAGE
-ANALYSIS_KEY = "analysis"      # summary.json's section written here (the rest is batch's)
 
 
 @lru_cache(maxsize=1)
@@ -118,11 +117,9 @@ def dashboard_links(out_dir: Path) -> list[Link]:
 
 
 def write_insight(out_dir: Path, insight: ClassInsight, summary: dict[str, Any] | None) -> None:
-    """misconceptions.csv, and the "analysis" section of an existing summary.json."""
-    atomic_write_text(out_dir / MISCONCEPTIONS_NAME, to_csv(insight))
-    if summary is not None:
-        merged = {**summary, ANALYSIS_KEY: to_summary(insight)}
-        atomic_write_text(out_dir / SUMMARY_NAME, json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
+    """misconceptions.csv, and the "analysis" section of an existing summary.json (stored by
+    grader.storage.classfiles; the analysis is made here)."""
+    write_analysis(out_dir, to_csv(insight), to_summary(insight), summary)
 
 
 def write_dashboard(out_dir: Path, view: str = "instructor",
