@@ -34,7 +34,7 @@ from grader.judging.checks import Check, load_checks  # noqa: E402
 from grader.judging.checks.base import Evidence, Fail  # noqa: E402
 from grader.paths import Paths  # noqa: E402
 from grader.rejudge import rejudge  # noqa: E402
-from grader.reports.results_io import load_result  # noqa: E402
+from grader.storage.results import load_result  # noqa: E402
 
 
 def make_class(paths: Paths, dest: Path, n: int, exercises: tuple[str, ...] | None, seed: int = 11) -> None:

@@ -2,10 +2,11 @@
 
 Layout of OUT:
 
-    OUT/<safe_id>/results.json   Gradescope schema (grader.reports.results_io); written last, so a
-                                 valid one means that student is finished
+    OUT/<safe_id>/results.json   Gradescope schema, the student's copy (grader.storage.results)
     OUT/<safe_id>/report.html    the student's feedback page (grader.reports.render)
-    OUT/grades.csv               id, total, max, one column per exercise (grader.classfiles)
+    OUT/_instructor/<safe_id>/   the full results.json (written last, so a valid one means that
+                                 student is finished) and observations.json (grader.storage.layout)
+    OUT/grades.csv               id, total, max, one column per exercise (grader.storage.classfiles)
     OUT/summary.json             students, scores, problems, grader errors, checks digest, shard
     OUT/index.html               the instructor dashboard (grader.reports.render)
 
@@ -35,7 +36,6 @@ from threadpoolctl import threadpool_limits
 
 from grader import __version__
 from grader import reference as shipped
-from grader.classfiles import write_class_files
 from grader.discovery.choose import label_sources, merge_best
 from grader.discovery.discover import Submission, discover, read_submission
 from grader.errors import ReferenceSolutionError, SandboxError, UsageError, grader_error_text
@@ -46,16 +46,17 @@ from grader.paths import Paths
 from grader.judging.checks.base import check_set_digest
 from grader.pipeline import (error_result, grade_outcome, probes_for, read_python_files,
                              reference_observations)
+from grader.outputs import DASHBOARD_HREF, finished, write_class_outputs, write_full_result, write_student  # noqa: F401
 from grader.reports import render
-from grader.reports.observations import store_reference, store_student
-from grader.reports.results_io import ResultsFileError, load_class, load_result, write_result
+from grader.storage.layout import instructor_dir
+from grader.storage.observations import store_reference, store_student
+from grader.storage.results import load_outputs
 from grader.runner.isolation import UNTRUSTED, Level, Need
 from grader.runner.runner import Limits
 from grader.runner.select import make_runner
 
 RESULTS = render.RESULTS_NAME
 REPORT = render.REPORT_NAME
-DASHBOARD_HREF = f"../{render.DASHBOARD_NAME}"  # from OUT/<id>/report.html
 
 
 # -- options and report -------------------------------------------------------------
@@ -114,40 +115,6 @@ def _clean_temp_files(folder: Path) -> None:
             pass
 
 
-def finished(out: Path, sub: Submission, check_ids: set[str] | None = None,
-             checks_digest: str = "") -> StudentResult | None:
-    """The student's valid results.json from an earlier run, if any.
-
-    A result graded with a different set of checks (the catalogue changed
-    since), from other files (the student resubmitted), or with grader errors
-    does not count: the student is graded again.
-    """
-    path = out / sub.safe_id / RESULTS
-    if not path.is_file():
-        return None
-    try:
-        result = load_result(path)
-    except ResultsFileError:
-        return None
-    if result.student_id != sub.student_id or result.submission_digest != sub.digest:
-        return None
-    if check_ids is not None and {c.check_id for c in result.checks} != check_ids:
-        return None
-    if checks_digest and result.checks_digest and result.checks_digest != checks_digest:
-        return None  # same ids, but points, probes or (hidden) inputs changed
-    if result.grader_errors or any(c.grader_error for c in result.checks):
-        return None
-    return result
-
-
-def write_student(out: Path, safe: str, result: StudentResult) -> None:
-    """report.html first, then results.json: a valid results.json marks a finished student."""
-    folder = out / safe
-    folder.mkdir(parents=True, exist_ok=True)
-    render.write_student_report(result, folder / REPORT, view="student", dashboard_href=DASHBOARD_HREF)
-    write_result(result, folder / RESULTS)
-
-
 def _save(out: Path, sub: Submission, result: StudentResult, checks: Sequence[Check]) -> StudentResult:
     """Write one student; a failure to write becomes their grader error. Returns what was recorded."""
     try:
@@ -158,7 +125,7 @@ def _save(out: Path, sub: Submission, result: StudentResult, checks: Sequence[Ch
     fallback = error_result(sub.student_id, checks, [*result.grader_errors, why],
                             problems=result.problems, digest=sub.digest)
     try:
-        write_result(fallback, out / sub.safe_id / RESULTS)
+        write_full_result(out, sub.safe_id, fallback)
     except Exception as exc:  # noqa: BLE001 - kept in memory and in summary.json; a rerun retries
         fallback = replace(fallback, grader_errors=(*fallback.grader_errors,
                                                     grader_error_text("writing the fallback results", exc)))
@@ -250,7 +217,7 @@ def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hi
                         result = label_sources(result, sub.origins)
                     del halves[safe]
                     try:  # for `grader rejudge`; a student without it is regraded, never lost
-                        store_student(batch.out / safe, sub.student_id, sub.digest, outcome, checks)
+                        store_student(instructor_dir(batch.out, safe), sub.student_id, sub.digest, outcome, checks)
                     except Exception as exc:  # noqa: BLE001
                         result = replace(result, problems=(*result.problems, f"Note: observations not kept ({type(exc).__name__})"))
                     batch.record(sub, result)
@@ -330,6 +297,7 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     todo: list[Submission] = []
     for sub in subs:
         _clean_temp_files(out / sub.safe_id)
+        _clean_temp_files(instructor_dir(out, sub.safe_id))
         if sub.grader_errors:  # discovery failed on this entry: nothing to run
             batch.record(sub, error_result(sub.student_id, checks, sub.grader_errors, problems=sub.problems,
                                            digest=sub.digest))
@@ -351,14 +319,13 @@ def grade_submissions(subs: Sequence[Submission], paths: Paths, opts: BatchOptio
     if todo:
         _grade_todo(todo, paths, opts, hidden, batch)
 
-    loaded = load_class(out, RESULTS)
+    loaded = load_outputs(out)
     results = {**loaded.results, **batch.written}  # a student whose files could not be written still counts
-    report.summary = write_class_files(out, results, class_meta(checks, digest, opts.shard, report.isolation),
-                                         loaded.errors)
-    try:
-        render.write_dashboard(out, results=sorted(results.items()))
-    except Exception as exc:  # noqa: BLE001 - grades and results are written; the page can be rebuilt
-        report.class_errors.append(grader_error_text("writing the dashboard", exc))
+    written = write_class_outputs(out, results, class_meta(checks, digest, opts.shard, report.isolation),
+                                  loaded.errors, strict=False)
+    report.summary = written.summary
+    if written.page_error:  # grades and results are written; the page can be rebuilt
+        report.class_errors.append(written.page_error)
     report.elapsed = time.monotonic() - started
     return report
 

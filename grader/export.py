@@ -19,7 +19,7 @@ holds (`--id-field`: the user id, an email address, an ID number or a username) 
 grade column to the grade item; set that item's maximum grade to the points shown.
 
 Every cell is written as it is unless it could start a spreadsheet formula
-(grader.classfiles.csv_cell: OWASP's list), so numeric ids survive exactly.
+(grader.storage.classfiles.csv_cell: OWASP's list), so numeric ids survive exactly.
 """
 
 from __future__ import annotations
@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.classfiles import SUMMARY_NAME, csv_cell
+from grader.storage.classfiles import SUMMARY_NAME, csv_cell
 from grader.errors import UsageError
 from grader.model import StudentResult
-from grader.reports.results_io import atomic_write_text, load_class
+from grader.storage.atomic import atomic_write_text
+from grader.storage.results import load_class
 
 FORMATS = ("canvas", "moodle")
 CANVAS_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")

@@ -1,9 +1,11 @@
 """`grader merge OUT_1 ... OUT_N --out OUT`: one class from the outputs of sharded runs.
 
-Each shard is an output folder of `grader grade --shard K/N`: OUT_k/<safe_id>/results.json
-and report.html, plus grades.csv, summary.json and index.html for its part. Merging copies
-every student folder (observations.json included) and rebuilds the class files (grades.csv,
-summary.json, index.html) from all results.json, exactly as one unsharded run writes them.
+Each shard is an output folder of `grader grade --shard K/N`: OUT_k/<safe_id>/ (the student's
+copy of results.json and report.html) and OUT_k/_instructor/<safe_id>/ (the full results and
+observations.json), plus grades.csv, summary.json and index.html for its part. Merging copies
+both folders of every student and rebuilds the class files (grades.csv, summary.json,
+index.html) from the full results, through `grader.outputs.write_class_outputs`, exactly as one
+unsharded run writes them.
 It also keeps what `grader rejudge` needs: the reference's observations (reference.json),
 which every shard computed for the same probes, so a merged class rejudges like an
 unsharded one.
@@ -27,13 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader import batch
 from grader.errors import ExitCode, GraderError, UsageError
 from grader.model import StudentResult
-from grader.reports import render
-from grader.reports import results_io
-from grader.reports.observations import REFERENCE_NAME, ObservationsError, load_reference
-from grader.reports.results_io import atomic_write_text
+from grader.outputs import write_class_outputs
+from grader.storage import results as stored
+from grader.storage.layout import instructor_dir, read_summary, student_dir
+from grader.storage.observations import REFERENCE_NAME, ObservationsError, load_reference
 
 RUN_KEY = "run"
 AGREED = ("grader_version", "checks", "checks_digest", "secret_digest")
@@ -50,6 +51,7 @@ class Shard:
     folder: Path
     results: dict[str, StudentResult]
     run: dict[str, Any] = field(default_factory=dict)
+    isolation: Any = None   # summary.json's record of the level student code ran at
 
     @property
     def spec(self) -> tuple[int, int] | None:
@@ -63,14 +65,17 @@ class Shard:
 def read_shard(folder: Path) -> Shard:
     if not folder.is_dir():
         raise UsageError(f"{folder} is not a folder")
-    summary = render.read_summary(folder) or {}
-    return Shard(folder, class_results(folder), run_metadata(summary))
+    summary = read_summary(folder) or {}
+    return Shard(folder, class_results(folder), run_metadata(summary), summary.get("isolation"))
 
 
 def class_results(folder: Path) -> dict[str, StudentResult]:
-    """Every results.json of a class folder. A results.json that cannot be read refuses the
+    """Every full results.json of a class folder. A results.json that cannot be read refuses the
     merge: the merged class would silently lose that student."""
-    loaded = results_io.load_class(folder)
+    try:
+        loaded = stored.load_outputs(folder)
+    except stored.ResultsFileError as exc:
+        raise MergeError(str(exc)) from exc
     if loaded.errors:
         raise MergeError(f"{folder}: unreadable results: " + "; ".join(f"{k}: {v}" for k, v in
                                                                          list(loaded.errors.items())[:3]))
@@ -155,13 +160,12 @@ def merge(folders: Sequence[Path], out: Path, *, partial: bool = False, force: b
     out.mkdir(parents=True, exist_ok=True)
     for s in shards:
         for safe in s.results:
-            shutil.copytree(s.folder / safe, out / safe, dirs_exist_ok=True)
+            shutil.copytree(student_dir(s.folder, safe), student_dir(out, safe), dirs_exist_ok=True)
+            shutil.copytree(instructor_dir(s.folder, safe), instructor_dir(out, safe), dirs_exist_ok=True)
     if reference is not None:
         shutil.copyfile(reference, out / REFERENCE_NAME)
     results = class_results(out)
-    batch.write_class_files(out, results)
-    _record_run(out, shards)
-    render.write_dashboard(out, results=sorted(results.items()))
+    write_class_outputs(out, results, merged_meta(shards))
     return results
 
 
@@ -189,14 +193,10 @@ def kept_reference(folders: Sequence[Path]) -> tuple[Path | None, str]:
     return kept, ""
 
 
-def _record_run(out: Path, shards: Sequence[Shard]) -> None:
+def merged_meta(shards: Sequence[Shard]) -> dict[str, Any]:
     """The merged summary.json says it is whole: no shard, the agreed metadata, and its sources."""
-    path = out / "summary.json"
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    summary.update({k: v for s in shards for k, v in s.run.items() if k in AGREED})
-    summary["shard"] = None
-    # One level when every shard ran at it; otherwise each shard's, so a weaker one is never hidden.
-    levels = [(render.read_summary(s.folder) or {}).get("isolation") for s in shards]
-    summary["isolation"] = levels[0] if all(level == levels[0] for level in levels) else levels
-    summary["merged_from"] = [s.run.get("shard") or s.folder.name for s in shards]
-    atomic_write_text(path, json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+    levels = {json.dumps(s.isolation, sort_keys=True): s.isolation for s in shards}
+    return {**{k: v for s in shards for k, v in s.run.items() if k in AGREED},
+            # One level when every shard ran at it; otherwise each shard's, so a weaker one is never hidden.
+            "isolation": next(iter(levels.values())) if len(levels) == 1 else [s.isolation for s in shards],
+            "shard": None, "merged_from": [s.run.get("shard") or s.folder.name for s in shards]}

@@ -21,8 +21,8 @@ from grader.judging.checks import Check
 from grader.judging.checks.base import probe_digest
 from grader.model import Observation, Probe
 from grader.pipeline import probes_for
-from grader.reports.results_io import atomic_write_text
-from grader.sandbox import wire
+from grader.storage.atomic import atomic_write_text
+from grader import codec
 
 FORMAT = 1
 
@@ -49,7 +49,7 @@ def dumps(observations: dict[str, Observation], checks: Sequence[Check], solutio
     doc: dict[str, Any] = {
         "format": FORMAT, "grader_version": __version__, "solutions_digest": solutions,
         "probes_digest": probes_digest(probes_for(checks)),
-        "observations": {p.id: {"value": wire.to_jsonable(observations[p.id].value), "probe": probe_digest(p),
+        "observations": {p.id: {"value": codec.to_jsonable(observations[p.id].value), "probe": probe_digest(p),
                                 "duration": observations[p.id].duration}
                          for p in sorted(probes_for(checks), key=lambda p: p.id)},
     }
@@ -81,7 +81,7 @@ def load(path: Path, checks: Sequence[Check], solutions: str | None = None) -> d
             raise StaleReference(f"{path} has no observation for {p.id} (rebuild it)")
         if entry.get("probe") != probe_digest(p):
             raise StaleReference(f"{path} was made for other checks: probe {p.id} changed (rebuild it)")
-        out[p.id] = Observation(p.id, value=wire.from_jsonable(entry.get("value")),
+        out[p.id] = Observation(p.id, value=codec.from_jsonable(entry.get("value")),
                                 duration=float(entry.get("duration", 0.0)))
     return out
 

@@ -2,9 +2,10 @@
 
 After an instructor fixes a judge (not its probes), `rejudge` runs every check's
 judge again on what each student's probes observed at grading time
-(OUT/<id>/observations.json) against the stored reference (OUT/reference.json),
-and rewrites results.json, report.html, grades.csv, summary.json,
-misconceptions.csv and the dashboards.
+(OUT/_instructor/<id>/observations.json) against the stored reference
+(OUT/reference.json), and rewrites both copies of results.json, report.html,
+grades.csv, summary.json, misconceptions.csv and the dashboards (through
+`grader.outputs`, as `grader grade` writes them).
 
 All or nothing: every new file is first written under a staging folder inside
 OUT, and only when all of them exist are they moved into place with os.replace
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import batch
+from grader.outputs import write_class_outputs, write_student
 from grader.errors import ExitCode, UsageError
 from grader.judging.checks import Check, load_checks
 from grader.judging.score import score_student
@@ -34,8 +36,9 @@ from grader.model import StudentResult
 from grader.judging.checks.base import check_set_digest
 from grader.pipeline import grade_outcome
 from grader.reports import render
-from grader.reports.observations import ObservationsError, Stored, load_reference, load_student, probe_digests
-from grader.reports.results_io import ResultsFileError, load_result
+from grader.storage.layout import INSTRUCTOR_DIR, RESULTS_NAME, instructor_dir
+from grader.storage.observations import ObservationsError, Stored, load_reference, load_student, probe_digests
+from grader.storage.results import ResultsFileError, load_result
 
 STAGING_PREFIX = ".rejudge-"
 
@@ -77,7 +80,7 @@ def _load_class(out: Path) -> list[tuple[str, StudentResult, Stored | None, str]
         except ResultsFileError as exc:
             raise RejudgeRefused(f"{exc}; regrade this student") from exc
         try:
-            stored: Stored | None = load_student(path.parent)
+            stored: Stored | None = load_student(instructor_dir(out, path.parent.name))
             why = ""
         except ObservationsError as exc:
             stored, why = None, str(exc)
@@ -114,17 +117,22 @@ def _clean_staging(out: Path) -> None:
 
 
 def _commit(staged: Path, out: Path) -> None:
-    """Move every staged file over its old version: student pages, then results, then class files."""
+    """Move every staged file over its old version: student pages, then the students' results, then
+    the full results, then class files."""
     files = [p for p in staged.rglob("*") if p.is_file()]
 
     def order(p: Path) -> tuple[int, str]:
         rel = p.relative_to(staged)
         if len(rel.parts) == 1:
-            return 2, str(rel)
-        return (1 if rel.name == render.RESULTS_NAME else 0), str(rel)
+            return 3, str(rel)
+        if rel.name != RESULTS_NAME:
+            return 0, str(rel)
+        return (2 if rel.parts[0] == INSTRUCTOR_DIR else 1), str(rel)  # the full copy marks a finished student
 
     for p in sorted(files, key=order):
-        os.replace(p, out / p.relative_to(staged))
+        target = out / p.relative_to(staged)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(p, target)
 
 
 def _old_summary(out: Path) -> dict[str, Any]:
@@ -154,9 +162,8 @@ def write_class(out: Path, results: dict[str, StudentResult], meta: dict[str, An
         staged = stage / "out"
         staged.mkdir()
         for folder, result in results.items():
-            batch.write_student(staged, folder, result)
-        batch.write_class_files(staged, results, meta, load_errors)
-        render.write_dashboard(staged, results=sorted(results.items()))
+            write_student(staged, folder, result)
+        write_class_outputs(staged, results, meta, load_errors)
         _commit(staged, out)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

@@ -1,16 +1,13 @@
 """Text that is safe to write anywhere, whatever a student supplied.
 
-Files: every file the grader writes goes through `atomic_write_text`, which is
-atomic (a temp file and os.replace) and always writes valid UTF-8. Terminals:
-`terminal_text` drops control and escape characters from a line.
+Files: `utf8_text` makes any text encodable (`grader.storage.atomic` writes every file through
+it). Terminals: `terminal_text` drops control and escape characters from a line. Long text:
+`truncate` is the one way anything is cut, with the one marker a reader learns to recognise.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import unicodedata
-from pathlib import Path
 
 
 def utf8_text(text: str) -> str:
@@ -30,24 +27,18 @@ def terminal_text(text: str, limit: int = 2000) -> str:
     return "".join("?" if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text[:limit])
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and os.replace: readers never see half a file.
+def truncation_marker(total: int, unit: str = "characters") -> str:
+    """The one marker of cut text, saying how long it was in all. `unit` is "bytes" only where
+    output is read as bytes from a file and its length in characters is unknown."""
+    return f"[... truncated: {total} {unit} in all]"
 
-    The file is always valid UTF-8 (see `utf8_text`), whatever the text holds.
+
+def truncate(text: str, cap: int, keep_end: bool = False) -> str:
+    """At most about `cap` characters of `text`, marked when something was cut.
+
+    `keep_end` keeps the last characters (tracebacks and printed output end with what matters).
     """
-    data = utf8_text(text).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports and grades are for reading
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    if len(text) <= cap:
+        return text
+    note = truncation_marker(len(text))
+    return note + "\n" + text[len(text) - cap:] if keep_end else text[:cap] + "\n" + note

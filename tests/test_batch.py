@@ -29,7 +29,7 @@ from grader.discovery.discover import discover
 from grader.errors import GRADER_ERROR_MESSAGE
 from grader.authoring.examples import build_example_class
 from grader.paths import Paths
-from grader.reports.results_io import load_result
+from grader.storage.results import load_result
 from grader.runner.runner import Limits
 
 
@@ -252,8 +252,7 @@ def test_interrupted_run_loses_nothing(tmp_path: Path, paths: Paths, relu_checks
 
 
 def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader import safetext
-    from grader.reports import results_io
+    from grader.storage import atomic
 
     target = tmp_path / "grades.csv"
     target.write_text("old\n")
@@ -261,9 +260,9 @@ def test_atomic_write_leaves_old_file_on_failure(tmp_path: Path, monkeypatch: py
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(safetext.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     with pytest.raises(OSError):
-        results_io.atomic_write_text(target, "new\n")
+        atomic.atomic_write_text(target, "new\n")
     assert target.read_text() == "old\n" and os.listdir(tmp_path) == ["grades.csv"]
 
 
@@ -317,7 +316,7 @@ def test_grader_errors_never_stop_the_class(tmp_path: Path, paths: Paths, monkey
         assert report.results[safe].score == report.results[safe].max_score == 5
     assert set(report.grader_errors) == {"crash_judge"}  # a 5,000-digit number is the notebook's fault, not ours
     assert any("integer with thousands of digits" in p for p in report.results["huge_int"].problems)
-    crashed = load_result(out / "crash_judge" / "results.json")
+    crashed = load_result(out / "_instructor" / "crash_judge" / "results.json")
     assert {c.status for c in crashed.checks} == {"error"} and crashed.score == 0
     assert all(c.message == GRADER_ERROR_MESSAGE and "tripped" in c.grader_error for c in crashed.checks)
     assert "tripped" not in json.dumps([t["output"] for t in json.loads(
@@ -389,7 +388,7 @@ def test_a_write_failure_is_that_students_grader_error(tmp_path: Path, paths: Pa
     monkeypatch.setattr(batch.render, "write_student_report", breaks_for_b)
     report = grade_class(subs, paths, _opts(out))
     assert set(report.grader_errors) == {"b"} and report.results["c"].score == 5
-    b = load_result(out / "b" / "results.json")
+    b = load_result(out / "_instructor" / "b" / "results.json")
     assert b.grader_errors and "template tripped" in b.grader_errors[0]
     assert json.loads((out / "summary.json").read_text())["grader_errors"]["b"]
 
@@ -421,9 +420,9 @@ def test_resume_regrades_changed_files_checks_and_grader_errors(tmp_path: Path, 
     assert len(grade_class(subs, paths, _opts(out)).graded) == 3  # and back
     assert grade_class(subs, paths, _opts(out, force=True)).graded == ["a", "b", "c"]
     # A result whose student id or digest does not match its folder's entry is not this student's.
-    doc = json.loads((out / "c" / "results.json").read_text())
+    doc = json.loads((out / "_instructor" / "c" / "results.json").read_text())
     doc["extra_data"]["student_id"] = "someone else"
-    (out / "c" / "results.json").write_text(json.dumps(doc))
+    (out / "_instructor" / "c" / "results.json").write_text(json.dumps(doc))
     assert grade_class(subs, paths, _opts(out)).graded == ["c"]
 
 
@@ -475,9 +474,9 @@ def test_summary_records_shard_version_and_checks(tmp_path: Path, paths: Paths,
 
 def test_atomic_writes_keep_the_old_results_when_replace_fails(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from grader import safetext
     from grader.model import StudentResult
-    from grader.reports import results_io
+    from grader.reports import gradescope_text as results_io
+    from grader.storage import atomic
 
     path = tmp_path / "s" / "results.json"
     results_io.write_result(StudentResult("ann", 1.0, 2.0, ()), path)
@@ -486,7 +485,7 @@ def test_atomic_writes_keep_the_old_results_when_replace_fails(tmp_path: Path,
     def boom(src: str, dst: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(safetext.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     with pytest.raises(OSError):
         results_io.write_result(StudentResult("ann", 2.0, 2.0, ()), path)
     assert path.read_bytes() == before and os.listdir(path.parent) == ["results.json"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.classfiles import FORMULA_START, GRADES_NAME, SUMMARY_NAME, csv_cell, grades_csv, summary, write_class_files
+from grader.storage.classfiles import FORMULA_START, GRADES_NAME, SUMMARY_NAME, csv_cell, grades_csv, summary, write_class_files
 from grader.model import StudentResult
 
 sys.path.insert(0, str(Path(__file__).parent / "reports"))

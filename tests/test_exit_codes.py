@@ -13,8 +13,8 @@ from grader.errors import (EXIT_CODES, ExitCode, GradedWithErrors, GraderError, 
 from grader.merge import MergeError
 from grader.reference import StaleReference
 from grader.rejudge import RejudgeRefused
-from grader.reports.observations import ObservationsError
-from grader.reports.results_io import ResultsFileError
+from grader.storage.observations import ObservationsError
+from grader.storage.results import ResultsFileError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import write_class_files, write_student
+from grader.outputs import write_student
+from grader.storage.classfiles import write_class_files
 from grader.cli import main
 from grader.errors import ExitCode
 from grader.export import CANVAS_COLUMNS, MOODLE_ID_FIELDS, POINTS_POSSIBLE, canvas_csv, collect, moodle_csv

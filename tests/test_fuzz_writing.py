@@ -20,10 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.safetext import terminal_text
-from grader.classfiles import csv_cell, write_class_files
+from grader.storage.classfiles import csv_cell, write_class_files
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports import render
-from grader.reports.results_io import MAX_RESULTS_BYTES, load_result, student_text, to_gradescope, write_result
+from grader.storage.results import MAX_RESULTS_BYTES, load_result
+from grader.reports.feedback import student_text
+from grader.reports.gradescope_text import to_gradescope, write_result
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -125,7 +127,7 @@ def test_html_pages_are_utf8(r: StudentResult) -> None:
         for view in ("student", "instructor"):
             render.write_student_report(r, out / "s" / f"{view}.html", view=view)
             (out / "s" / f"{view}.html").read_bytes().decode("utf-8")
-        write_result(r, out / "s" / "results.json")
+        write_result(r, out / "_instructor" / "s" / "results.json")
         render.write_dashboard(out)
         (out / "index.html").read_bytes().decode("utf-8")
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import write_class_files, write_student
+from grader.outputs import write_student
+from grader.storage.classfiles import write_class_files
 from grader.cli import build_parser
 from grader.merge import MergeError, merge
 from grader.model import CheckResult, ExerciseResult, StudentResult
-from grader.reports.results_io import load_result
+from grader.storage.results import load_result
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -18,7 +18,7 @@ from grader.discovery.discover import Submission
 from grader.merge import MergeError, merge
 from grader.paths import Paths
 from grader.rejudge import RejudgeRefused, rejudge
-from grader.reports.observations import REFERENCE_NAME
+from grader.storage.observations import REFERENCE_NAME
 from test_rejudge import CLASS, FakeRunner, make_checks
 
 SHARDS = 3
@@ -40,8 +40,10 @@ def class_files(out: Path) -> dict[str, bytes]:
     files = {name: (out / name).read_bytes() for name in ("grades.csv", "misconceptions.csv", "index.html",
                                                           "class.html", REFERENCE_NAME)}
     for sid in CLASS:
-        for name in ("results.json", "report.html", "observations.json"):
+        for name in ("results.json", "report.html"):
             files[f"{sid}/{name}"] = (out / sid / name).read_bytes()
+        for name in ("results.json", "observations.json"):  # the instructor's copy of the student's data
+            files[f"_instructor/{sid}/{name}"] = (out / "_instructor" / sid / name).read_bytes()
     return files
 
 
@@ -95,4 +97,5 @@ def test_one_damaged_reference_is_passed_over_for_another_shards(sharded: list[P
     merge(sharded, merged)
     assert (merged / REFERENCE_NAME).read_bytes() == good
     shutil.rmtree(merged / "ann", ignore_errors=True)  # a student lost after merging does not stop the rejudge
+    shutil.rmtree(merged / "_instructor" / "ann", ignore_errors=True)
     assert rejudge(merged, make_checks()).students == len(CLASS) - 1

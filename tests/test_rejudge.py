@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from grader.runner.isolation import Level
-from grader import batch, rejudge as rejudge_mod
+from grader import batch, outputs, rejudge as rejudge_mod
 from grader.judging.checks.base import check_probes_digest
 from grader.batch import BatchOptions, grade_class, grade_submissions
 from grader.cli import main
@@ -26,8 +26,8 @@ from grader.judging.checks import Check, load_checks
 from grader.judging.checks.base import Evidence, Fail, probe
 from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome, StudentResult
 from grader.paths import Paths
-from grader.reports import observations
-from grader.reports.results_io import load_result
+from grader.storage import observations
+from grader.storage.results import load_result
 from grader.rejudge import RejudgeRefused, rejudge
 
 P_LESSON = probe("rj.lesson", "parameter_count", exercise="parameter_count", n_inputs=784, n_hidden=256, n_classes=10)
@@ -133,8 +133,10 @@ CLASS_FILES = ("grades.csv", "summary.json", "misconceptions.csv", "index.html",
 def snapshot(out: Path) -> dict[str, bytes]:
     files = {name: (out / name).read_bytes() for name in CLASS_FILES}
     for sid in CLASS:
-        for name in ("results.json", "report.html", "observations.json"):
+        for name in ("results.json", "report.html"):
             files[f"{sid}/{name}"] = (out / sid / name).read_bytes()
+        for name in ("results.json", "observations.json"):  # the instructor's copy of the student's data
+            files[f"_instructor/{sid}/{name}"] = (out / "_instructor" / sid / name).read_bytes()
     return files
 
 
@@ -207,7 +209,7 @@ def test_a_judge_that_fails_leaves_the_class_intact(graded: Path, monkeypatch: p
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(batch, "write_class_files", disk_full)
+    monkeypatch.setattr(outputs, "write_class_files", disk_full)
     with pytest.raises(OSError):
         rejudge(graded, make_checks(lenient=True))
     assert snapshot(graded) == before
@@ -215,13 +217,13 @@ def test_a_judge_that_fails_leaves_the_class_intact(graded: Path, monkeypatch: p
 
 
 def test_missing_or_unkept_observations_are_refused(graded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (graded / "eve" / "observations.json").unlink()
+    (graded / "_instructor" / "eve" / "observations.json").unlink()
     with pytest.raises(RejudgeRefused, match=r"eve \(.*observations.json is missing\)"):
         rejudge(graded, make_checks())
     # Over the cap, a marker is kept instead of the observations, and the student must be regraded.
     monkeypatch.setattr(observations, "MAX_BYTES", 200)
     grade(graded, make_checks(), force=True)
-    assert "omitted" in (graded / "eve" / "observations.json").read_text()
+    assert "omitted" in (graded / "_instructor" / "eve" / "observations.json").read_text()
     with pytest.raises(RejudgeRefused, match="not kept .*over the"):
         rejudge(graded, make_checks())
     (graded / "reference.json").unlink()

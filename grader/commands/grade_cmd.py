@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{path} does not exist")
             report = grade_student(student_id, Path(path), paths, opts)
             if args.results is not None:
-                from grader.reports.results_io import write_result
+                from grader.reports.gradescope_text import write_result
 
                 write_result(next(iter(report.results.values())), args.results)
         elif args.example:

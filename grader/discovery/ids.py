@@ -10,7 +10,9 @@ import unicodedata
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-# OUT holds class files beside the student folders: a student may not be named like one.
+# OUT holds class files beside the student folders: a student may not be named like one. OUT's
+# own folders (`_instructor`, the instructor-only data; `.rejudge-*`, staging) start with a
+# character no safe id starts with, so no student can be named like them either.
 _CLASS_FILE_SUFFIXES = (".csv", ".json", ".html", ".htm", ".js", ".css", ".txt", ".md", ".tmp", ".zip", ".log")
 
 

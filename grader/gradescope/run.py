@@ -25,7 +25,8 @@ from pathlib import Path
 from grader.errors import GraderError
 from grader import reference as shipped
 from grader.model import Observation, StudentResult
-from grader.reports.results_io import atomic_write_text, write_result
+from grader.reports.gradescope_text import write_result
+from grader.storage.atomic import atomic_write_text
 
 ROOT_VAR = "GRADER_GRADESCOPE_ROOT"
 SOURCE = Path(__file__).resolve().parents[2]      # /autograder/source: holds grader/ and reference/

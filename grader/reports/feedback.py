@@ -13,14 +13,6 @@ HIDDEN_PASSED_MESSAGE = "Passed."
 NOT_ATTEMPTED_MESSAGE = "Not attempted yet."
 
 
-def truncate(text: str, cap: int, keep_end: bool = False) -> str:
-    """At most about `cap` characters of `text`, marked when something was cut."""
-    if len(text) <= cap:
-        return text
-    note = f"[... truncated: {len(text)} characters in all]"
-    return note + "\n" + text[len(text) - cap:] if keep_end else text[:cap] + "\n" + note
-
-
 def hidden_message(c: CheckResult) -> str:
     """A hidden check's message for students, without status or hint: the same words in the HTML
     student view and in results.json `output`. Never its inputs, expected values or own details."""

@@ -212,7 +212,7 @@ def analyse(results: Sequence[tuple[str, StudentResult]]) -> ClassInsight:
 
 # -- the same data for other tools ------------------------------------------------------------
 
-_FORMULA_START = frozenset("=+-@\t\r")  # OWASP's list, as grader.classfiles guards grades.csv
+_FORMULA_START = frozenset("=+-@\t\r")  # OWASP's list, as grader.storage.classfiles guards grades.csv
 
 
 def spreadsheet_cell(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -24,19 +23,22 @@ from grader.errors import UsageError
 from grader.model import StudentResult
 from grader.reports.dashboard import Link, class_page, dashboard_page
 from grader.reports.insight import ClassInsight, analyse, to_csv, to_summary
-from grader.reports.results_io import atomic_write_text, load_result
-from grader.reports.views import CLASS_PAGE, REPORT_PAGE, check_view_name, student_page
+from grader.reports.views import CLASS_PAGE, check_view_name, student_page
+from grader.storage import layout
+from grader.storage.atomic import atomic_write_text
+from grader.storage.classfiles import ANALYSIS_KEY as ANALYSIS_KEY, write_analysis
+from grader.storage.layout import INSTRUCTOR_DIR
+# Re-exported: the pages' callers name the class files through this module.
+from grader.storage.layout import GRADES_NAME as GRADES_NAME, MISCONCEPTIONS_NAME as MISCONCEPTIONS_NAME
+from grader.storage.layout import RESULTS_NAME as RESULTS_NAME, SUMMARY_NAME as SUMMARY_NAME
+from grader.storage.layout import read_summary as read_summary
+from grader.storage.results import load_result
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-REPORT_NAME = REPORT_PAGE
-RESULTS_NAME = "results.json"
+REPORT_NAME = layout.REPORT_NAME
 DASHBOARD_NAME = "index.html"
 CLASS_NAME = CLASS_PAGE
-SUMMARY_NAME = "summary.json"
-GRADES_NAME = "grades.csv"
-MISCONCEPTIONS_NAME = "misconceptions.csv"
-ANALYSIS_KEY = "analysis"      # summary.json's section written here (the rest is batch's)
 
 
 @lru_cache(maxsize=1)
@@ -98,24 +100,15 @@ def render_dashboard(results: Sequence[tuple[str, StudentResult]], summary: dict
 
 
 def result_files(out_dir: Path) -> list[Path]:
-    """OUT/<student>/results.json, in a stable order (dot folders are ours, never students')."""
-    return sorted(p for p in Path(out_dir).glob(f"*/{RESULTS_NAME}")
-                  if p.is_file() and not p.parent.name.startswith("."))
+    """Every student's full results (OUT/_instructor/<id>/results.json), in a stable order."""
+    if layout.old_layout(Path(out_dir)):
+        raise UsageError(f"{out_dir} was written by an older grader (student folders but no {INSTRUCTOR_DIR}/ "
+                         "folder): regrade it with `grader grade ... --force`")
+    return layout.result_files(Path(out_dir))
 
 
 def load_results(out_dir: Path) -> list[tuple[str, StudentResult]]:
     return [(p.parent.name, load_result(p)) for p in result_files(out_dir)]
-
-
-def read_summary(out_dir: Path) -> dict[str, Any] | None:
-    path = Path(out_dir) / SUMMARY_NAME
-    if not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def dashboard_links(out_dir: Path) -> list[Link]:
@@ -124,11 +117,9 @@ def dashboard_links(out_dir: Path) -> list[Link]:
 
 
 def write_insight(out_dir: Path, insight: ClassInsight, summary: dict[str, Any] | None) -> None:
-    """misconceptions.csv, and the "analysis" section of an existing summary.json."""
-    atomic_write_text(out_dir / MISCONCEPTIONS_NAME, to_csv(insight))
-    if summary is not None:
-        merged = {**summary, ANALYSIS_KEY: to_summary(insight)}
-        atomic_write_text(out_dir / SUMMARY_NAME, json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
+    """misconceptions.csv, and the "analysis" section of an existing summary.json (stored by
+    grader.storage.classfiles; the analysis is made here)."""
+    write_analysis(out_dir, to_csv(insight), to_summary(insight), summary)
 
 
 def write_dashboard(out_dir: Path, view: str = "instructor",
@@ -149,9 +140,11 @@ def write_dashboard(out_dir: Path, view: str = "instructor",
 
 
 def write_all(out_dir: Path, view: str = "student", dashboard_view: str = "instructor") -> int:
-    """Re-render every OUT/<id>/report.html and the class files from the results.json files.
+    """Re-render every student's report.html and the class files from the full results.json files.
 
-    Returns how many student pages were written.
+    A student view goes to OUT/<id>/report.html (what the student is handed); an instructor
+    view goes beside the full results, OUT/_instructor/<id>/report.html, never into a student's
+    folder. Returns how many student pages were written.
     """
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -160,6 +153,11 @@ def write_all(out_dir: Path, view: str = "student", dashboard_view: str = "instr
     check_view_name(dashboard_view)
     results = load_results(out_dir)
     for folder, result in results:
-        write_student_report(result, out_dir / folder / REPORT_NAME, view, dashboard_href=f"../{DASHBOARD_NAME}")
+        if view == "instructor":
+            write_student_report(result, layout.instructor_dir(out_dir, folder) / REPORT_NAME, view,
+                                 dashboard_href=f"../../{DASHBOARD_NAME}")
+        else:
+            write_student_report(result, layout.student_dir(out_dir, folder) / REPORT_NAME, view,
+                                 dashboard_href=f"../{DASHBOARD_NAME}")
     write_dashboard(out_dir, dashboard_view, results)
     return len(results)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe
+from grader.safetext import truncation_marker
 from grader.sandbox import wire
 
 MAX_MESSAGE = 32 * 1024 * 1024
@@ -124,5 +125,5 @@ def read_output(fd: int, cap: int) -> str:
     data = os.pread(fd, cap, 0)
     text = data.decode("utf-8", errors="replace")
     if size > cap:
-        text += f"\n[... {size - cap} more bytes of output were cut]"
+        text += "\n" + truncation_marker(size, "bytes")  # read as bytes: the total is counted in bytes
     return text

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome
 from grader.runner.channel import Collector
+from grader.safetext import truncate
 
 MAIN = "main"
 HIDDEN = "hidden"
@@ -168,11 +169,9 @@ def compose(tasks: Sequence[Task], duration: float, output_cap: int) -> RunOutco
                   for load in t.collector.loads if load.error is not None]
         text = "".join(t.output) + "".join(load.output for load in t.collector.loads)
         if text.strip():
-            cut = "\n[... output cut]" if len(text) > NOTE_CAP else ""
-            notes.append(_note(t.group, "output:\n" + text[:NOTE_CAP] + cut))
+            notes.append(_note(t.group, "output:\n" + truncate(text, NOTE_CAP)))
     output = "".join(main.output)
-    if len(output) > output_cap * 2:
-        output = output[:output_cap * 2] + "\n[... output cut]"
+    output = truncate(output, output_cap * 2)
     loads: tuple[FileLoad, ...] = tuple(main.collector.loads)
     return RunOutcome(observations, loads, tuple(dict.fromkeys(main.collector.problems)), output=output,
                       duration=duration, instructor_notes=tuple(notes))

@@ -38,6 +38,7 @@ from grader.runner.portable_worker import NOBODY, Worker, anon_kb
 from grader.runner.channel import Collector, where
 from grader.runner.groups import is_hidden, split_units, student_work_left
 from grader.runner.limits import Limits, describe_status
+from grader.safetext import truncate
 
 K = TypeVar("K")
 ENV_VAR = "GRADER_RUNNER"
@@ -364,8 +365,7 @@ class PortableRunner:
             if main:  # other groups' output is for the instructor only: it never reaches students
                 output.extend(u.output)
         text = "".join(output)
-        if len(text) > self.limits.output_cap * 2:
-            text = text[:self.limits.output_cap * 2] + "\n[... output cut]"
+        text = truncate(text, self.limits.output_cap * 2)
         start = min((u.started for u in units), default=time.monotonic())
         return RunOutcome(observations, tuple(loads), tuple(dict.fromkeys(problems)), output=text,
                           duration=time.monotonic() - start)

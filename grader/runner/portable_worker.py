@@ -21,6 +21,7 @@ import time
 from typing import IO, Any
 
 from grader.runner.channel import read_frames
+from grader.safetext import truncation_marker
 from grader.sandbox import wire
 
 MAX_CHANNEL = 256 * 1024 * 1024  # bytes one worker may send in all, as in the sandbox
@@ -129,12 +130,13 @@ class Worker:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        size = os.fstat(self.out.fileno()).st_size
         self.out.seek(0)
         data = self.out.read(cap + 1)
         self.out.close()
         text = data[:cap].decode("utf-8", "replace")
         if len(data) > cap:
-            text += "\n[... more output was cut]"
+            text += "\n" + truncation_marker(size, "bytes")
         shutil.rmtree(self.workdir, ignore_errors=True)
         return text
 

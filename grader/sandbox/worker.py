@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 import grader
+from grader.safetext import truncate, truncation_marker
 from grader.sandbox import integrity, wire
 from grader.sandbox.tfsupport import new_default_graph
 from grader.sandbox.student import (  # noqa: F401 - re-exported for drivers' tests
@@ -56,7 +57,7 @@ class CappedText(io.TextIOBase):
     def text(self) -> str:
         out = "".join(self.parts)
         if self.dropped:
-            out += f"\n[... {self.dropped} more characters of output were cut]"
+            out += "\n" + truncation_marker(self.kept + self.dropped)
         return out
 
 
@@ -147,8 +148,7 @@ def _with_load_output(exercise: str | None, out: str, shown: set[str], printed_b
     name, printed = printed_by[exercise]
     if not printed.strip():
         return out
-    if len(printed) > LOAD_OUTPUT_SHOWN:
-        printed = printed[:LOAD_OUTPUT_SHOWN] + f"\n[... {len(printed) - LOAD_OUTPUT_SHOWN} more characters]"
+    printed = truncate(printed, LOAD_OUTPUT_SHOWN)
     during = f"[While this check ran, your code printed:]\n{out}" if out else ""
     return f"[While {name} was loading, it printed:]\n{printed.rstrip()}\n{during}"
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from snapshot_support import snapshot_fixture
 
-from grader.reports import compare, dashboard, insight, results_io, text, views
+from grader.reports import compare, dashboard, insight, text, views
+from grader.storage import results as results_io
 
 snapshot = snapshot_fixture(Path(__file__).parent, (
     results_io.ResultsFileError, compare.Comparison, compare.Grid, views.CheckView, views.SourceView, views.ExerciseView, views.StudentPage, compare.Cell, text.TextBlock,

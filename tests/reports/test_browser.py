@@ -17,7 +17,7 @@ import pytest
 import report_samples as samples
 from grader.cli import main
 from grader.reports.render import write_student_report
-from grader.reports.results_io import write_result
+from grader.reports.gradescope_text import write_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

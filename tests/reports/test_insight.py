@@ -22,7 +22,7 @@ from grader.reports.dashboard import MIN_CLASS_SIZE
 from grader.reports.insight import (FLAG_EVERYONE, FLAG_NOBODY, FLAG_REVERSED, analyse, spreadsheet_cell,
                                     to_csv)
 from grader.reports.render import render_class, render_dashboard, render_student, write_dashboard
-from grader.reports.results_io import write_result
+from grader.reports.gradescope_text import write_result
 
 GRADER_ERROR = "The grader could not judge this check (an internal error, not your fault)."
 HOSTILE = "=HYPERLINK(\"http://x\")"
@@ -125,7 +125,7 @@ def test_csv_and_summary_carry_the_same_data(tmp_path: Path) -> None:
     hostile = student(HOSTILE, ("failed", "relu_on_output"), PASS, False)
     out = tmp_path / "out"
     for i, r in enumerate([*CLASS, hostile]):
-        write_result(r, out / f"s{i}" / "results.json")
+        write_result(r, out / "_instructor" / f"s{i}" / "results.json")
     (out / "summary.json").write_text('{"count": 10}', encoding="utf-8")
     write_dashboard(out)
     table = list(csv.DictReader(io.StringIO((out / "misconceptions.csv").read_text(encoding="utf-8"))))
@@ -168,7 +168,7 @@ CLASS_FILES = ("grades.csv", "summary.json", "index.html", "misconceptions.csv",
 def _out(tmp_path: Path, results: list[StudentResult]) -> Path:
     out = tmp_path / "out"
     for r in results:
-        write_result(r, out / r.student_id / "results.json")
+        write_result(r, out / "_instructor" / r.student_id / "results.json")
     (out / "grades.csv").write_text("id,total\n", encoding="utf-8")
     (out / "summary.json").write_text("{}", encoding="utf-8")
     return out
@@ -281,7 +281,7 @@ def test_students_with_the_same_id_in_two_folders_are_ordered_by_folder() -> Non
              ("a-folder", _replace(student("same", PASS, PASS, False), execution_time=1.0))]
     insight = analyse(twins)
     assert sum(e.students for e in insight.exercises if e.name == "relu_model") == 2
-    from grader.classfiles import grades_csv
+    from grader.storage.classfiles import grades_csv
     assert grades_csv(dict(twins)).count("same,") == 2
 
 

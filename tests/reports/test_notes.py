@@ -10,7 +10,7 @@ import pytest
 from grader.catalog import EXERCISE_NAMES
 from grader.model import StudentResult
 from grader.reports.notes import PLACEHOLDER, grouped_notes, note_kind, split_notes
-from grader.reports.results_io import summary_text, to_gradescope
+from grader.reports.gradescope_text import summary_text, to_gradescope
 
 STUB_NOTES = [f"{n}.py and {n}.ipynb are both the released stub; graded {n}.py" for n in EXERCISE_NAMES]
 

@@ -21,7 +21,7 @@ from grader.cli import main
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports.render import (dashboard_script, render_dashboard, render_student, write_dashboard,
                            write_student_report)
-from grader.reports.results_io import write_result
+from grader.reports.gradescope_text import write_result
 from grader.reports.views import compare, histogram, traceback_lines
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -267,7 +267,7 @@ def test_write_student_report_is_atomic(tmp_path: Path) -> None:
 def _out(tmp_path: Path) -> Path:
     out = tmp_path / "out"
     for folder, result in class_pairs():
-        write_result(result, out / folder / "results.json")
+        write_result(result, out / "_instructor" / folder / "results.json")  # the stored (full) copy
     (out / "grades.csv").write_text("student_id,score\n", encoding="utf-8")
     (out / "summary.json").write_text('{"students": 5, "mean": 31.4}', encoding="utf-8")
     return out
@@ -292,7 +292,9 @@ def test_report_command_rerenders_every_page(tmp_path: Path, capsys: pytest.Capt
         assert page == render_student(result, "student", "../index.html")
     assert (out / "index.html").is_file()
     assert main(["report", str(out), "--view", "instructor"]) == 0
-    assert "913.2468" in (out / "bob" / "report.html").read_text(encoding="utf-8")
+    # The instructor's pages go beside the full results, never into the folder a student is given.
+    assert "913.2468" in (out / "_instructor" / "bob" / "report.html").read_text(encoding="utf-8")
+    assert "913.2468" not in (out / "bob" / "report.html").read_text(encoding="utf-8")
 
 
 def test_report_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from grader.model import CheckResult, ExerciseResult, StudentResult
-from grader.reports.results_io import (ResultsFileError, from_gradescope, load_result, student_text,
-                                       to_gradescope, write_result)
+from grader.storage.results import ResultsFileError, from_gradescope, load_result
+from grader.reports.feedback import student_text
+from grader.reports.gradescope_text import to_gradescope, write_result
 
 SECRET = [[123.456, 789.25]]
 
@@ -116,7 +117,7 @@ def test_tampered_test_rejected() -> None:
 
 
 def test_size_is_bounded_and_cuts_are_marked(tmp_path: Path) -> None:
-    from grader.reports.results_io import MAX_RESULTS_BYTES
+    from grader.storage.results import MAX_RESULTS_BYTES
 
     r = _result()
     huge = replace(r.exercises[1].checks[0], output="p" * 600_000, traceback="t" * 600_000,
@@ -174,7 +175,7 @@ def test_text_that_is_not_utf8_is_written_as_utf8(tmp_path: Path) -> None:
 
 
 def test_load_class_lists_unreadable_files(tmp_path: Path) -> None:
-    from grader.reports.results_io import load_class
+    from grader.storage.results import load_class
 
     write_result(_result(), tmp_path / "ada" / "results.json")
     (tmp_path / "bad").mkdir()
@@ -191,7 +192,7 @@ def test_load_class_lists_unreadable_files(tmp_path: Path) -> None:
 
 
 def test_many_big_checks_shrink_to_fit(tmp_path: Path) -> None:
-    from grader.reports.results_io import MAX_RESULTS_BYTES
+    from grader.storage.results import MAX_RESULTS_BYTES
 
     r = _result()
     base = replace(r.exercises[1].checks[0], output="p" * 20_000, traceback="t" * 20_000, message="m" * 20_000,
@@ -219,7 +220,8 @@ def test_tolerance_and_checks_digest_round_trip() -> None:
 
 def test_a_huge_hint_on_a_hidden_check_still_fits() -> None:
     """Found by the size fuzz test: a hidden check's output (its student text) was not capped."""
-    from grader.reports.results_io import MAX_RESULTS_BYTES, dumps
+    from grader.storage.results import MAX_RESULTS_BYTES
+    from grader.reports.gradescope_text import dumps
 
     hint = "\x1f\x07" * 200_000  # control characters take 6 bytes each in JSON
     c = CheckResult("relu_model.h", "relu_model", "t", 0.0, 1.0, "failed", "", "hidden", hint=hint)
@@ -233,7 +235,8 @@ def test_the_results_document_is_pinned(snapshot: list[object]) -> None:
     diff of tests/reports/snapshots/test_results_io.json when it changes (tests/snapshot_support.py)."""
     from report_samples import class_results
 
-    from grader.reports.results_io import _CAP_LEVELS, dumps, summary_text, test_output
+    from grader.storage.results import _CAP_LEVELS
+    from grader.reports.gradescope_text import dumps, summary_text, test_output
 
     for r in [_result(), *class_results()]:
         for caps in _CAP_LEVELS:
@@ -250,7 +253,7 @@ def test_the_results_document_is_pinned(snapshot: list[object]) -> None:
 
 
 def test_a_value_exactly_at_its_cap_is_kept_whole() -> None:
-    from grader.reports.results_io import _capped
+    from grader.storage.results import _capped
 
     value = [[1.5, 2.25]]
     size = len(json.dumps(value))
@@ -259,7 +262,8 @@ def test_a_value_exactly_at_its_cap_is_kept_whole() -> None:
 
 
 def test_a_results_file_exactly_at_the_size_limit_is_written_in_full() -> None:
-    from grader.reports.results_io import _CAP_LEVELS, dumps
+    from grader.storage.results import _CAP_LEVELS
+    from grader.reports.gradescope_text import dumps
 
     r = replace(_result(), student_id="Zoë Ødegaard")  # non-ASCII: written as UTF-8, counted in bytes
     full = dumps(r)
@@ -320,7 +324,8 @@ def test_every_field_of_a_results_file_is_checked(snapshot: list[object]) -> Non
 
 
 def test_long_texts_keep_their_end_where_the_end_matters() -> None:
-    from grader.reports.results_io import Caps, test_output
+    from grader.storage.results import Caps
+    from grader.reports.gradescope_text import test_output
 
     long = "start " + "x" * 20_000 + " the end"
     base = _result()
@@ -349,7 +354,7 @@ def test_scores_that_are_not_finite_are_written_as_zero_and_odd_values_by_repr()
 
 
 def test_a_results_file_too_big_to_fit_names_its_student_briefly() -> None:
-    from grader.reports.results_io import dumps
+    from grader.reports.gradescope_text import dumps
 
     r = replace(_result(), student_id="s" * 200)
     with pytest.raises(ResultsFileError, match=r"^results for '" + "s" * 80 + r"' do not fit in 100 bytes$"):

@@ -14,7 +14,7 @@ import pytest
 
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.reports import views
-from grader.reports.results_io import HIDDEN_FAILED_MESSAGE
+from grader.reports.feedback import HIDDEN_FAILED_MESSAGE
 from grader.reports import dashboard, text
 from grader.reports.charts import histogram, histogram_svg
 from grader.reports.compare import Cell, compare
@@ -291,7 +291,7 @@ def test_arrays_of_any_rank_are_shown_as_rows_of_their_last_axis() -> None:
 
 
 def test_a_results_file_that_is_a_folder_is_listed_not_read(tmp_path: Path) -> None:
-    from grader.reports.results_io import load_class
+    from grader.storage.results import load_class
 
     (tmp_path / "alice" / "results.json").mkdir(parents=True)
     loaded = load_class(tmp_path)
@@ -299,7 +299,8 @@ def test_a_results_file_that_is_a_folder_is_listed_not_read(tmp_path: Path) -> N
 
 
 def test_a_tolerance_of_true_is_not_a_number() -> None:
-    from grader.reports.results_io import from_gradescope, to_gradescope
+    from grader.storage.results import from_gradescope
+    from grader.reports.gradescope_text import to_gradescope
 
     check = _check("ex.a", "failed", tolerance=(1e-4, 1e-3))
     doc = to_gradescope(_student("s", [_exercise("ex", [check])]))

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from grader import codec
 from grader.sandbox import wire
 
 
@@ -233,7 +234,7 @@ def test_fuzz_mutated_valid_frames(which: int, edits: list[tuple[int, int, str]]
 
 @FUZZ
 @given(st.lists(st.integers(0, 3) | st.integers(-(1 << 70), 1 << 70), max_size=70),
-       st.sampled_from(sorted(wire._DTYPES)), st.text(alphabet="AQIDBA=+/", max_size=40))
+       st.sampled_from(sorted(codec._DTYPES)), st.text(alphabet="AQIDBA=+/", max_size=40))
 def test_fuzz_array_headers(shape: list[int], dtype: str, data: str) -> None:
     node = {"__ndarray__": data, "dtype": dtype, "shape": shape}
     try:

@@ -20,7 +20,7 @@ def test_capped_text_keeps_the_start_and_counts_the_rest() -> None:
     sink = CappedText(cap=10)
     sink.write("hello ")
     sink.write("world, and more")
-    assert sink.text() == "hello worl\n[... 11 more characters of output were cut]"
+    assert sink.text() == "hello worl\n[... truncated: 21 characters in all]"
 
 
 def load(files: dict[str, str]) -> StudentCode:

@@ -1,10 +1,10 @@
 """What each probe observed at grading time, kept so judges can run again without student code.
 
-    OUT/<id>/observations.json   one student's run: observations, file loads, problems, output
-    OUT/reference.json           the reference solutions' observations, once per class
+    OUT/_instructor/<id>/observations.json   one student's run: observations, file loads, problems, output
+    OUT/reference.json                       the reference solutions' observations, once per class
 
-Both are instructor-only (they hold what hidden probes saw) and never linked from
-a student's page. Values are encoded with `grader.sandbox.wire`'s JSON form, so arrays
+Both are instructor-only (they hold what hidden probes saw): never in a student's folder, never
+linked from a student's page. Values are encoded with `grader.codec`'s JSON form, so arrays
 come back bit for bit. Each file records a digest of every check's probes; a check
 whose probes changed since cannot be re-judged from these files (`grader.rejudge`).
 A student's file is bounded (`MAX_BYTES`): a run that observed more keeps a marker
@@ -22,11 +22,12 @@ from typing import Any
 from grader.errors import ExitCode, GraderError
 from grader.judging.checks.base import Check, check_probes_digest
 from grader.model import ErrorInfo, FileLoad, Observation, RunOutcome
-from grader.reports.results_io import atomic_write_text
-from grader.sandbox import wire
+from grader import codec
+from grader.storage.atomic import atomic_write_text
+from grader.storage.layout import OBSERVATIONS_NAME, REFERENCE_NAME
 
-OBSERVATIONS_NAME = "observations.json"
-REFERENCE_NAME = "reference.json"
+__all__ = ["OBSERVATIONS_NAME", "REFERENCE_NAME", "ObservationsError", "Stored", "load_reference", "load_student",
+           "probe_digests", "store_reference", "store_student"]
 STUDENT_SCHEMA = "grader-observations/1"
 REFERENCE_SCHEMA = "grader-reference/1"
 MAX_BYTES = 16 * 1024 * 1024              # one student's observations
@@ -63,7 +64,7 @@ def _error(err: ErrorInfo | None) -> dict[str, Any] | None:
 
 
 def _observation(o: Observation) -> dict[str, Any]:
-    return {"value": wire.to_jsonable(o.value), "error": _error(o.error), "output": o.output,
+    return {"value": codec.to_jsonable(o.value), "error": _error(o.error), "output": o.output,
             "duration": o.duration}
 
 
@@ -77,7 +78,7 @@ def _dump(doc: dict[str, Any]) -> str:
 
 def store_student(folder: Path, student_id: str, submission_digest: str, outcome: RunOutcome,
                   checks: Sequence[Check]) -> None:
-    """Write OUT/<id>/observations.json (or, over MAX_BYTES, a marker saying it was too large)."""
+    """Write `folder`/observations.json (OUT/_instructor/<id>/) (or, over MAX_BYTES, a marker saying it was too large)."""
     head = {"schema": STUDENT_SCHEMA, "student_id": student_id, "submission_digest": submission_digest,
             "probes": probe_digests(checks)}
     try:
@@ -86,7 +87,7 @@ def store_student(folder: Path, student_id: str, submission_digest: str, outcome
             "loads": [{"name": ld.name, "error": _error(ld.error), "output": ld.output} for ld in outcome.loads],
             "problems": list(outcome.problems), "output": outcome.output, "duration": outcome.duration}}
         text = _dump(doc)
-    except (wire.WireError, ValueError, TypeError) as exc:
+    except (codec.CodecError, ValueError, TypeError) as exc:
         # Observations arrive through the wire, so this should not happen; if it does, this
         # student is regraded instead of re-judged, and the class goes on.
         atomic_write_text(Path(folder) / OBSERVATIONS_NAME, _dump({**head, "omitted": f"not storable ({exc})"}))
@@ -102,7 +103,7 @@ def store_reference(out: Path, reference: dict[str, Observation], checks: Sequen
     try:
         text = _dump({"schema": REFERENCE_SCHEMA, "probes": probe_digests(checks),
                       "observations": _observations(reference)})
-    except (wire.WireError, ValueError, TypeError) as exc:
+    except (codec.CodecError, ValueError, TypeError) as exc:
         text = _dump({"schema": REFERENCE_SCHEMA, "probes": {}, "omitted": f"not storable ({exc})"})
     if len(text.encode("utf-8")) > MAX_REFERENCE_BYTES:
         text = _dump({"schema": REFERENCE_SCHEMA, "probes": {}, "omitted": "the reference observed too much"})
@@ -135,8 +136,8 @@ def _observations_back(raw: Any, where: str) -> dict[str, Observation]:
         if not isinstance(o, dict):
             raise ObservationsError(f"{where}: {pid}: not an object")
         try:
-            value = wire.from_jsonable(o.get("value"))
-        except wire.WireError as exc:
+            value = codec.from_jsonable(o.get("value"))
+        except codec.CodecError as exc:
             raise ObservationsError(f"{where}: {pid}: {exc}") from exc
         found[pid] = Observation(pid, value, _err_back(o.get("error"), where), _need(o, "output", str, where),
                                  float(_need(o, "duration", (int, float), where)))

@@ -1,14 +1,17 @@
-"""results.json in Gradescope's autograder results schema, and back.
+"""results.json in Gradescope's autograder results schema, and back; and the student's copy of it.
 
 Gradescope reads `score`, `execution_time`, `output` and `tests[]`; everything
 else we know about a result rides in `extra_data` (top level and per test), so
 `from_gradescope(to_gradescope(r)) == r` and the report command can re-render
 a student's report from results.json alone.
 
-What a student sees on Gradescope is each test's `output`. For a hidden check
-that string is exactly `student_text(check)`, the text the HTML student view
-shows (status, named mistake, hint): the check's own message, expected values,
-inputs and traceback stay in `extra_data`, which Gradescope does not show.
+What a student sees on Gradescope is each test's `output` and the top-level
+`output`: those words are the reports' (`grader.reports.gradescope_text`), handed
+in as `Words`, so this module never imports a page. For a hidden check the test's
+`output` is exactly the text the HTML student view shows (status, named mistake,
+hint). The full file (OUT/_instructor/<id>/results.json) keeps the check's own
+message, expected values, inputs, traceback and printed output in `extra_data`;
+`grader.storage.student_copy` drops them for the file a student may be given (OUT/<id>/).
 
 Whatever the student supplied, the file is valid UTF-8 and at most
 `MAX_RESULTS_BYTES`: long strings, values, tracebacks and printed output are
@@ -24,16 +27,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.sandbox import wire
+from collections.abc import Callable
+
+from grader import codec
 from grader.catalog import EXERCISE_NAMES
-from grader.reports.notes import grouped_notes, split_notes
-from grader.errors import ExitCode, GRADER_ERROR_MESSAGE, GraderError
+from grader.errors import ExitCode, GraderError
 from grader.model import CheckResult, ExerciseResult, StudentResult
-from grader.reports.feedback import (  # noqa: F401 - re-exported: the student-facing words live there
-    HIDDEN_FAILED_MESSAGE, HIDDEN_PASSED_MESSAGE, NOT_ATTEMPTED_MESSAGE, STATUS_LABELS, hidden_message, student_text,
-    truncate)
-# Re-exported: reports write every file through this one atomic, UTF-8-safe writer.
-from grader.safetext import atomic_write_text as atomic_write_text, utf8_text as utf8_text
+from grader.safetext import truncate, utf8_text
+from grader.storage.atomic import atomic_write_text
+from grader.storage.layout import INSTRUCTOR_DIR, RESULTS_NAME, instructor_root, old_layout
 
 SCHEMA = "grader-results/1"
 
@@ -66,15 +68,13 @@ class ResultsFileError(GraderError):
     exit_code = ExitCode.UNREADABLE_OUTPUT
 
 
-# -- text -----------------------------------------------------------------------
-
 # -- writing -------------------------------------------------------------------
 
 def _plain(value: Any) -> Any:
     """JSON-safe form of an expected/got/inputs value (NaN and inf stay tagged)."""
     try:
-        return wire.to_jsonable(value)
-    except (wire.WireError, ValueError, TypeError, RecursionError):
+        return codec.to_jsonable(value)
+    except (codec.CodecError, ValueError, TypeError, RecursionError):
         return repr(value)[:2000]
 
 
@@ -94,45 +94,20 @@ def _number(score: float) -> float:
     return float(score) if math.isfinite(score) else 0.0
 
 
-def _fmt(value: Any, cap: int) -> str:
+def value_text(value: Any, cap: int) -> str:
+    """An expected/got value as capped JSON text (what a public check's `output` shows)."""
     return truncate(json.dumps(_capped(value, cap), allow_nan=False), cap)
 
 
-def test_output(c: CheckResult, caps: Caps = Caps()) -> str:
-    """The text Gradescope shows under a test. Hidden checks: exactly `student_text`."""
-    if c.visibility == "hidden":
-        return truncate(student_text(c), caps.text)  # a hint or message may be long too
-    if c.grader_error:
-        return GRADER_ERROR_MESSAGE
-    parts = [truncate(c.message, caps.text)]
-    if c.hint and c.status != "passed":
-        parts.append(f"Hint: {truncate(c.hint, caps.text)}")
-    if c.status == "failed" and (c.expected is not None or c.got is not None) and caps.value:
-        parts.append(f"Expected: {_fmt(c.expected, caps.value)}\nGot: {_fmt(c.got, caps.value)}")
-    if c.traceback:
-        parts.append(truncate(c.traceback.rstrip(), caps.text, keep_end=True))
-    if c.output:
-        parts.append("Your code printed:\n" + truncate(c.output.rstrip(), caps.output, keep_end=True))
-    return "\n\n".join(p for p in parts if p)
+@dataclass(frozen=True)
+class Words:
+    """What Gradescope shows a student: each test's `output`, and the top-level `output`."""
+
+    test_output: Callable[[CheckResult, Caps], str]
+    summary_text: Callable[[StudentResult, Caps], str]
 
 
-def summary_text(r: StudentResult, caps: Caps = Caps()) -> str:
-    lines = [f"Score: {r.score:g} / {r.max_score:g}"]
-    for e in r.exercises:
-        lines.append(f"  {e.title}: {e.score:g} / {e.max_score:g}")
-    problems, notes = split_notes(r.problems)
-    if problems:
-        lines.append("Problems with the submission:")
-        lines.extend(f"  - {truncate(p, caps.text)}" for p in problems[:caps.problems])
-    if notes:  # what the grader decided (which file it graded), apart from faults
-        lines.append("Notes:")
-        lines.extend(f"  - {truncate(n, caps.text)}" for n in grouped_notes(notes)[:caps.problems])
-    if any(c.grader_error for c in r.checks) or r.grader_errors:
-        lines.append(GRADER_ERROR_MESSAGE)
-    return "\n".join(lines)
-
-
-def _test(c: CheckResult, number: str, caps: Caps) -> dict[str, Any]:
+def _test(c: CheckResult, number: str, caps: Caps, words: Words) -> dict[str, Any]:
     mistake = truncate(c.mistake, caps.name) if c.mistake else None
     tags = [c.exercise, c.status] + ([mistake] if mistake else [])
     return {
@@ -141,7 +116,7 @@ def _test(c: CheckResult, number: str, caps: Caps) -> dict[str, Any]:
         "score": _number(c.score),
         "max_score": _number(c.max_score),
         "status": "passed" if c.status == "passed" else "failed",
-        "output": test_output(c, caps),
+        "output": words.test_output(c, caps),
         "visibility": _GS_VISIBILITY[c.visibility],
         "tags": tags,
         "extra_data": {
@@ -181,17 +156,17 @@ def _exercises(r: StudentResult, caps: Caps) -> list[dict[str, Any]]:
     return out
 
 
-def to_gradescope(r: StudentResult, caps: Caps = Caps()) -> dict[str, Any]:
+def to_gradescope(r: StudentResult, words: Words, caps: Caps = Caps()) -> dict[str, Any]:
     """A StudentResult as a Gradescope results.json document."""
     order = {name: i + 1 for i, name in enumerate(EXERCISE_NAMES)}
     tests = []
     for e in r.exercises:
         for i, c in enumerate(e.checks, start=1):
-            tests.append(_test(c, f"{order.get(e.name, 0)}.{i}", caps))
+            tests.append(_test(c, f"{order.get(e.name, 0)}.{i}", caps, words))
     return {
         "score": _number(r.score),
         "execution_time": max(0, round(_number(r.execution_time))),
-        "output": summary_text(r, caps),
+        "output": words.summary_text(r, caps),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -230,8 +205,8 @@ def _get(d: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
 
 def _value(raw: Any) -> Any:
     try:
-        return wire.from_jsonable(raw)
-    except wire.WireError as exc:
+        return codec.from_jsonable(raw)
+    except codec.CodecError as exc:
         raise ResultsFileError(f"malformed value: {exc}") from exc
 
 
@@ -347,7 +322,7 @@ class ClassResults:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def load_class(out_dir: Path | str, results_name: str = "results.json") -> ClassResults:
+def load_class(out_dir: Path | str, results_name: str = RESULTS_NAME) -> ClassResults:
     """The one loader of a class folder's results, by folder name, in a stable order.
 
     A results.json that is missing a piece, not ours, or unreadable never stops the
@@ -365,18 +340,33 @@ def load_class(out_dir: Path | str, results_name: str = "results.json") -> Class
     return ClassResults(found, errors)
 
 
-def dumps(r: StudentResult, max_bytes: int = MAX_RESULTS_BYTES) -> str:
+def load_outputs(out: Path | str) -> ClassResults:
+    """Every student's full results in OUT (the instructor copies, OUT/_instructor/<id>/results.json)."""
+    if old_layout(Path(out)):
+        raise ResultsFileError(f"{out} was written by an older grader (student folders but no {INSTRUCTOR_DIR}/ "
+                               "folder): regrade it with `grader grade ... --force`")
+    loaded = load_class(instructor_root(Path(out)))
+    # A student folder without its instructor copy is not a graded student (another tool's, or a
+    # copy of OUT/<id>/ alone): listed, never counted.
+    for path in sorted(Path(out).glob(f"*/{RESULTS_NAME}")):
+        name = path.parent.name
+        if not name.startswith((".", "_")) and name not in loaded.results and name not in loaded.errors:
+            loaded.errors[name] = f"{path}: no full copy in {INSTRUCTOR_DIR}/{name}/ (not written by this grader)"
+    return loaded
+
+
+def dumps(r: StudentResult, words: Words, max_bytes: int = MAX_RESULTS_BYTES) -> str:
     """results.json text of at most `max_bytes` UTF-8 bytes: caps shrink until it fits."""
     text = ""
     for caps in _CAP_LEVELS:
-        text = utf8_text(json.dumps(to_gradescope(r, caps), indent=1, allow_nan=False, ensure_ascii=False)) + "\n"
+        text = utf8_text(json.dumps(to_gradescope(r, words, caps), indent=1, allow_nan=False, ensure_ascii=False)) + "\n"
         if len(text.encode("utf-8")) <= max_bytes:
             return text
-    compact = utf8_text(json.dumps(to_gradescope(r, _CAP_LEVELS[-1]), allow_nan=False, ensure_ascii=False)) + "\n"
+    compact = utf8_text(json.dumps(to_gradescope(r, words, _CAP_LEVELS[-1]), allow_nan=False, ensure_ascii=False)) + "\n"
     if len(compact.encode("utf-8")) <= max_bytes:
         return compact
     raise ResultsFileError(f"results for {r.student_id[:80]!r} do not fit in {max_bytes} bytes")
 
 
-def write_result(r: StudentResult, path: Path | str, max_bytes: int = MAX_RESULTS_BYTES) -> None:
-    atomic_write_text(Path(path), dumps(r, max_bytes))
+def write_result(r: StudentResult, path: Path | str, words: Words, max_bytes: int = MAX_RESULTS_BYTES) -> None:
+    atomic_write_text(Path(path), dumps(r, words, max_bytes))

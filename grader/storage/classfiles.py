@@ -1,8 +1,8 @@
 """The class files beside the student folders: grades.csv and summary.json.
 
-Both are built from results only (OUT/*/results.json, through
-`grader.reports.results_io.load_class`), so `grader grade`, a rerun and
-`grader merge` of shards all write them the same way.
+Both are built from results only (the full copies, OUT/_instructor/*/results.json, through
+`grader.storage.results.load_outputs`), so `grader grade`, a rerun, `grader merge` of shards
+and `grader rejudge` all write them the same way (`grader.outputs.write_class_outputs`).
 
 summary.json:
     students        safe id -> student_id, folder, score, max_score, exercises (name -> score),
@@ -28,11 +28,13 @@ from typing import Any
 
 from grader.catalog import EXERCISES
 from grader.model import StudentResult
-from grader.reports.results_io import atomic_write_text
+from grader.storage.atomic import atomic_write_text
+from grader.storage.layout import GRADES_NAME, MISCONCEPTIONS_NAME, SUMMARY_NAME
 from pathlib import Path
 
-GRADES_NAME = "grades.csv"
-SUMMARY_NAME = "summary.json"
+__all__ = ["ANALYSIS_KEY", "FORMULA_START", "GRADES_NAME", "SUMMARY_NAME", "csv_cell", "grades_csv", "summary",
+           "write_analysis", "write_class_files"]
+ANALYSIS_KEY = "analysis"   # summary.json's section that the class analysis (grader.reports.insight) fills
 
 # OWASP's list of characters that make a spreadsheet read a cell as a formula
 # (https://owasp.org/www-community/attacks/CSV_Injection): nothing else is guarded, so an id
@@ -106,3 +108,12 @@ def write_class_files(out: Path, results: dict[str, StudentResult], meta: dict[s
     doc = summary(results, meta, load_errors)
     atomic_write_text(out / SUMMARY_NAME, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
     return doc
+
+
+def write_analysis(out: Path, misconceptions_csv: str, analysis: dict[str, Any],
+                   summary_doc: dict[str, Any] | None) -> None:
+    """Write OUT/misconceptions.csv, and the analysis section of an existing summary.json."""
+    atomic_write_text(out / MISCONCEPTIONS_NAME, misconceptions_csv)
+    if summary_doc is not None:
+        merged = {**summary_doc, ANALYSIS_KEY: analysis}
+        atomic_write_text(out / SUMMARY_NAME, json.dumps(merged, indent=1, ensure_ascii=False) + "\n")
