@@ -15,7 +15,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -139,13 +139,23 @@ class ReferenceProvider:
     # computes every check's so that the cache it leaves serves any later selection.
     compute_for: tuple[Check, ...] | None = None
     memory_mb: int | None = None   # named in the error when the solutions run out of memory
+    given: dict[str, Observation] | None = field(default=None, compare=False)  # in hand (see settle)
 
     @property
     def wanted(self) -> bool:
-        return self.solutions is not None or self.shipped is not None
+        return self.solutions is not None or self.shipped is not None or self.given is not None
+
+    def settle(self, checks: Sequence[Check]) -> ReferenceProvider:
+        """This provider with what is known loaded now: a stale autograder is refused (and a
+        fallback announced) before any worker starts, and only once."""
+        known = self.known(checks)
+        return replace(self, shipped=None, given=known,
+                       cache_root=None if known is not None else self.cache_root)
 
     def known(self, checks: Sequence[Check]) -> dict[str, Observation] | None:
         """The observations available without running anything, or None when they must be computed."""
+        if self.given is not None:
+            return self.given
         if self.shipped is not None:
             try:
                 return load(self.shipped, checks)
