@@ -24,10 +24,8 @@ everyone (the reference, the sandbox) or an interrupt stops it.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,17 +33,16 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from grader import __version__
-from grader import reference as shipped
-from grader.discovery.choose import label_sources, merge_best
 from grader.discovery.discover import Submission, discover, read_submission
-from grader.errors import ReferenceSolutionError, SandboxError, UsageError, grader_error_text
+from grader.errors import UsageError, grader_error_text
+from grader.grading import Graded, grade_many
 from grader.progress import Progress
 from grader.judging.checks import Check, load_checks
-from grader.model import Observation, RunOutcome, StudentResult
+from grader.model import Observation, StudentResult
 from grader.paths import Paths
 from grader.judging.checks.base import check_set_digest
-from grader.pipeline import (error_result, grade_outcome, probes_for, read_python_files,
-                             reference_observations)
+from grader.pipeline import error_result
+from grader.reference import ReferenceProvider
 from grader.outputs import DASHBOARD_HREF, finished, write_class_outputs, write_full_result, write_student  # noqa: F401
 from grader.reports import render
 from grader.storage.layout import instructor_dir
@@ -102,10 +99,6 @@ def shard_of(safe: str, count: int) -> int:
 
 # -- one student -------------------------------------------------------------------
 
-# A key no student's safe folder name can take.
-REFERENCE_KEY = "/reference"
-
-
 def _clean_temp_files(folder: Path) -> None:
     """Remove temp files a killed run left behind (never the real files)."""
     for tmp in folder.glob(".*.tmp"):
@@ -145,6 +138,27 @@ class _Batch:
     progress: Progress
     written: dict[str, StudentResult] = field(default_factory=dict)
 
+    def reference_ready(self, observations: dict[str, Observation] | None, seconds: float) -> None:
+        """Keep the reference for `grader rejudge` before any student is written."""
+        self.report.reference_time = seconds
+        store_reference(self.out, observations or {}, self.checks)
+
+    def graded(self, item: Graded) -> None:
+        """Write one student the grading service finished (in its writer thread)."""
+        started = time.monotonic()
+        sub, result, outcome = item.submission, item.result, item.outcome
+        if outcome is not None:
+            try:  # for `grader rejudge`; a student without it is regraded, never lost
+                store_student(instructor_dir(self.out, sub.safe_id), sub.student_id, sub.digest, outcome, self.checks)
+            except Exception as exc:  # noqa: BLE001
+                result = replace(result, problems=(*result.problems,
+                                                   f"Note: observations not kept ({type(exc).__name__})"))
+        self.record(sub, result)
+        if outcome is not None:
+            self.report.post_time += item.judge_seconds + time.monotonic() - started
+            self.report.run_time += outcome.duration
+            self.report.probe_time += sum(o.duration for o in outcome.observations.values())
+
     def record(self, sub: Submission, result: StudentResult) -> None:
         level = self.report.isolation
         result = replace(result, checks_digest=self.checks_digest, isolation=level.label() if level else "",
@@ -162,114 +176,18 @@ class _Batch:
 
 def _grade_todo(todo: Sequence[Submission], paths: Paths, opts: BatchOptions, hidden: Sequence[Path],
                 batch: _Batch) -> None:
-    """Run, judge and write the students that still need grading."""
-    report, checks = batch.report, batch.checks
+    """Run, judge and write the students that still need grading (grader.grading does the grading)."""
+    # The reference observations from an earlier run of these very probes and solutions spare the
+    # reference run: one submission then costs one TensorFlow import and its own probes.
+    provider = ReferenceProvider(solutions=paths.solutions, memory_mb=opts.limits.memory_mb,
+                                 cache_root=paths.root if opts.reuse_reference else None)
     # Judging does small numpy products; OpenBLAS helper threads would only spin
     # on the cores the workers are using, so this process keeps to one thread.
     with threadpool_limits(limits=1, user_api="blas"):
-        probes = probes_for(checks)
-        by_safe = {s.safe_id: s for s in todo}
-        reference: dict[str, Observation] = {}
         selected = make_runner(opts.limits, opts.jobs, hidden_paths=(batch.out, *hidden), need=opts.need)
         with selected as runner:
-            report.isolation = selected.level
-            t0 = time.monotonic()
-            # The reference runs as the first job, alongside the first students;
-            # their outcomes wait for it before they are judged.
-            # A student who changed both X.py and X.ipynb is run twice, once with each, and
-            # keeps the better result per exercise (grader.discovery.choose).
-            # The reference's observations from an earlier run of these very probes and solutions
-            # (or shipped with an autograder) spare the reference run: one submission then costs
-            # one TensorFlow import and its own probes.
-            known = shipped.cached(paths.root, paths.solutions, checks) if opts.reuse_reference else None
-            if known is not None:
-                reference.update(known)
-                store_reference(batch.out, reference, checks)
-            first = [] if known is not None else [(REFERENCE_KEY, read_python_files(paths.solutions), probes)]
-            items = itertools.chain(first,
-                                    ((s.safe_id, s.files, probes) for s in todo),
-                                    ((s.safe_id + ALTERNATE, alternate_files(s), probes) for s in todo if s.alternates))
-            waiting: list[tuple[str, RunOutcome]] = []
-            failed: list[BaseException] = []
-            halves: dict[str, dict[bool, RunOutcome]] = {}
-
-            def finish(key: str, outcome: RunOutcome) -> None:
-                """Judge and write one student (in the writer thread)."""
-                if failed:
-                    return  # an earlier student failed: stop as if the run was killed there
-                try:
-                    t1 = time.monotonic()
-                    safe = key.removesuffix(ALTERNATE)
-                    sub = by_safe[safe]
-                    runs = halves.setdefault(safe, {})
-                    runs[key != safe] = outcome
-                    if sub.alternates and len(runs) < 2:
-                        return  # the other run of this student is still going
-                    outcome = runs[False]
-                    result = grade_outcome(sub.student_id, sub.files, outcome, checks, reference,
-                                           problems=sub.problems, notes=sub.notes, digest=sub.digest)
-                    if sub.alternates:
-                        other = grade_outcome(sub.student_id, alternate_files(sub), runs[True], checks, reference,
-                                              problems=sub.problems, notes=sub.notes, digest=sub.digest)
-                        result = merge_best(result, other, sub.origins,
-                                            {n: c.submitted for n, c in sub.alternates.items()})
-                    else:
-                        result = label_sources(result, sub.origins)
-                    del halves[safe]
-                    try:  # for `grader rejudge`; a student without it is regraded, never lost
-                        store_student(instructor_dir(batch.out, safe), sub.student_id, sub.digest, outcome, checks)
-                    except Exception as exc:  # noqa: BLE001
-                        result = replace(result, problems=(*result.problems, f"Note: observations not kept ({type(exc).__name__})"))
-                    batch.record(sub, result)
-                    report.post_time += time.monotonic() - t1
-                    report.run_time += outcome.duration
-                    report.probe_time += sum(o.duration for o in outcome.observations.values())
-                except BaseException as exc:  # interrupts, a broken reference: stop the batch
-                    failed.append(exc)
-                    raise
-
-            # Judging and writing happen in one writer thread, so run_many refills a
-            # worker slot as soon as a student finishes instead of after its files are written.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-writer") as writer:
-                try:
-                    for key, outcome in runner.run_many(items):
-                        if key == REFERENCE_KEY:
-                            reference.update(reference_observations(outcome, probes, opts.limits.memory_mb))
-                            report.reference_time = time.monotonic() - t0
-                            store_reference(batch.out, reference, checks)
-                            if opts.reuse_reference:
-                                shipped.remember(paths.root, paths.solutions, checks, reference)
-                            for safe, earlier in waiting:
-                                writer.submit(finish, safe, earlier)
-                            waiting.clear()
-                        elif not reference:
-                            waiting.append((key, outcome))
-                        else:
-                            writer.submit(finish, key, outcome)
-                        if failed:
-                            break
-                except (ReferenceSolutionError, SandboxError):
-                    raise
-                except Exception as exc:  # noqa: BLE001 - collecting failed mid-run: the rest are retried later
-                    if not reference:  # nobody can be judged: the grader's failure, not a student's
-                        raise SandboxError(f"the workers failed before the reference finished: "
-                                           f"{type(exc).__name__}: {exc}") from exc
-                    why = grader_error_text("running the workers (collecting results)", exc)
-                    writer.shutdown(wait=True)
-                    for sub in todo:
-                        if sub.safe_id not in batch.written and not failed:
-                            batch.record(sub, error_result(sub.student_id, checks, [why], problems=sub.problems,
-                                                           digest=sub.digest))
-            if failed:
-                raise failed[0]
-
-
-ALTERNATE = "\0alternate"  # run key of a student's second file set (no safe id holds a NUL)
-
-
-def alternate_files(sub: Submission) -> dict[str, str]:
-    """The submission with each doubly-changed file replaced by its other version."""
-    return {**sub.files, **{name: c.code for name, c in sub.alternates.items()}}
+            batch.report.isolation = selected.level
+            grade_many(runner, todo, batch.checks, provider, batch)
 
 
 def class_meta(checks: Sequence[Check], digest: str, shard: tuple[int, int] | None,

@@ -124,8 +124,11 @@ def close() -> None:
 def check(exercise: str, *, source: str = "auto") -> CheckReport:
     """Check one exercise with the public checks; `source` is "auto", "kernel" or "saved"."""
     from grader.catalog import EXERCISE_NAMES
+    from grader.discovery.discover import Submission
+    from grader.grading import grade_one
     from grader.judging.checks import load_checks
-    from grader.pipeline import grade_files
+    from grader.reference import NO_REFERENCE
+    from grader.selfcheck import SELF_CHECK_ID
 
     if exercise not in EXERCISE_NAMES:
         raise UsageError(f"unknown exercise {exercise!r}; choose from: {', '.join(EXERCISE_NAMES)}")
@@ -141,7 +144,8 @@ def check(exercise: str, *, source: str = "auto") -> CheckReport:
         code, origin, notes = saved_source(exercise)
     checks = load_checks((exercise,), include_hidden=False)
     try:
-        result = grade_files(_warm_runner(), "self-check", {f"{exercise}.py": code}, checks, None)
+        sub = Submission(SELF_CHECK_ID, SELF_CHECK_ID, {f"{exercise}.py": code})
+        result = grade_one(_warm_runner(), sub, checks, NO_REFERENCE, self_check=True)
     except Exception:
         close()  # a runner that failed once is not reused
         raise

@@ -1,7 +1,8 @@
 """Glue between the stages for one submission: run probes, judge, score.
 
 `grade_outcome` is the one place a worker's outcome becomes a StudentResult (the
-batch and `grade_files` both use it). It never raises for one student's data: a
+grading service, grader.grading, and `grader rejudge` use it; every entry point grades
+through the service). It never raises for one student's data: a
 check whose judging fails, or a stage that fails for the whole student, becomes a
 grader error (status `error`, GRADER_ERROR_MESSAGE for the student, the reason in
 `grader_error` / `grader_errors` for the instructor), and a rerun retries it.
@@ -59,7 +60,8 @@ def reference_observations(outcome: RunOutcome, probes: Sequence[Probe],
 
 
 def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) -> dict[str, Observation]:
-    """Run the reference solutions through the same probes, once per batch."""
+    """Run the reference solutions through the same probes (building the Gradescope zip, and tests;
+    grading obtains its reference from grader.reference.ReferenceProvider)."""
     probes = probes_for(checks)
     return reference_observations(runner.run(read_python_files(solutions), probes), probes)
 
@@ -158,5 +160,7 @@ def grade_outcome(student_id: str, files: dict[str, str], outcome: RunOutcome, c
 
 def grade_files(runner: Runner, student_id: str, files: dict[str, str], checks: Sequence[Check],
                 reference: dict[str, Observation] | None) -> StudentResult:
+    """Run and judge one file set as the self-check does (a shortcut for tests; entry points grade
+    through grader.grading, which also handles the two-file case)."""
     outcome = runner.run(files, probes_for(checks))
     return grade_outcome(student_id, files, outcome, checks, reference, list_loads=False)

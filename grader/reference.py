@@ -1,4 +1,6 @@
-"""Reference observations computed once and shipped, so grading one submission runs only its probes.
+"""Where the reference observations come from: one provider for the shipped, cached and computed cases.
+
+Reference observations are computed once and shipped (or cached), so grading one submission runs only its probes.
 
 Each observation is tied to the probe that made it (a digest of its id, driver,
 arguments, exercise, group and `needs`), and the file to the solutions' bytes. A
@@ -11,16 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from grader import __version__
 from grader.errors import ExitCode, GraderError
 from grader.judging.checks import Check
 from grader.judging.checks.base import probe_digest
-from grader.model import Observation, Probe
-from grader.pipeline import probes_for
+from grader.model import Observation, Probe, RunOutcome
+from grader.pipeline import probes_for, read_python_files, reference_observations
 from grader.storage.atomic import atomic_write_text
 from grader import codec
 
@@ -110,3 +114,85 @@ def remember(root: Path, solutions: Path, checks: Sequence[Check], observations:
         save(observations, checks, cache_file(root), solutions_digest(solutions))
     except OSError:
         pass
+
+
+class _Runs(Protocol):
+    def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome: ...
+
+
+@dataclass(frozen=True)
+class ReferenceProvider:
+    """The one way a run gets its reference observations.
+
+    In order: the file `shipped` with an autograder (when it is stale: computed from
+    `solutions` if any are shipped, else StaleReference); the course's cache under
+    `cache_root` (.grader-cache/, when it matches these probes and solutions); else computed
+    by running `solutions` (the batch runs them as its first job, alongside the students) and,
+    with a `cache_root`, remembered. With neither `solutions` nor `shipped` there is no
+    reference at all (the self-check: public checks carry their own expected values).
+    """
+
+    solutions: Path | None = None
+    cache_root: Path | None = None
+    shipped: Path | None = None
+    # The checks whose probes a computed run covers (default: those graded). The pytest plugin
+    # computes every check's so that the cache it leaves serves any later selection.
+    compute_for: tuple[Check, ...] | None = None
+    memory_mb: int | None = None   # named in the error when the solutions run out of memory
+    given: dict[str, Observation] | None = field(default=None, compare=False)  # in hand (see settle)
+
+    @property
+    def wanted(self) -> bool:
+        return self.solutions is not None or self.shipped is not None or self.given is not None
+
+    def settle(self, checks: Sequence[Check]) -> ReferenceProvider:
+        """This provider with what is known loaded now: a stale autograder is refused (and a
+        fallback announced) before any worker starts, and only once."""
+        known = self.known(checks)
+        return replace(self, shipped=None, given=known,
+                       cache_root=None if known is not None else self.cache_root)
+
+    def known(self, checks: Sequence[Check]) -> dict[str, Observation] | None:
+        """The observations available without running anything, or None when they must be computed."""
+        if self.given is not None:
+            return self.given
+        if self.shipped is not None:
+            try:
+                return load(self.shipped, checks)
+            except StaleReference as exc:
+                if self.solutions is None or not any(self.solutions.glob("*.py")):
+                    raise StaleReference(f"{exc}. The autograder is out of date: rebuild the zip with "
+                                         "`grader gradescope` in the course repository and upload it again") from exc
+                print(f"grader: {exc}; running the reference solutions", file=sys.stderr)
+        if self.cache_root is not None and self.solutions is not None:
+            return cached(self.cache_root, self.solutions, checks)
+        return None
+
+    def run_item(self, checks: Sequence[Check]) -> tuple[dict[str, str], list[Probe]]:
+        """The files and probes of the reference run."""
+        if self.solutions is None:
+            raise StaleReference("no reference solutions to run")
+        return read_python_files(self.solutions), probes_for(self._computed(checks))
+
+    def accept(self, outcome: RunOutcome, checks: Sequence[Check]) -> dict[str, Observation]:
+        """The reference run's observations (ReferenceSolutionError if it failed), cached when asked."""
+        computed = self._computed(checks)
+        observations = reference_observations(outcome, probes_for(computed), self.memory_mb)
+        if self.cache_root is not None and self.solutions is not None:
+            remember(self.cache_root, self.solutions, computed, observations)
+        return observations
+
+    def obtain(self, runner: _Runs, checks: Sequence[Check]) -> dict[str, Observation] | None:
+        """The reference for one submission: known, else run now (None when none is wanted)."""
+        if not self.wanted:
+            return None
+        known = self.known(checks)
+        if known is not None:
+            return known
+        return self.accept(runner.run(*self.run_item(checks)), checks)
+
+    def _computed(self, checks: Sequence[Check]) -> Sequence[Check]:
+        return self.compute_for if self.compute_for is not None else checks
+
+
+NO_REFERENCE = ReferenceProvider()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.discovery.choose import Candidate, choose, decode_source, grade_chosen, load_stubs
+from grader.discovery.choose import Candidate, choose, decode_source, load_stubs
 from grader.errors import SubmissionError, UsageError
 from grader.judging.checks import load_checks
 from grader.model import CheckResult, StudentResult
@@ -18,6 +18,7 @@ from grader.paths import Paths
 from grader.runner.runner import Limits
 
 REPORT_NAME = "self-check.html"
+SELF_CHECK_ID = "self-check"   # the student id a self-check result carries
 PRINTED_LINES = 20  # of what the student's code printed, per check
 MARKS = {"passed": "PASS", "failed": "FAIL", "not_attempted": "TODO", "error": "ERROR"}
 
@@ -129,15 +130,18 @@ def write_report(result: StudentResult, path: Path) -> bool:
 def check_with(runner: Any, paths: Paths, exercises: tuple[str, ...] | None,
                prefer_notebooks: bool = False) -> tuple[StudentResult, list[str]]:
     """One self-check of exercises/ with a started runner (the watch loop keeps one warm)."""
-    from grader.pipeline import grade_files
+    from grader.discovery.discover import Submission
+    from grader.grading import grade_one
+    from grader.reference import NO_REFERENCE
 
     if not paths.exercises.is_dir():
         raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "
                          "(or set GRADER_ROOT)")
     checks = load_checks(exercises, include_hidden=False)
     chosen = student_files(paths.exercises, prefer_notebooks)
-    result = grade_chosen(lambda files: grade_files(runner, "self-check", files, checks, None),
-                          chosen.files, chosen.alternates, chosen.origins)
+    # Public checks carry their own expected values: no reference is run.
+    sub = Submission(SELF_CHECK_ID, SELF_CHECK_ID, chosen.files, alternates=chosen.alternates, origins=chosen.origins)
+    result = grade_one(runner, sub, checks, NO_REFERENCE, self_check=True)
     return result, chosen.notes
 
 

@@ -10,6 +10,7 @@ mid-run, INTERRUPT stands for Ctrl-C, and PRINT:<text> prints <text> (backslash 
 from __future__ import annotations
 
 import csv
+from collections import Counter
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,6 +21,7 @@ import pytest
 
 from grader import batch
 from grader.batch import BatchOptions, grade_class
+from grader.grading import Reference, Run
 import numpy as np
 
 from grader.judging.checks import Check
@@ -86,7 +88,7 @@ REFERENCE_FAILURES = {"BROKEN": ErrorInfo("ValueError", "oops"),
 class FakeRunner:
     """Runner's interface (context manager, run_many) answering from the files' text."""
 
-    runs: list[str] = []          # keys run, across instances (reset by tests)
+    runs: list[Any] = []          # keys run, across instances (reset by tests)
     reference_answer = "42"
     enter_error: BaseException | None = None
     level = None                  # the isolation level make_runner's context reports
@@ -103,10 +105,10 @@ class FakeRunner:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def run_many(self, items: Iterable[tuple[str, dict[str, str], Sequence[Probe]]]) -> Iterator[tuple[str, RunOutcome]]:
+    def run_many(self, items: Iterable[tuple[Any, dict[str, str], Sequence[Probe]]]) -> Iterator[tuple[Any, RunOutcome]]:
         for key, files, probes in items:
             FakeRunner.runs.append(key)
-            answer = (FakeRunner.reference_answer if key == batch.REFERENCE_KEY
+            answer = (FakeRunner.reference_answer if isinstance(key, Reference)
                       else files.get("answer.py", files.get("relu_model.py", "")))
             answer = answer.strip()
             if answer == "RUNNER_CRASH":
@@ -567,7 +569,7 @@ def test_a_student_who_changed_both_files_keeps_the_better_run(
                      alternates={"relu_model.py": Candidate("relu_model.ipynb", other)},
                      origins={"relu_model.py": "relu_model.py"})
     report = grade_submissions([sub], paths, _opts(tmp_path / "out"))
-    assert sorted(FakeRunner.runs) == sorted([batch.REFERENCE_KEY, "both", "both" + batch.ALTERNATE])
+    assert Counter(FakeRunner.runs) == Counter([Reference(), Run("both"), Run("both", "alternate")])
     result = report.results["both"]
     assert result.score == score
     assert [e.source_name for e in result.exercises if e.name == "relu_model"] == [earned_by]

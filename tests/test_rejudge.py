@@ -19,6 +19,7 @@ from grader.runner.isolation import Level
 from grader import batch, outputs, rejudge as rejudge_mod
 from grader.judging.checks.base import check_probes_digest
 from grader.batch import BatchOptions, grade_class, grade_submissions
+from grader.grading import Reference
 from grader.cli import main
 from grader.discovery.discover import Submission
 from grader.errors import ReferenceSolutionError, UsageError
@@ -111,7 +112,7 @@ class FakeRunner:
 
     def run_many(self, items: Any) -> Iterator[tuple[str, RunOutcome]]:
         for key, files, probes in items:
-            mode = "right" if key == batch.REFERENCE_KEY else files["parameter_count.py"].strip()
+            mode = "right" if isinstance(key, Reference) else files["parameter_count.py"].strip()
             yield key, RunOutcome({p.id: _value(mode, p) for p in probes},
                                   loads=(FileLoad("parameter_count.py"),), output="", duration=1.5)
 

@@ -23,8 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader import reference as shipped
-from grader.model import Observation, StudentResult
+from grader.model import StudentResult
 from grader.reports.gradescope_text import write_result
 from grader.storage.atomic import atomic_write_text
 
@@ -67,11 +66,10 @@ def _student_id(autograder: Path) -> str:
 
 
 def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
-    from grader.discovery.choose import grade_chosen
     from grader.discovery.discover import read_submission
+    from grader.grading import grade_one
     from grader.judging.checks import load_checks
-    from grader.model import RunOutcome
-    from grader.pipeline import compute_reference, grade_outcome, probes_for
+    from grader.reference import ReferenceProvider
     from grader.runner import isolation
     from grader.runner.runner import Limits
     from grader.runner.select import make_runner
@@ -81,30 +79,16 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
         print("grader: the zip ships no course seed; rebuild it with `grader gradescope`", file=sys.stderr)
     sub = read_submission(submission, _student_id(autograder))
     checks = load_checks()
-    reference: dict[str, Observation] | None = None
-    try:
-        reference = shipped.load(source / REFERENCE_FILE, checks)
-    except shipped.StaleReference as exc:
-        if not any((source / "solutions").glob("*.py")):
-            raise shipped.StaleReference(f"{exc}. The autograder is out of date: rebuild the zip with "
-                                         "`grader gradescope` in the course repository and upload it again") from exc
-        print(f"grader: {exc}; running the reference solutions", file=sys.stderr)
+    # The shipped observations; when stale, the shipped solutions run first (else StaleReference).
+    provider = ReferenceProvider(shipped=source / REFERENCE_FILE, solutions=source / "solutions")
+    provider = provider.settle(checks)  # a stale autograder is refused before any worker starts
     hidden = [submission, source / "reference", source / "seed", source / "solutions", autograder / "results"]
     _close_to_others([*hidden, source / "grader" / "judging"])
     need = replace(isolation.GRADESCOPE, allow_weak=isolation.allowed_by_env())
     selected = make_runner(Limits(), 1, hidden_paths=[h for h in hidden if h.exists()], need=need)
     with selected as runner:
-        if reference is None:
-            reference = compute_reference(runner, source / "solutions", checks)
-        known: dict[str, Observation] = reference
-
-        def grade(files: dict[str, str]) -> StudentResult:
-            outcome = runner.run(files, probes_for(checks)) if files else RunOutcome({})
-            return grade_outcome(sub.student_id, files, outcome, checks, known, problems=sub.problems,
-                                 notes=sub.notes, digest=sub.digest)
-
         # The same rule as `grader grade`: X.py and X.ipynb both changed -> the better of the two.
-        result = grade_chosen(grade, sub.files, sub.alternates, sub.origins)
+        result = grade_one(runner, sub, checks, provider, run_empty=False)
         return replace(result, isolation=selected.level.label() if selected.level else "")
 
 

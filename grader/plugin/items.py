@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from grader.judging.checks import EXERCISES, Check, load_checks
 from grader.model import CheckResult, Observation
+
+if TYPE_CHECKING:
+    from grader.reference import ReferenceProvider
 
 RUN_KEY = pytest.StashKey["SessionRun"]()
 
@@ -48,7 +51,8 @@ class SessionRun:
 
     def start(self, checks: list[Check]) -> None:
         from grader.errors import IsolationRefused
-        from grader.pipeline import probes_for
+        from grader.grading import observe
+        from grader.reference import NO_REFERENCE
         from grader.runner import isolation
         from grader.runner.select import make_runner
 
@@ -58,9 +62,8 @@ class SessionRun:
                 else isolation.TRUSTED)
         try:
             with make_runner(None, 1, need=need) as runner:
-                if self.course:
-                    self.reference = course_reference(runner, checks)
-                self.outcome = runner.run(self.files, probes_for(checks))
+                observed = observe(runner, self.files, checks, course_reference() if self.course else NO_REFERENCE)
+                self.reference, self.outcome = observed.reference, observed.outcome
         except IsolationRefused as exc:  # raised on entering, before any student code ran
             pytest.exit(f"grader: {exc}", returncode=exc.exit_code)
 
@@ -70,20 +73,14 @@ class SessionRun:
         return judge(check, self.outcome.observations, self.reference, self.outcome.loads)
 
 
-def course_reference(runner: Any, checks: list[Check]) -> dict[str, Observation]:
-    """The reference solutions' observations: cached in .grader-cache/ while solutions and probes stay the same."""
-    from grader import reference as shipped
+def course_reference() -> ReferenceProvider:
+    """The reference solutions' observations: cached in .grader-cache/ while solutions and probes stay
+    the same; a computed one covers every check, so the cache serves any later selection."""
     from grader.paths import Paths
-    from grader.pipeline import compute_reference
+    from grader.reference import ReferenceProvider
 
     paths = Paths.discover()
-    hit = shipped.cached(paths.root, paths.solutions, checks)
-    if hit is not None:
-        return hit
-    every = load_checks()
-    observations = compute_reference(runner, paths.solutions, every)
-    shipped.remember(paths.root, paths.solutions, every, observations)
-    return observations
+    return ReferenceProvider(solutions=paths.solutions, cache_root=paths.root, compute_for=tuple(load_checks()))
 
 
 class GraderFile(pytest.File):
