@@ -48,6 +48,11 @@ def _read(path: Path, notes: list[str]) -> str | None:
     return text
 
 
+def _readable(file: str, candidates: list[Candidate]) -> bool:
+    """Whether `file` was read at all (a file that could not be read keeps its note: that is news)."""
+    return any(c.submitted == file for c in candidates)
+
+
 def student_files(folder: Path, prefer_notebooks: bool = False) -> StudentFiles:
     """The student's files: for each stem, `<stem>.py` or `<stem>.ipynb`, whichever was changed.
 
@@ -63,14 +68,20 @@ def student_files(folder: Path, prefer_notebooks: bool = False) -> StudentFiles:
     stems = sorted({p.stem for p in folder.glob("*.py")} | {p.stem for p in folder.glob("*.ipynb")})
     for stem in stems:
         candidates = []
+        own_notes: dict[str, list[str]] = {}  # a file's own notes, said only when that file is checked
         for path in (folder / f"{stem}.py", folder / f"{stem}.ipynb"):
-            text = _read(path, out.notes) if path.is_file() else None
+            own_notes[path.name] = []
+            text = _read(path, own_notes[path.name]) if path.is_file() else None
             if text is not None:
                 candidates.append(Candidate(path.name, text))
         if not candidates:
+            out.notes.extend(n for ns in own_notes.values() for n in ns)
             continue
         name = f"{stem}.py"
         chosen = choose(name, candidates, stubs)
+        used = {chosen.graded.submitted} | ({chosen.alternate.submitted} if chosen.alternate else set())
+        out.notes.extend(n for file, ns in own_notes.items() if file in used or not _readable(file, candidates)
+                         for n in ns)
         if len(candidates) > 1:
             out.notes.append(chosen.note)
         out.files[name] = chosen.graded.code

@@ -17,7 +17,7 @@ import pytest
 import report_samples as samples
 from grader.cli import main
 from grader.reports.render import write_student_report
-from grader.reports.gradescope_text import write_result
+from grader.outputs import write_full_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,7 +57,7 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folders = {"alice": samples.alice(), "bob": samples.bob(), "carol": samples.carol(),
                "dave": samples.shapes(), MALLORY_DIR: samples.mallory()}
     for folder, result in folders.items():
-        write_result(result, out / folder / "results.json")
+        write_full_result(out, folder, result)  # as `grader grade` writes it: the student copy and the full one
     (out / "grades.csv").write_text("student_id,score\nalice,12\n", encoding="utf-8")
     (out / "summary.json").write_text('{"students": 5, "note": "<script>window.__pwned=9</script>"}',
                                       encoding="utf-8")
