@@ -60,8 +60,8 @@ def reference_observations(outcome: RunOutcome, probes: Sequence[Probe],
 
 
 def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) -> dict[str, Observation]:
-    """Run the reference solutions through the same probes (building the Gradescope zip, and tests;
-    grading obtains its reference from grader.reference.ReferenceProvider)."""
+    """Run the reference solutions through the same probes (a shortcut for tests; every command
+    obtains its reference from grader.reference.ReferenceProvider)."""
     probes = probes_for(checks)
     return reference_observations(runner.run(read_python_files(solutions), probes), probes)
 

@@ -10,9 +10,9 @@ order or timestamps (Jupyter's autosave touches notebooks nobody edited).
 Callers:
 - discovery: `choose(name, candidates, stubs)` for each clash, keeping
   `Choice.graded` in the submission's files and `Choice.alternate` aside;
-- grading: `grade_chosen(grade, files, alternates, origins)` runs `grade` on
-  the files, and again with the alternates swapped in, and merges with
-  `merge_best` (the batch can call `merge_best` itself on two outcomes).
+- grading (grader.grading): runs the files, and again with the alternates swapped
+  in, and keeps the better result per exercise with `merge_best` (`label_sources`
+  when there is no alternate). `grade_chosen` is the same rule for one callable.
 """
 
 from __future__ import annotations

@@ -122,12 +122,12 @@ def build(paths: Paths, out: Path, reference_text: str | None = None) -> list[st
 def compute_reference_text(paths: Paths) -> str:
     """Run the reference solutions through every probe, hidden ones included."""
     from grader.judging.checks import load_checks
-    from grader.pipeline import compute_reference
     from grader.runner.select import make_runner
 
     if not paths.solutions.is_dir():
         raise UsageError(f"no reference solutions at {paths.solutions}: run this in the course repository")
     checks = load_checks()
-    with make_runner(None, 1) as runner:
-        observations = compute_reference(runner, paths.solutions, checks)
+    with make_runner(None, 1) as runner:  # the same provider every grading path uses, never a cache
+        observations = shipped.ReferenceProvider(solutions=paths.solutions).obtain(runner, checks)
+    assert observations is not None  # wanted: solutions are given
     return shipped.dumps(observations, checks, shipped.solutions_digest(paths.solutions))
