@@ -43,7 +43,7 @@ from grader.judging.checks import Check, load_checks  # noqa: E402
 from grader.discovery.discover import discover  # noqa: E402
 from grader.authoring.examples import MUTATIONS, _solutions, _stubs, mutate  # noqa: E402
 from grader.paths import Paths  # noqa: E402
-from grader.pipeline import compute_reference  # noqa: E402
+from grader.reference import ReferenceProvider  # noqa: E402
 from grader.runner import Limits, Runner  # noqa: E402
 
 # The naive grader: one pytest process per student, everything in-process.
@@ -202,7 +202,7 @@ def bench_naive(paths: Paths, subs_dir: Path, work: Path, jobs: int,
                 exercises: tuple[str, ...] | None) -> dict[str, Any]:
     checks = _checks(exercises)
     with Runner(Limits(), 1) as runner:
-        reference = compute_reference(runner, paths.solutions, checks)
+        reference = ReferenceProvider(solutions=paths.solutions).obtain(runner, checks) or {}
     ref_file = work / "reference.json"
     ref_file.write_bytes(wire.encode({pid: o.value for pid, o in reference.items()}))
     test_file = work / "test_naive.py"

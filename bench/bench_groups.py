@@ -39,7 +39,8 @@ from grader.judging.judge import judge_all  # noqa: E402
 from grader.judging.score import score_student  # noqa: E402
 from grader.model import Observation, Probe  # noqa: E402
 from grader.paths import Paths  # noqa: E402
-from grader.pipeline import compute_reference, probes_for, read_python_files  # noqa: E402
+from grader.pipeline import probes_for, read_python_files  # noqa: E402
+from grader.reference import ReferenceProvider  # noqa: E402
 from grader.runner import Limits, Runner  # noqa: E402
 
 SAVE_PROBE = "save_restore.save"
@@ -106,7 +107,7 @@ def main() -> int:
         make_class(paths, folder, args.students)
         students = {p.name: read_python_files(p) for p in sorted(folder.iterdir())}
         with Runner(Limits(), 1) as runner:
-            reference = compute_reference(runner, paths.solutions, checks)
+            reference = ReferenceProvider(solutions=paths.solutions).obtain(runner, checks) or {}
         plan = ways(checks)
         print(f"class: {args.students} students, {len(checks)} checks, {args.jobs} jobs, "
               f"{args.rounds} round(s); probes per way: "

@@ -87,19 +87,24 @@ def _as_source(cells: list[str], name: str) -> tuple[str, list[str]]:
 
 
 def saved_source(exercise: str, folder: Path | None = None) -> tuple[str, str, list[str]]:
-    """(source, where from, notes) of the saved notebook or .py file."""
+    """(source, where from, notes) of the saved notebook or .py file, read as a graded file is
+    (grader.discovery: size limits, encodings, notebook conversion)."""
+    from grader.discovery.discover import read_submission
+    from grader.errors import SubmissionError
     from grader.paths import Paths
+    from grader.selfcheck import SELF_CHECK_ID, said_notes
 
     here = folder or Path.cwd()
     for base in (here, Paths.discover(here).exercises):
-        nb, py = base / f"{exercise}.ipynb", base / f"{exercise}.py"
-        if nb.is_file():
-            from grader.discovery.notebook import notebook_to_source
-
-            text = notebook_to_source(nb.read_bytes(), nb.name)
-            return text.source, str(nb), list(text.notes)
-        if py.is_file():
-            return py.read_text(encoding="utf-8"), str(py), []
+        # The notebook first: whoever calls grader.check() from a notebook works in one.
+        path = next((p for p in (base / f"{exercise}.ipynb", base / f"{exercise}.py") if p.is_file()), None)
+        if path is None:
+            continue
+        sub = read_submission(path, SELF_CHECK_ID)
+        code = sub.files.get(f"{exercise}.py")
+        if code is None:
+            raise SubmissionError("; ".join(said_notes(sub)) or f"{path} could not be read")
+        return code, str(path), list(sub.notes)
     raise UsageError(f"no {exercise}.ipynb or {exercise}.py here ({here}) or in exercises/")
 
 

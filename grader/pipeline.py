@@ -22,9 +22,6 @@ from grader.judging.checks import EXERCISES, Check
 from grader.judging.judge import judge
 from grader.judging.score import score_student
 from grader.model import CheckResult, ExerciseResult, Observation, Probe, RunOutcome, StudentResult
-from grader.runner.runner import Runner
-
-# judge() turns a crashing judge into an error with this message; it is the grader's failure.
 
 
 def probes_for(checks: Sequence[Check]) -> list[Probe]:
@@ -57,13 +54,6 @@ def reference_observations(outcome: RunOutcome, probes: Sequence[Probe],
     if broken:
         raise ReferenceSolutionError("the reference solutions failed: " + "; ".join(broken[:5]))
     return outcome.observations
-
-
-def compute_reference(runner: Runner, solutions: Path, checks: Sequence[Check]) -> dict[str, Observation]:
-    """Run the reference solutions through the same probes (a shortcut for tests; every command
-    obtains its reference from grader.reference.ReferenceProvider)."""
-    probes = probes_for(checks)
-    return reference_observations(runner.run(read_python_files(solutions), probes), probes)
 
 
 def _defines(code: str, name: str) -> bool:
@@ -157,10 +147,3 @@ def grade_outcome(student_id: str, files: dict[str, str], outcome: RunOutcome, c
     errors = tuple(c.grader_error for c in result.checks if c.grader_error)
     return replace(result, problems=listed, submission_digest=digest, grader_errors=errors)
 
-
-def grade_files(runner: Runner, student_id: str, files: dict[str, str], checks: Sequence[Check],
-                reference: dict[str, Observation] | None) -> StudentResult:
-    """Run and judge one file set as the self-check does (a shortcut for tests; entry points grade
-    through grader.grading, which also handles the two-file case)."""
-    outcome = runner.run(files, probes_for(checks))
-    return grade_outcome(student_id, files, outcome, checks, reference, list_loads=False)

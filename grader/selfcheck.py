@@ -6,12 +6,11 @@ plugin and `grader.check()` in a notebook all use it, so they give the same verd
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.discovery.choose import Candidate, choose, decode_source, load_stubs
-from grader.errors import SubmissionError, UsageError
+from grader.discovery.discover import Submission, read_own
+from grader.errors import UsageError
 from grader.judging.checks import load_checks
 from grader.model import CheckResult, StudentResult
 from grader.paths import Paths
@@ -23,72 +22,21 @@ PRINTED_LINES = 20  # of what the student's code printed, per check
 MARKS = {"passed": "PASS", "failed": "FAIL", "not_attempted": "TODO", "error": "ERROR"}
 
 
-@dataclass(frozen=True)
-class StudentFiles:
-    files: dict[str, str]                 # graded name (`<stem>.py`) -> Python source
-    notes: list[str]
-    origins: dict[str, str]               # graded name -> the file in exercises/ it came from
-    alternates: dict[str, Candidate]      # graded name -> the other changed file, graded too
-
-
-def _read(path: Path, notes: list[str]) -> str | None:
-    if path.suffix == ".ipynb":
-        from grader.discovery.notebook import notebook_to_source
-
-        try:
-            converted = notebook_to_source(path.read_bytes(), path.name)
-        except SubmissionError as exc:
-            notes.append(f"{path.name} could not be read: {exc}")
-            return None
-        notes.extend(f"{path.name}: {n}" for n in converted.notes)
-        return converted.source
-    text = decode_source(path.read_bytes())
-    if text is None:
-        notes.append(f"{path.name} could not be read: it is not UTF-8 and declares no other encoding")
-    return text
-
-
-def _readable(file: str, candidates: list[Candidate]) -> bool:
-    """Whether `file` was read at all (a file that could not be read keeps its note: that is news)."""
-    return any(c.submitted == file for c in candidates)
-
-
-def student_files(folder: Path, prefer_notebooks: bool = False) -> StudentFiles:
-    """The student's files: for each stem, `<stem>.py` or `<stem>.ipynb`, whichever was changed.
-
-    The rule is grader.discovery.choose's (the same as for graded submissions):
-    the file that differs from the released stub; both when both changed.
-    `prefer_notebooks` is accepted for old instructions (`--notebooks`) and
-    changes nothing. Timestamps are not used: Jupyter's autosave touches
-    notebooks the student never edited.
+def student_files(folder: Path, prefer_notebooks: bool = False) -> Submission:
+    """The student's files in `folder` (their exercises/), read by grader.discovery as any graded
+    submission is: for each stem, `<stem>.py` or `<stem>.ipynb`, whichever differs from the
+    released stub, both when both changed. Timestamps are not used: Jupyter's autosave touches
+    notebooks the student never edited. `prefer_notebooks` is accepted for old instructions
+    (`--notebooks`) and changes nothing.
     """
     del prefer_notebooks
-    stubs = load_stubs(folder, edited_here=True)
-    out = StudentFiles({}, [], {}, {})
-    stems = sorted({p.stem for p in folder.glob("*.py")} | {p.stem for p in folder.glob("*.ipynb")})
-    for stem in stems:
-        candidates = []
-        own_notes: dict[str, list[str]] = {}  # a file's own notes, said only when that file is checked
-        for path in (folder / f"{stem}.py", folder / f"{stem}.ipynb"):
-            own_notes[path.name] = []
-            text = _read(path, own_notes[path.name]) if path.is_file() else None
-            if text is not None:
-                candidates.append(Candidate(path.name, text))
-        if not candidates:
-            out.notes.extend(n for ns in own_notes.values() for n in ns)
-            continue
-        name = f"{stem}.py"
-        chosen = choose(name, candidates, stubs)
-        used = {chosen.graded.submitted} | ({chosen.alternate.submitted} if chosen.alternate else set())
-        out.notes.extend(n for file, ns in own_notes.items() if file in used or not _readable(file, candidates)
-                         for n in ns)
-        if len(candidates) > 1:
-            out.notes.append(chosen.note)
-        out.files[name] = chosen.graded.code
-        out.origins[name] = chosen.graded.submitted
-        if chosen.alternate is not None:
-            out.alternates[name] = chosen.alternate
-    return out
+    return read_own(folder, SELF_CHECK_ID)
+
+
+def said_notes(sub: Submission) -> list[str]:
+    """What the student is told about reading their files: what stopped a file from being read
+    (a self-check judges no `problems`), then the notes of the files checked."""
+    return [*sub.problems, *sub.grader_errors, *sub.notes]
 
 
 def _indent(text: str, prefix: str = "        ") -> str:
@@ -141,7 +89,6 @@ def write_report(result: StudentResult, path: Path) -> bool:
 def check_with(runner: Any, paths: Paths, exercises: tuple[str, ...] | None,
                prefer_notebooks: bool = False) -> tuple[StudentResult, list[str]]:
     """One self-check of exercises/ with a started runner (the watch loop keeps one warm)."""
-    from grader.discovery.discover import Submission
     from grader.grading import grade_one
     from grader.reference import NO_REFERENCE
 
@@ -149,11 +96,10 @@ def check_with(runner: Any, paths: Paths, exercises: tuple[str, ...] | None,
         raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "
                          "(or set GRADER_ROOT)")
     checks = load_checks(exercises, include_hidden=False)
-    chosen = student_files(paths.exercises, prefer_notebooks)
+    sub = student_files(paths.exercises, prefer_notebooks)
     # Public checks carry their own expected values: no reference is run.
-    sub = Submission(SELF_CHECK_ID, SELF_CHECK_ID, chosen.files, alternates=chosen.alternates, origins=chosen.origins)
     result = grade_one(runner, sub, checks, NO_REFERENCE, self_check=True)
-    return result, chosen.notes
+    return result, said_notes(sub)
 
 
 def self_check(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks: bool = False,

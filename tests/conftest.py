@@ -47,7 +47,7 @@ def runner() -> Iterator[Runner]:
 
 @pytest.fixture(scope="session")
 def reference(runner: Runner, paths: Paths, all_checks: list[Check]) -> dict[str, Observation]:
-    from grader.pipeline import compute_reference
+    from grading_support import compute_reference
 
     return compute_reference(runner, paths.solutions, all_checks)
 

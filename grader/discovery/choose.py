@@ -8,11 +8,13 @@ exercise, saying which file earned it. The choice never depends on archive
 order or timestamps (Jupyter's autosave touches notebooks nobody edited).
 
 Callers:
-- discovery: `choose(name, candidates, stubs)` for each clash, keeping
-  `Choice.graded` in the submission's files and `Choice.alternate` aside;
+- discovery (grader.discovery.collector, the one reader of a student's files for the
+  batch, `grader check` and the plugin): `choose(name, candidates, stubs)` for each clash,
+  keeping `Choice.graded` in the submission's files and `Choice.alternate` aside. A
+  candidate carries its own notes, so only a file that is graded has its notes said;
 - grading (grader.grading): runs the files, and again with the alternates swapped
   in, and keeps the better result per exercise with `merge_best` (`label_sources`
-  when there is no alternate). `grade_chosen` is the same rule for one callable.
+  when there is no alternate).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import tokenize
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from io import BytesIO
 from pathlib import Path, PurePosixPath
@@ -105,6 +107,7 @@ def default_stubs() -> Mapping[str, str]:
 class Candidate:
     submitted: str   # as handed in, e.g. "hw/relu_model.ipynb"
     code: str        # Python source (a notebook already converted)
+    notes: tuple[str, ...] = ()   # this file's own (cells not run, magics skipped): said only if it is graded
 
 
 @dataclass(frozen=True)
@@ -171,14 +174,3 @@ def label_sources(result: StudentResult, origins: Mapping[str, str]) -> StudentR
     """Name each exercise's source by the file the student handed in (x.ipynb, not x.py)."""
     return replace(result, exercises=tuple(replace(e, source_name=origins.get(e.source_name, e.source_name))
                                            for e in result.exercises))
-
-
-def grade_chosen(grade: Callable[[dict[str, str]], StudentResult], files: dict[str, str],
-                 alternates: Mapping[str, Candidate], origins: Mapping[str, str]) -> StudentResult:
-    """Grade `files`; when some were chosen among two changed files, grade again with the
-    alternates in their place and keep the better result per exercise."""
-    first = grade(files)
-    if not alternates:
-        return label_sources(first, origins)
-    second = grade({**files, **{name: c.code for name, c in alternates.items()}})
-    return merge_best(first, second, origins, {name: c.submitted for name, c in alternates.items()})

@@ -1,5 +1,8 @@
 """Reading one student's files within budgets: folders, zips, single files (see grader.discovery.discover).
 
+What each file becomes, the budgets and the choice between X.py and X.ipynb are the
+collector's (grader.discovery.collector); here is how files are found and read.
+
 Nothing here follows a symlink, trusts a zip header's sizes or writes to disk.
 Bad content is a line in the student's `problems`; only a failure of ours is a
 grader error. A student repository (grader.discovery.repo) is read as its
@@ -15,13 +18,11 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO
 
 from grader.discovery import repo
-from grader.discovery.faults import content_fault
-from grader.errors import SubmissionError, grader_error_text
+from grader.discovery.collector import _Collector
 
 MAX_SOURCE_BYTES = 1024 * 1024          # one .py file: far beyond any honest answer
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024   # notebooks may carry big stored plots
@@ -39,111 +40,16 @@ class _TooBig(Exception):
     pass
 
 
-@dataclass
-class _Collector:
-    """Accumulates one submission's files while enforcing the size budget."""
-
-    files: dict[str, str] = field(default_factory=dict)
-    origins: dict[str, str] = field(default_factory=dict)
-    alternates: dict[str, list[Any]] = field(default_factory=dict)  # name -> [choose.Candidate]
-    notes: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    grader_errors: list[str] = field(default_factory=list)
-    # A notebook's own notes (cells not run, magics skipped), by file as submitted: they are said
-    # only when that notebook is graded, not when its untouched twin lost to the .py (`used_notes`).
-    file_notes: dict[str, list[str]] = field(default_factory=dict)
-    total: int = 0
-    entries: int = 0
-    # An LMS download holds each student's own upload, often a zip of their work: open it (one level).
-    open_archives: bool = False
-    # A repository's own stub index (exercises/.released-stubs.json): which of X.py and X.ipynb is the
-    # released stub where the course's exercises/ is not at hand (a Gradescope autograder).
-    repo_stubs: dict[str, str] = field(default_factory=dict)
-
-    def count_entry(self) -> None:
-        self.entries += 1
-        if self.entries > MAX_ENTRIES:
-            raise _TooBig(f"the submission has more than {MAX_ENTRIES} files and folders")
-
-    def charge(self, n: int) -> None:
-        self.total += n
-        if self.total > MAX_TOTAL_BYTES:
-            raise _TooBig(f"the submission is larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB unpacked")
-
-    def add(self, rel: str, data: bytes) -> None:
-        """Keep a .py file or convert a notebook; anything else is noted and skipped."""
-        name = PurePosixPath(rel).name
-        suffix = PurePosixPath(name).suffix.lower()
-        if suffix == ".ipynb":
-            self._add_notebook(rel, name, data)
-        elif suffix == ".py":
-            text = _text(rel, data, self)
-            if text is not None:
-                self._put(name, text, rel)
-        elif suffix == ".zip" and self.open_archives and data:
-            self.open_archives = False  # a zip inside that zip stays closed
-            try:
-                read_zip(io.BytesIO(data), self, rel)
-            finally:
-                self.open_archives = True
-        elif suffix == ".zip":
-            self.notes.append(f"{rel}: archives inside the submission are not opened")
-        else:
-            self.notes.append(f"{rel}: ignored (only .py files and .ipynb notebooks are graded)")
-
-    def _add_notebook(self, rel: str, name: str, data: bytes) -> None:
-        from grader.discovery.notebook import notebook_to_source
-
-        try:
-            nb = notebook_to_source(data, name)
-        except SubmissionError as exc:
-            self.problems.append(f"{rel}: {exc}")
-            return
-        except Exception as exc:  # noqa: BLE001 - ours, unless the content caused it
-            fault = content_fault(exc)
-            if fault is not None:
-                self.problems.append(f"{rel}: the notebook cannot be read: {fault}")
-            else:
-                self.grader_errors.append(grader_error_text(f"reading the notebook {rel}", exc))
-            return
-        self.file_notes[rel] = [f"{rel}: {n}" for n in nb.notes]
-        self.notes.extend(self.file_notes[rel])
-        self._put(PurePosixPath(name).stem + ".py", nb.source, rel)
-
-    def used_notes(self) -> list[str]:
-        """The notes in order, less those of a notebook that is not graded (as the main or the other file)."""
-        graded = set(self.origins.values()) | {c.submitted for cs in self.alternates.values() for c in cs}
-        dropped = {n for rel, ns in self.file_notes.items() if rel not in graded for n in ns}
-        return [n for n in self.notes if n not in dropped]
-
-    def _put(self, name: str, text: str, rel: str) -> None:
-        if name in self.files:
-            # X.py beside X.ipynb: the changed one is graded, whatever the archive order.
-            from grader.discovery.choose import Candidate, choose, default_stubs
-
-            kept = Candidate(self.origins[name], self.files[name])
-            stubs = default_stubs() or self.repo_stubs
-            chosen = choose(name, [kept, *self.alternates.pop(name, ()), Candidate(rel, text)], stubs)
-            self.files[name], self.origins[name] = chosen.graded.code, chosen.graded.submitted
-            if chosen.alternate is not None:
-                self.alternates[name] = [chosen.alternate]
-            self.notes.append(chosen.note)
-            return
-        self.files[name] = text
-        self.origins[name] = rel
+def _count_entry(into: _Collector) -> None:
+    into.entries += 1
+    if into.entries > MAX_ENTRIES:
+        raise _TooBig(f"the submission has more than {MAX_ENTRIES} files and folders")
 
 
-def _text(rel: str, data: bytes, into: _Collector) -> str | None:
-    """UTF-8 text, or None with a note for binary or undecodable files."""
-    if b"\x00" in data:
-        into.notes.append(f"{rel}: skipped, it is a binary file, not Python source")
-        return None
-    from grader.discovery.choose import decode_source
-
-    text = decode_source(data)  # as Python reads it: UTF-8 unless a PEP 263 coding line says otherwise
-    if text is None:
-        into.notes.append(f"{rel}: skipped, it is not UTF-8 text and declares no other encoding (save it as UTF-8)")
-    return text
+def _charge(into: _Collector, n: int) -> None:
+    into.total += n
+    if into.total > MAX_TOTAL_BYTES:
+        raise _TooBig(f"the submission is larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB unpacked")
 
 
 def _limit_for(name: str) -> int:
@@ -154,6 +60,25 @@ def _wanted(name: str, into: _Collector | None = None) -> bool:
     """Worth reading: source, notebooks, and zips where archives are opened."""
     return name.lower().endswith((".py", ".ipynb")) or (
         into is not None and into.open_archives and name.lower().endswith(".zip"))
+
+
+def _add(into: _Collector, rel: str, data: bytes) -> None:
+    """Keep a .py file or convert a notebook (grader.discovery.collector); anything else is noted and skipped."""
+    suffix = PurePosixPath(rel).suffix.lower()
+    if suffix == ".ipynb":
+        into.add_notebook(rel, data)
+    elif suffix == ".py":
+        into.add_python(rel, data)
+    elif suffix == ".zip" and into.open_archives and data:
+        into.open_archives = False  # a zip inside that zip stays closed
+        try:
+            read_zip(io.BytesIO(data), into, rel)
+        finally:
+            into.open_archives = True
+    elif suffix == ".zip":
+        into.notes.append(f"{rel}: archives inside the submission are not opened")
+    else:
+        into.notes.append(f"{rel}: ignored (only .py files and .ipynb notebooks are graded)")
 
 
 # -- readers -------------------------------------------------------------------
@@ -174,7 +99,7 @@ def _read_regular(path: Path, rel: str, limit: int, into: _Collector) -> bytes |
     if len(data) > limit:
         into.problems.append(f"{rel}: skipped, larger than {limit // 1024} KiB")
         return None
-    into.charge(len(data))
+    _charge(into, len(data))
     return data
 
 
@@ -203,7 +128,7 @@ def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
         is_dir = entry.is_dir(follow_symlinks=False)
         if is_dir and repo.is_tool_dir(entry.name) or not is_dir and entry.name in repo.TOOL_FILES:
             continue  # what pip, pytest or an editor wrote: never counted, never read
-        into.count_entry()
+        _count_entry(into)
         rel = str(Path(entry.path).relative_to(root))
         if entry.is_symlink():
             _symlink(rel, Path(entry.path), root, into)
@@ -215,7 +140,7 @@ def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
             else:
                 _walk(Path(entry.path), root, into, depth + 1)
         elif not _wanted(entry.name, into):
-            into.add(rel, b"")  # notes that it is ignored, reads nothing
+            _add(into, rel, b"")  # notes that it is ignored, reads nothing
         else:
             _add_file(Path(entry.path), rel, into)
 
@@ -223,7 +148,7 @@ def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
 def _add_file(path: Path, rel: str, into: _Collector) -> None:
     data = _read_regular(path, rel, _limit_for(rel), into)
     if data is not None:
-        into.add(rel, data)
+        _add(into, rel, data)
 
 
 def read_folder(root: Path, into: _Collector) -> None:
@@ -249,7 +174,7 @@ def read_folder(root: Path, into: _Collector) -> None:
         except OSError as exc:  # e.g. a folder the student left unreadable: theirs to fix
             into.problems.append(f"{rel}: cannot be read ({exc.strerror})")
             continue
-        into.count_entry()
+        _count_entry(into)
         if stat.S_ISLNK(mode):
             _symlink(rel, path, root, into)
         elif stat.S_ISREG(mode):
@@ -280,7 +205,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, into: _
             if not chunk:
                 break
             size += len(chunk)
-            into.charge(len(chunk))
+            _charge(into, len(chunk))
             if size > limit:
                 into.problems.append(f"{info.filename}: skipped, larger than {limit // 1024} KiB unpacked")
                 return None
@@ -349,13 +274,13 @@ def read_zip(source: Path | IO[bytes], into: _Collector, label: str,
                 if wanted is None and (any(repo.is_tool_dir(p) for p in parts[:-1]) or parts[-1] in repo.TOOL_FILES
                                        or any("/".join(parts).startswith(pkg) for pkg in packages)):
                     continue  # build leftovers and the grader package: not counted, not read
-                into.count_entry()
+                _count_entry(into)
                 if not _wanted(rel, into):
-                    into.add(rel, b"")
+                    _add(into, rel, b"")
                     continue
                 data = _read_member(zf, info, _limit_for(rel), into)
                 if data is not None:
-                    into.add(rel, data)
+                    _add(into, rel, data)
     except _TooBig:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
@@ -379,7 +304,7 @@ def read_entry(entry: Path, into: _Collector) -> None:
     elif entry.suffix.lower() in (".py", ".ipynb"):
         data = _read_regular(entry, entry.name, _limit_for(entry.name), into)
         if data is not None:
-            into.add(entry.name, data)
+            _add(into, entry.name, data)
     else:
         into.problems.append(f"{entry.name}: unsupported submission type "
                              "(submit a folder, a .zip, a .ipynb notebook or a .py file)")
@@ -392,8 +317,28 @@ def read_file_as(path: Path, rel: str, into: _Collector) -> None:
     elif path.is_dir():
         read_folder(path, into)
     else:
-        into.count_entry()
+        _count_entry(into)
         if _wanted(rel, into):
             _add_file(path, rel, into)
         else:
-            into.add(rel, b"")
+            _add(into, rel, b"")
+
+
+def read_top_level(folder: Path, into: _Collector) -> None:
+    """The .py files and notebooks directly in `folder` (the student's own exercises/, where
+    `grader check` runs): other files there (checkpoints, data) are the student's business, not noted."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        into.problems.append(f"{folder.name}: cannot be listed ({exc.strerror})")
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.lower().endswith((".py", ".ipynb")):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            continue
+        _count_entry(into)
+        if entry.is_symlink():
+            _symlink(entry.name, Path(entry.path), folder, into)
+        else:
+            _add_file(Path(entry.path), entry.name, into)

@@ -17,14 +17,15 @@ content is a line in that student's `problems`, a failure of ours one in their
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from grader.discovery.collect import (  # noqa: F401 - re-exported: the readers' limits and helpers
     _JUNK_DIRS, CHUNK, MAX_DEPTH, MAX_ENTRIES, MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, MAX_TOTAL_BYTES, _Collector,
-    _limit_for, _read_regular, _TooBig, _unsafe_member, content_fault, read_entry)
+    _limit_for, _read_regular, _TooBig, _unsafe_member, read_entry, read_top_level)
+from grader.discovery.choose import Candidate, load_stubs
+from grader.discovery.faults import content_fault
 from grader.discovery.ids import clean_id, distinct_safe_ids, safe_id  # noqa: F401 - re-exported
 from grader.discovery.layouts import _student_id, find_layout, folder_entries  # noqa: F401
 from grader.errors import UsageError, grader_error_text
@@ -42,7 +43,7 @@ class Submission:
     # The grader failed reading this entry (instructor only): the student is not graded this time.
     grader_errors: tuple[str, ...] = ()
     # X.py and X.ipynb both changed: files holds one, this the other (grader.discovery.choose).
-    alternates: dict[str, Any] = field(default_factory=dict, compare=False)
+    alternates: dict[str, Candidate] = field(default_factory=dict, compare=False)
     origins: dict[str, str] = field(default_factory=dict, compare=False)  # file name -> as submitted
     # The LMS's name for the student (Canvas, Moodle), for the dashboard; the id stays the LMS's id.
     display_name: str = field(default="", compare=False)
@@ -79,37 +80,45 @@ def read_submission(entry: Path, student_id: str | None = None, safe: str | None
     return read_with(entry.name, sid, safe if safe is not None else safe_id(sid), lambda into: read_entry(entry, into))
 
 
+def read_own(folder: Path, student_id: str) -> Submission:
+    """The student's own exercises/ as `grader check` sees it: the .py files and notebooks directly
+    in it, read and chosen between exactly as a graded submission's are. The released stubs are
+    the ones recorded in the folder's index (the student edits the stubs in place)."""
+    return read_with(folder.name, student_id, student_id, lambda into: read_top_level(folder, into),
+                     stubs=load_stubs(folder, edited_here=True))
+
+
 def read_with(label: str, sid: str, safe: str, fill: Callable[[_Collector], None], *,
-              open_archives: bool = False, display_name: str = "") -> Submission:
+              open_archives: bool = False, display_name: str = "",
+              stubs: Mapping[str, str] | None = None) -> Submission:
     """One student's Submission from `fill`, which reads their files into a collector (`label` names
-    the entry in problems; `open_archives`: a zip among the files is opened). Never raises."""
-    into = _Collector(open_archives=open_archives)
+    the entry in problems; `open_archives`: a zip among the files is opened; `stubs`: the released
+    stubs, when not the course's). Never raises."""
+    into = _Collector(open_archives=open_archives, stubs=stubs)
     try:
         fill(into)
     except _TooBig as exc:
-        into.files.clear()
-        into.origins.clear()
+        into.drop_files()
         into.problems.append(f"{label}: {exc}; nothing was graded")
     except RecursionError:
-        into.files.clear()
+        into.drop_files()
         into.problems.append(f"{label}: folders nested too deeply; nothing was graded")
     except Exception as exc:  # noqa: BLE001 - one student's entry never stops the class
         fault = content_fault(exc)
         if fault is None:
             into.grader_errors.append(grader_error_text("reading the submission", exc))
         else:  # the content's doing: no rerun would change it
-            into.files.clear()
+            into.drop_files()
             into.problems.append(f"{label}: cannot be read: {fault}; nothing was graded")
     if into.grader_errors:
-        into.files.clear()  # graded from part of the files, a verdict could blame the student for our failure
+        into.drop_files()  # graded from part of the files, a verdict could blame the student for our failure
     elif not into.files and not into.problems:
         into.problems.append("the submission is empty: no .py files or .ipynb notebooks were found")
     elif not into.files:
         into.problems.append("no gradable files were found in the submission")
     return Submission(sid, safe, dict(sorted(into.files.items())),
-                      tuple(into.used_notes()), tuple(into.problems), tuple(into.grader_errors),
-                      {n: c[0] for n, c in into.alternates.items() if n in into.files and c}, dict(into.origins),
-                      display_name)
+                      tuple(into.said_notes()), tuple(into.problems), tuple(into.grader_errors),
+                      dict(into.alternates), into.origins, display_name)
 
 
 def list_entries(folder: Path) -> list[tuple[Path, str, str]]:

@@ -37,17 +37,12 @@ class SessionRun:
         self.reference: dict[str, Observation] | None = None
 
     def _read(self) -> None:
-        if self.course:
-            from grader.discovery.discover import read_submission
+        from grader.discovery.discover import read_submission
+        from grader.selfcheck import said_notes, student_files
 
-            sub = read_submission(self.source)
-            self.files, self.notes = dict(sub.files), [*sub.problems, *sub.notes]
-        else:
-            from grader.selfcheck import student_files
-
-            # Where both X.py and X.ipynb changed, the plugin judges the one `grader check` tries first.
-            chosen = student_files(self.source)
-            self.files, self.notes = chosen.files, chosen.notes
+        # Where both X.py and X.ipynb changed, the plugin judges the one `grader check` tries first.
+        sub = read_submission(self.source) if self.course else student_files(self.source)
+        self.files, self.notes = dict(sub.files), said_notes(sub)
 
     def start(self, checks: list[Check]) -> None:
         from grader.errors import IsolationRefused

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.discovery.choose import (Candidate, choose, decode_source, digest, grade_chosen, stub_digests)
+from grader.discovery.choose import Candidate, choose, decode_source, digest, merge_best, stub_digests
 from grader.discovery.discover import read_submission
 from grader.model import CheckResult, ExerciseResult, StudentResult
 
@@ -85,19 +85,12 @@ def _result(score: float, source: str) -> StudentResult:
 
 
 def test_both_graded_and_the_better_result_kept_naming_its_file() -> None:
-    runs: list[dict[str, str]] = []
-
-    def grade(files: dict[str, str]) -> StudentResult:
-        runs.append(files)
-        return _result(2.0 if "good" in files["quiz.py"] else 0.0, "quiz.py")
-
-    merged = grade_chosen(grade, {"quiz.py": "bad"}, {"quiz.py": Candidate("quiz.ipynb", "good")},
-                          {"quiz.py": "quiz.py"})
-    assert len(runs) == 2 and merged.score == 2.0
+    origins, swapped = {"quiz.py": "quiz.py"}, {"quiz.py": "quiz.ipynb"}
+    merged = merge_best(_result(0.0, "quiz.py"), _result(2.0, "quiz.py"), origins, swapped)
+    assert merged.score == 2.0
     assert merged.exercises[0].source_name == "quiz.ipynb"
     assert any("quiz.ipynb earned 2/2" in p and "quiz.py earned 0" in p for p in merged.problems)
-    kept = grade_chosen(grade, {"quiz.py": "good"}, {"quiz.py": Candidate("quiz.ipynb", "bad")},
-                        {"quiz.py": "quiz.py"})
+    kept = merge_best(_result(2.0, "quiz.py"), _result(0.0, "quiz.py"), origins, swapped)
     assert kept.score == 2.0 and kept.exercises[0].source_name == "quiz.py"
 
 
@@ -105,8 +98,9 @@ def test_both_graded_and_the_better_result_kept_naming_its_file() -> None:
 @pytest.mark.parametrize("order", [("quiz.py", "quiz.ipynb"), ("quiz.ipynb", "quiz.py")])
 def test_a_bundle_zip_with_the_py_solved_earns_the_points_in_any_order(tmp_path: Path, runner: object,
                                                                        order: tuple[str, str]) -> None:
+    from grader.grading import grade_one
     from grader.judging.checks import load_checks
-    from grader.pipeline import grade_files
+    from grader.reference import NO_REFERENCE
     from grader.runner.runner import Runner
 
     assert isinstance(runner, Runner)
@@ -117,8 +111,7 @@ def test_a_bundle_zip_with_the_py_solved_earns_the_points_in_any_order(tmp_path:
             zf.writestr(name, content[name])
     sub = read_submission(archive, "s")
     checks = load_checks(("quiz",), include_hidden=False)
-    result = grade_chosen(lambda files: grade_files(runner, "s", files, checks, None), sub.files,
-                          sub.alternates, sub.origins)
+    result = grade_one(runner, sub, checks, NO_REFERENCE)
     assert result.score == result.max_score > 0   # before: 0 when the notebook came first in the zip
     assert result.exercises[0].source_name == "quiz.py"
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from grader.discovery.choose import (STUB_INDEX, Candidate, choose, decode_source, digest, fingerprint,
-                                     grade_chosen, label_sources, load_stubs, merge_best, stub_digests,
+                                     label_sources, load_stubs, merge_best, stub_digests,
                                      write_stub_index)
 from grader.model import CheckResult, ExerciseResult, StudentResult
 
@@ -107,14 +107,9 @@ def test_merged_scores_are_rounded_and_unknown_files_keep_their_names() -> None:
 
 
 def test_one_grading_only_relabels_sources() -> None:
-    calls: list[dict[str, str]] = []
-
-    def grade(files: dict[str, str]) -> StudentResult:
-        calls.append(files)
-        return _student(_ex("quiz", 1.0, "quiz.py"), _ex("relu", 1.0, "relu.py"))
-
-    result = grade_chosen(grade, {"quiz.py": "x"}, {}, {"quiz.py": "hw/quiz.ipynb"})
-    assert len(calls) == 1 and [e.source_name for e in result.exercises] == ["hw/quiz.ipynb", "relu.py"]
+    result = label_sources(_student(_ex("quiz", 1.0, "quiz.py"), _ex("relu", 1.0, "relu.py")),
+                           {"quiz.py": "hw/quiz.ipynb"})
+    assert [e.source_name for e in result.exercises] == ["hw/quiz.ipynb", "relu.py"]
     assert label_sources(result, {}) == result
 
 

@@ -35,7 +35,7 @@ from feedback_rules import all_problems
 from grader.judging.checks import Check
 from grader.authoring.examples import apply_edits
 from grader.model import CheckResult, Observation, StudentResult
-from grader.pipeline import grade_files
+from grading_support import grade_files
 from grader.runner.runner import Runner
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,7 +17,8 @@ from grader.judging.checks.base import Fail
 from grader.judging.checks.mlp_mnist import TRAIN, TRAIN_SECONDS_LIMIT, TRAIN_SHUFFLED, _judge_training
 from grader.judging.checks.named_variables import judge_names
 from grader.model import Observation, Probe, StudentResult
-from grader.pipeline import grade_files, probes_for
+from grader.pipeline import probes_for
+from grading_support import grade_files
 from grader.runner.runner import Runner
 
 MLP, SR, NV = "mlp_mnist", "save_restore", "named_variables"
@@ -109,7 +110,7 @@ CORRECT_FILES = sorted(p for p in CORRECT.glob("*.py") if p.stem.startswith(MINE
 def reference(runner: Runner, all_checks: list[Check]) -> dict[str, Observation]:
     """The reference observations for these three exercises only (overrides the session fixture),
     so that work in progress on other exercises cannot break this module."""
-    from grader.pipeline import compute_reference
+    from grading_support import compute_reference
 
     return compute_reference(runner, ROOT / "solutions", [c for c in all_checks if c.exercise in MINE])
 

@@ -14,7 +14,7 @@ from catalogue_support import ROOT, Wrong, check_row, grade_wrong, row_id  # noq
 
 from grader.judging.checks import Check
 from grader.model import Observation, StudentResult
-from grader.pipeline import grade_files
+from grading_support import grade_files
 from grader.runner.runner import Runner
 
 MLP, SR, QUIZ = "mlp_mnist", "save_restore", "quiz"

@@ -13,7 +13,8 @@ from grader.judging.checks.dropout import Net, all_masks, judge_dropout, judge_p
 from grader.judging.checks.base import Fail
 from grader.model import Observation, StudentResult
 from grader.paths import Paths
-from grader.pipeline import grade_files, probes_for, read_python_files
+from grader.pipeline import probes_for, read_python_files
+from grading_support import grade_files
 from grader.runner.runner import Runner
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"

@@ -15,7 +15,8 @@ import pytest
 
 from grader.judging.checks import Check, load_checks
 from grader.judging.judge import judge_all
-from grader.pipeline import compute_reference, probes_for
+from grader.pipeline import probes_for
+from grading_support import compute_reference
 from grader.runner import Limits, Runner
 
 ROOT = Path(__file__).resolve().parents[2]

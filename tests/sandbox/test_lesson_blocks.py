@@ -19,7 +19,7 @@ import pytest
 from grader.discovery.notebook import notebook_to_source
 from grader.judging.checks import load_checks
 from grader.model import Probe
-from grader.pipeline import grade_files
+from grading_support import grade_files
 from grader.runner.runner import Limits, Runner
 
 LESSON = Path(__file__).resolve().parents[1] / "submissions" / "lesson"

@@ -13,7 +13,7 @@ import pytest
 from grader.discovery.notebook import notebook_to_source
 from grader.judging.checks import Check, load_checks
 from grader.model import Observation, StudentResult
-from grader.pipeline import compute_reference, grade_files
+from grading_support import compute_reference, grade_files
 from grader.runner.runner import Runner
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "submissions" / "notebooks"

@@ -118,7 +118,7 @@ def test_what_the_contrib_message_recommends_works(lesson_runner: Runner) -> Non
 
 def _grade(runner: Runner, files: dict[str, str], exercise: str) -> list[Any]:
     from grader.judging.checks import load_checks
-    from grader.pipeline import grade_files
+    from grading_support import grade_files
 
     return list(grade_files(runner, "s", files, load_checks((exercise,), include_hidden=False), None).checks)
 
