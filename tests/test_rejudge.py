@@ -30,6 +30,7 @@ from grader.paths import Paths
 from grader.storage import observations
 from grader.storage.results import load_result
 from grader.rejudge import RejudgeRefused, rejudge
+from class_output_support import class_output
 
 P_LESSON = probe("rj.lesson", "parameter_count", exercise="parameter_count", n_inputs=784, n_hidden=256, n_classes=10)
 P_HIDDEN = Probe("rj.hidden", "parameter_count", {"n_inputs": 3, "n_hidden": 4, "n_classes": 2},
@@ -128,19 +129,6 @@ def grade(out: Path, checks: list[Check], force: bool = False) -> None:
     grade_submissions(subs, Paths.discover(), BatchOptions(out, force=force, progress="quiet"), checks)
 
 
-CLASS_FILES = ("grades.csv", "summary.json", "misconceptions.csv", "index.html", "class.html")
-
-
-def snapshot(out: Path) -> dict[str, bytes]:
-    files = {name: (out / name).read_bytes() for name in CLASS_FILES}
-    for sid in CLASS:
-        for name in ("results.json", "report.html"):
-            files[f"{sid}/{name}"] = (out / sid / name).read_bytes()
-        for name in ("results.json", "observations.json"):  # the instructor's copy of the student's data
-            files[f"_instructor/{sid}/{name}"] = (out / "_instructor" / sid / name).read_bytes()
-    return files
-
-
 @pytest.fixture()
 def graded(tmp_path: Path) -> Path:
     out = tmp_path / "out"
@@ -149,10 +137,10 @@ def graded(tmp_path: Path) -> Path:
 
 
 def test_noop_rejudge_leaves_every_file_identical(graded: Path) -> None:
-    before = snapshot(graded)
+    before = class_output(graded, CLASS)
     report = rejudge(graded, make_checks())
     assert report.students == len(CLASS) and report.changed == []
-    assert snapshot(graded) == before
+    assert class_output(graded, CLASS) == before
     assert not [p for p in graded.iterdir() if p.name.startswith(".")]   # no staging left
 
 
@@ -163,7 +151,7 @@ def test_rejudge_after_a_judge_change_equals_a_full_regrade(graded: Path, tmp_pa
     assert sorted(s for s, _, _ in report.changed) == ["ben", "cat"]
     regraded = tmp_path / "regraded"
     grade(regraded, make_checks(lenient=True))
-    assert snapshot(graded) == snapshot(regraded)
+    assert class_output(graded, CLASS) == class_output(regraded, CLASS)
     assert load_result(graded / "ben" / "results.json").isolation == "full"  # the grading run's level, kept
     after = load_result(graded / "ben" / "results.json")
     assert after.score == 6.0 and before.checks[0].mistake == "biases_forgotten" and after.checks[0].status == "passed"
@@ -182,7 +170,7 @@ def test_rejudge_selected_checks_only(graded: Path) -> None:
 
 
 def test_changed_probes_are_refused_by_name_and_nothing_moves(graded: Path) -> None:
-    before = snapshot(graded)
+    before = class_output(graded, CLASS)
     changed = make_checks(lenient=True, hidden_args={"n_inputs": 5, "n_hidden": 4, "n_classes": 2})
     with pytest.raises(RejudgeRefused, match=r"probes of parameter_count\.rj_hidden changed.*regrade"):
         rejudge(graded, changed)
@@ -191,11 +179,11 @@ def test_changed_probes_are_refused_by_name_and_nothing_moves(graded: Path) -> N
         rejudge(graded, added)
     # Only the unchanged checks: allowed.
     assert rejudge(graded, changed, only=["parameter_count.rj_lesson"]).students == len(CLASS)
-    assert snapshot(graded)["ann/results.json"] == before["ann/results.json"]
+    assert class_output(graded, CLASS)["ann/results.json"] == before["ann/results.json"]
 
 
 def test_a_judge_that_fails_leaves_the_class_intact(graded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    before = snapshot(graded)
+    before = class_output(graded, CLASS)
 
     def broken(ev: Evidence) -> None:
         raise ReferenceSolutionError("the reference is broken")
@@ -204,7 +192,7 @@ def test_a_judge_that_fails_leaves_the_class_intact(graded: Path, monkeypatch: p
     checks[2] = Check(checks[2].id, checks[2].exercise, checks[2].title, 4.0, "public", (P_ARRAY,), broken)
     with pytest.raises(ReferenceSolutionError):
         rejudge(graded, checks)
-    assert snapshot(graded) == before
+    assert class_output(graded, CLASS) == before
 
     # A failure while the new files are being staged: still nothing changed, no staging left.
     def disk_full(*args: Any, **kwargs: Any) -> None:
@@ -213,7 +201,7 @@ def test_a_judge_that_fails_leaves_the_class_intact(graded: Path, monkeypatch: p
     monkeypatch.setattr(outputs, "write_class_files", disk_full)
     with pytest.raises(OSError):
         rejudge(graded, make_checks(lenient=True))
-    assert snapshot(graded) == before
+    assert class_output(graded, CLASS) == before
     assert not [p for p in graded.iterdir() if p.name.startswith(".")]
 
 
