@@ -1,8 +1,15 @@
-"""The import graph of `grader` has no cycles, lazy imports (inside functions) included: grimp reads them all."""
+"""The shape of `grader`: no import cycles (lazy imports inside functions included: grimp reads them
+all), the import contracts of pyproject.toml kept, and no module over 400 lines."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_LINES = 400   # a longer module is split by concern (CONTRIBUTING.md)
 
 
 def strongly_connected(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -80,3 +87,23 @@ def test_checks_import_oracles_never_each_other() -> None:
     oracles = [m for m in graph.modules if m.startswith("grader.judging.oracles.")]
     assert not [(a, b) for a in oracles for b in graph.find_modules_directly_imported_by(a)
                 if b.startswith("grader.judging.checks.") and b != "grader.judging.checks.base"]
+
+
+def test_no_module_is_over_400_lines() -> None:
+    sizes = {path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+             for path in sorted((ROOT / "grader").rglob("*.py"))}
+    assert len(sizes) > 100   # the whole package was read
+    assert {name: n for name, n in sizes.items() if n > MAX_LINES} == {}
+
+
+@pytest.mark.parametrize("contract", ["storage-below-reports", "grading-service-below-entry-points",
+                                      "stages-are-layered", "sandbox-imports-nothing-trusted"])
+def test_import_contract_is_declared_and_kept(contract: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `lint-imports` checks in CI, by id: a contract deleted from pyproject.toml fails here too."""
+    from importlinter import configuration
+    from importlinter.application.use_cases import lint_imports
+
+    configuration.configure()
+    monkeypatch.chdir(ROOT)   # the contracts name modules of the checkout under test
+    assert lint_imports(config_filename=str(ROOT / "pyproject.toml"), limit_to_contracts=(contract,),
+                        no_logo=True, cache_dir=None)
