@@ -1,5 +1,5 @@
-"""What one student's files become while they are read: the budgets, the conversion of each file,
-and which file is graded when one exercise comes twice (see grader.discovery.collect for the readers).
+"""What one student's files become while they are read: the conversion of each file, and which
+file is graded when one exercise comes twice (the readers and their budgets: grader.discovery.collect).
 
 Every file read becomes a `Candidate` carrying its own notes (a notebook's cells not run, magics
 skipped). The notes said for the submission are the reading notes plus those of the candidates
@@ -18,6 +18,7 @@ from grader.discovery.choose import Candidate, choose, decode_source
 from grader.discovery.faults import content_fault
 from grader.errors import SubmissionError, grader_error_text
 
+
 @dataclass
 class _Collector:
     """Accumulates one submission's files (the readers in grader.discovery.collect keep the budgets)."""
@@ -35,8 +36,8 @@ class _Collector:
     # A repository's own stub index (exercises/.released-stubs.json): which of X.py and X.ipynb is the
     # released stub where the course's exercises/ is not at hand (a Gradescope autograder).
     repo_stubs: dict[str, str] = field(default_factory=dict)
-    # The released stubs as the reader was told them (`grader check` in the student's own folder);
-    # None: the course's exercises/, else the repository's index.
+    # The released stubs when the caller knows them (`grader check`: the index in the student's own
+    # folder); None: the course's exercises/ when at hand, else the repository's index.
     stubs: Mapping[str, str] | None = None
 
     @property
