@@ -6,8 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from grader import notebook_check
 from grader.discovery.choose import Candidate, choose, write_stub_index
 from grader.discovery.discover import read_own, read_submission
+from grader.errors import SubmissionError
 from grader.selfcheck import said_notes, student_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,3 +78,12 @@ def test_the_self_check_reads_only_its_folders_sources_and_says_what_it_could_no
     notes = said_notes(sub)
     assert any(n.startswith("quiz.ipynb:") for n in notes), notes   # a problem reaches the student
     assert not any("model.ckpt" in n or "scratch" in n for n in notes), notes
+
+
+def test_grader_check_in_a_notebook_reads_its_saved_file_through_the_same_reader(tmp_path: Path) -> None:
+    (tmp_path / "quiz.py").write_bytes("# -*- coding: latin-1 -*-\nNAME = 'Zoë'\n".encode("latin-1"))
+    code, origin, _ = notebook_check.saved_source("quiz", tmp_path)
+    assert "Zoë" in code and origin.endswith("quiz.py")   # as Python reads it, not as UTF-8
+    (tmp_path / "quiz.ipynb").write_text("{not json", encoding="utf-8")
+    with pytest.raises(SubmissionError, match=r"quiz\.ipynb: .*not valid JSON"):
+        notebook_check.saved_source("quiz", tmp_path)
