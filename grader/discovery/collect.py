@@ -1,7 +1,7 @@
 """Reading one student's files within budgets: folders, zips, single files (see grader.discovery.discover).
 
-What each file becomes, the budgets and the choice between X.py and X.ipynb are the
-collector's (grader.discovery.collector); here is how files are found and read.
+What each file becomes and the choice between X.py and X.ipynb are the collector's
+(grader.discovery.collector); here is how files are found and read, and the budgets kept.
 
 Nothing here follows a symlink, trusts a zip header's sizes or writes to disk.
 Bad content is a line in the student's `problems`; only a failure of ours is a

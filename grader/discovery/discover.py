@@ -6,7 +6,9 @@ An entry is a folder of the student's files, a `.zip` of them, a single
 whichever file defines them, so layouts do not matter and nested folders are
 flattened to file names. A student's whole repository (the released bundle plus
 their edits and build leftovers) counts only its exercise files
-(grader.discovery.repo); the readers live in grader.discovery.collect.
+(grader.discovery.repo); the readers live in grader.discovery.collect, what the files
+become in grader.discovery.collector. `grader check` reads the student's own exercises/
+here too (`read_own`), so a self-check and a graded submission are read alike.
 
 Submissions are hostile input. Nothing here follows a symlink, trusts a zip
 header's sizes, writes to disk, or lets one student's entry stop the batch: bad
