@@ -32,7 +32,6 @@ import shutil
 import sys
 import tempfile
 import threading
-import tomllib
 from pathlib import Path
 from inspect import CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR
 from types import FrameType
@@ -49,6 +48,10 @@ parser.add_argument("--list", action="store_true", help="print every module visi
 
 def layers_of(root: Path) -> list[list[str]]:
     """The `stages-are-layered` contract's layers, top first, each a list of module names."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        raise SystemExit("bench/submission_path.py needs Python 3.11 or later (tomllib)") from None
     config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
     for contract in config["tool"]["importlinter"]["contracts"]:
         if contract.get("id") == "stages-are-layered":
