@@ -136,7 +136,7 @@ def lesson_inputs(ev: Evidence) -> str:
     for mistake, (message, _, family) in MISTAKES.items():
         if np.allclose(got, family(x, y), rtol=TOL, atol=TOL):
             raise Fail(message, mistake=mistake, expected=want, got=got, tolerance=tolerance)
-    raise Fail(f"`{name}` does not return x + y on the lesson's inputs.", mistake="wrong_values",
+    raise Fail("`{name}` does not return x + y on the lesson's inputs.", mistake="wrong_values",
                expected=want, got=got, tolerance=tolerance)
 '''
 

@@ -71,6 +71,18 @@ def test_demo_sum_touches_at_most_five_files(demo: tuple[Path, set[Path]]) -> No
     assert len(touched) <= MAX_FILES
 
 
+def test_the_written_modules_pass_the_projects_linters(demo: tuple[Path, set[Path]]) -> None:
+    """The author starts from code the project's own checks accept (ruff's rules, mypy's types)."""
+    course, _ = demo
+    written = [str(course / p) for p in ("grader/judging/checks/demo_sum.py", "solutions/demo_sum.py")]
+    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--config", str(ROOT / "pyproject.toml"), *written],
+                          capture_output=True, text=True, timeout=120)
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    mypy = _in_course(course, "-m", "mypy", "--ignore-missing-imports", "--follow-imports=silent",
+                      "grader/judging/checks/demo_sum.py", "grader/catalog.py")
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
 def test_the_copy_imports_itself(course: Path) -> None:
     """Guards the other tests: the child process must grade with the copy, not with this checkout."""
     out = _in_course(course, "-c", "import grader, grader.paths as p; print(grader.__file__, p.Paths.discover().root)")
