@@ -17,6 +17,7 @@ checks that no module gives a table id other words).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 
@@ -145,11 +146,13 @@ def student_text(mistake: str | None) -> str:
 DECLARING_PACKAGES = ("grader.judging.checks.", "grader.judging.oracles.")
 
 
+@functools.cache
 def declared_words() -> dict[str, str]:
     """Teaching words that exercise modules declare beside their mistake families.
 
     The check modules are loaded first (as grading does), so the words are the same whether
     or not this process has judged anything yet (`grader merge` and `grader report` do not).
+    Loaded once per process: the modules do not change while it runs. Callers must not mutate it.
     """
     from grader.judging.checks import load_checks
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +14,7 @@ from grader.authoring.assign import make_stub
 from grader.judging.checks import EXERCISE_NAMES, Check, exercise_points, load_checks
 from grader.judging.checks.dropout import Net, all_masks, judge_dropout, judge_plain
 from grader.judging.checks.base import Fail
-from grader.judging.mistakes import TEACHING_WORDS, declared_words
+from grader.judging.mistakes import TEACHING_WORDS, declared_words, describe_mistake, student_text
 from grader.model import Observation, StudentResult
 from grader.paths import Paths
 from grader.pipeline import grade_files, probes_for, read_python_files
@@ -68,6 +70,22 @@ def test_an_exercise_points_are_the_sum_of_its_checks_points(all_checks: list[Ch
     relu = [c.points for c in all_checks if c.exercise == "relu_model"]
     assert len(relu) > 1 and points["relu_model"] == sum(relu)
     assert list(points) == [e for e in EXERCISE_NAMES if e in points]  # checks come in exercise order
+
+
+def test_an_exercise_module_declares_words_beside_its_families(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's TEACHING_WORDS name its own ids for the dashboard and hidden checks; the table keeps its own."""
+    module = types.ModuleType("grader.judging.checks.fake_exercise")
+    module.TEACHING_WORDS = {"halved_sum": "summed, then halved", "wrong_shape": "another wording"}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    declared_words.cache_clear()
+    try:
+        assert describe_mistake("halved_sum") == "summed, then halved"
+        assert describe_mistake("wrong_shape") == TEACHING_WORDS["wrong_shape"]
+        assert student_text("halved_sum").endswith("known mistake: summed, then halved.")
+        assert describe_mistake("never_declared") == "never declared"
+    finally:
+        monkeypatch.delitem(sys.modules, module.__name__)
+        declared_words.cache_clear()
 
 
 def test_no_exercise_module_rewords_the_tables_teaching_words() -> None:

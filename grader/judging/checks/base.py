@@ -243,6 +243,14 @@ class Declare:
                      hint=hint, tolerance=tolerance, hint_for=hint_for)
 
 
+def exercise_points(checks: Sequence[Check]) -> dict[str, float]:
+    """exercise -> its points, the sum of its checks' points, in the order the checks come."""
+    out: dict[str, float] = {}
+    for c in checks:
+        out[c.exercise] = out.get(c.exercise, 0.0) + c.points
+    return out
+
+
 # -- digests: one definition of "the same probes", for resume, rejudge, shards and shipped references --
 
 def _digestable(value: object) -> str:
@@ -266,14 +274,6 @@ def probe_digest(p: Probe) -> str:
 def check_probes_digest(c: Check) -> str:
     """A check's probes: when it changes, stored observations cannot judge the check."""
     return _sha([probe_digest(p) for p in c.probes])
-
-
-def exercise_points(checks: Sequence[Check]) -> dict[str, float]:
-    """exercise -> its points, the sum of its checks' points, in the order the checks come."""
-    out: dict[str, float] = {}
-    for c in checks:
-        out[c.exercise] = out.get(c.exercise, 0.0) + c.points
-    return out
 
 
 def check_set_digest(checks: Sequence[Check]) -> str:
