@@ -32,9 +32,7 @@ def _digests(root: Path) -> dict[Path, str]:
             for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 
-@pytest.fixture
-def course(tmp_path: Path) -> Path:
-    root = tmp_path / "course"
+def _copy_course(root: Path) -> Path:
     root.mkdir()
     for name in COPIED:
         src = ROOT / name
@@ -45,6 +43,11 @@ def course(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return _copy_course(tmp_path / "course")
+
+
 def _in_course(root: Path, *argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """`python -m grader ARGV` (or `python -c`) with the copy as both its package and its course."""
     env = {**os.environ, "PYTHONPATH": str(root), "GRADER_ROOT": str(root)}
@@ -52,8 +55,7 @@ def _in_course(root: Path, *argv: str, timeout: float = 120) -> subprocess.Compl
                           timeout=timeout)
 
 
-@pytest.fixture
-def demo(course: Path) -> tuple[Path, set[Path]]:
+def _scaffold(course: Path) -> tuple[Path, set[Path]]:
     """The copy after `new_exercise(demo_sum)`, and the files that differ from before, by content."""
     before = _digests(course)
     done = new_exercise(Paths(course), "demo_sum")
@@ -61,6 +63,18 @@ def demo(course: Path) -> tuple[Path, set[Path]]:
     touched = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
     assert touched == set(done.touched)
     return course, touched
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[Path]]:
+    """One scaffolded copy for the tests that only read it (copying the course costs seconds)."""
+    return _scaffold(_copy_course(tmp_path_factory.mktemp("demo") / "course"))
+
+
+@pytest.fixture
+def own_demo(course: Path) -> tuple[Path, set[Path]]:
+    """A scaffolded copy of the test's own, for tests that edit it."""
+    return _scaffold(course)
 
 
 def test_demo_sum_touches_at_most_five_files(demo: tuple[Path, set[Path]]) -> None:
@@ -71,13 +85,19 @@ def test_demo_sum_touches_at_most_five_files(demo: tuple[Path, set[Path]]) -> No
     assert len(touched) <= MAX_FILES
 
 
-def test_the_written_modules_pass_the_projects_linters(demo: tuple[Path, set[Path]]) -> None:
-    """The author starts from code the project's own checks accept (ruff's rules, mypy's types)."""
+def test_the_written_modules_pass_ruff(demo: tuple[Path, set[Path]]) -> None:
+    """The author starts from code the project's own lint rules accept."""
     course, _ = demo
     written = [str(course / p) for p in ("grader/judging/checks/demo_sum.py", "solutions/demo_sum.py")]
     ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--config", str(ROOT / "pyproject.toml"), *written],
                           capture_output=True, text=True, timeout=120)
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+@pytest.mark.slow
+def test_the_written_check_module_passes_mypy(demo: tuple[Path, set[Path]]) -> None:
+    """...and the project's type rules (slow: mypy takes seconds)."""
+    course, _ = demo
     mypy = _in_course(course, "-m", "mypy", "--ignore-missing-imports", "--follow-imports=silent",
                       "grader/judging/checks/demo_sum.py", "grader/catalog.py")
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
@@ -100,6 +120,19 @@ def test_list_and_assign_pick_the_new_exercise_up(demo: tuple[Path, set[Path]]) 
     assert rows["demo_sum"]["points"] == 5  # the one check's points: nothing else declares them
     assert [(c["id"], c["visibility"]) for c in rows["demo_sum"]["checks"]] == [("demo_sum.lesson_inputs", "public")]
     assert _in_course(course, "-m", "grader", "assign", "--check").returncode == 0  # the stub is what assign writes
+
+
+def test_the_student_bundle_ships_the_new_exercise(demo: tuple[Path, set[Path]], tmp_path: Path) -> None:
+    """`grader release` needs no word about it: the bundle lists it, with its stub, notebook and public check."""
+    course, _ = demo
+    bundle = tmp_path / "bundle"
+    released = _in_course(course, "-m", "grader", "release", "--out", str(bundle))
+    assert released.returncode == 0, released.stderr
+    assert {"demo_sum.py", "demo_sum.ipynb"} <= {p.name for p in (bundle / "exercises").iterdir()}
+    listed = _in_course(bundle, "-m", "grader", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    demo_sum = next(e for e in json.loads(listed.stdout)["exercises"] if e["name"] == "demo_sum")
+    assert demo_sum["points"] == 5 and [c["id"] for c in demo_sum["checks"]] == ["demo_sum.lesson_inputs"]
 
 
 JUDGE_BOTH = """
@@ -140,8 +173,8 @@ def test_refuses_a_taken_name_a_bad_name_and_a_bundle(course: Path, tmp_path: Pa
         new_exercise(Paths(bundle), "demo_sum")
 
 
-def test_a_second_run_overwrites_nothing(demo: tuple[Path, set[Path]]) -> None:
-    course, _ = demo
+def test_a_second_run_overwrites_nothing(own_demo: tuple[Path, set[Path]]) -> None:
+    course, _ = own_demo
     (course / "grader" / "catalog.py").write_text(
         (ROOT / "grader" / "catalog.py").read_text(encoding="utf-8"), encoding="utf-8")  # the name is free again
     with pytest.raises(UsageError, match="would overwrite"):
@@ -149,9 +182,9 @@ def test_a_second_run_overwrites_nothing(demo: tuple[Path, set[Path]]) -> None:
 
 
 @pytest.mark.slow
-def test_grader_check_passes_the_solution_and_names_the_mistake(demo: tuple[Path, set[Path]]) -> None:
+def test_grader_check_passes_the_solution_and_names_the_mistake(own_demo: tuple[Path, set[Path]]) -> None:
     """Through the sandbox and TensorFlow: the scaffolded solution passes, a wrong one is told why."""
-    course, _ = demo
+    course, _ = own_demo
     stub = course / "exercises" / "demo_sum.py"
     solution = (course / "solutions" / "demo_sum.py").read_text(encoding="utf-8")
     stub.write_text(solution, encoding="utf-8")
