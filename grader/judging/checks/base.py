@@ -72,13 +72,10 @@ class ProbeFailed(Exception):
 GENERIC_DRIVER = "call"  # grader/sandbox/drivers/call.py: `function` called on `args`, its result evaluated
 
 
-def probe(id: str, driver: str = GENERIC_DRIVER, *, exercise: str, timeout: float = 30.0, group: str = "main",
+def probe(id: str, driver: str, *, exercise: str, timeout: float = 30.0, group: str = "main",
           **args: Any) -> Probe:
-    """A probe whose driver looks up functions in `exercise`.py first.
-
-    The generic driver is the default, so an exercise whose function takes arrays and numbers
-    needs no driver of its own: `probe(id, exercise=..., function="demo_sum", args=[x, y])`.
-    """
+    """A probe whose driver looks up functions in `exercise`.py first (checks declare probes
+    through `Declare.probe`, where the generic driver is the default)."""
     return Probe(id=id, driver=driver, args=dict(args), timeout=timeout, exercise=exercise, group=group)
 
 
