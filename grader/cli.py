@@ -18,7 +18,8 @@ from grader.errors import ExitCode, GraderError
 from grader.safetext import terminal_text
 
 # Each command is a module in grader.commands with NAME, HELP, add_arguments(), run().
-COMMANDS = ("list", "check", "grade", "report", "rejudge", "merge", "export", "assign", "release", "gradescope")
+COMMANDS = ("list", "check", "grade", "report", "rejudge", "merge", "export", "assign", "release", "gradescope",
+            "new-exercise")
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -37,10 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
+        mod_name = f"grader.commands.{name.replace('-', '_')}_cmd"  # new-exercise -> new_exercise_cmd
         try:
-            mod = importlib.import_module(f"grader.commands.{name}_cmd")
+            mod = importlib.import_module(mod_name)
         except ModuleNotFoundError as exc:
-            if exc.name == f"grader.commands.{name}_cmd":
+            if exc.name == mod_name:
                 continue  # not in this build (e.g. the student bundle has no `grade`)
             raise
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP,

@@ -4,9 +4,22 @@ A judge names a mistake with a short id (`Fail(..., mistake="relu_on_output")`);
 student reads the judge's own message, the instructor reads the class-wide name here.
 Ids that are not misconceptions (the code did not run, nothing was submitted) are
 listed in NOT_MISCONCEPTIONS so analytics count them in their own row.
+
+Where the words live: the table below holds the ids the shipped exercises share (a wrong
+shape, a hard-coded answer, a softmax where logits were asked are families of several
+exercises) and the lesson's own families, grouped by exercise, so rewording one is a one-line
+diff in one place. An exercise added later declares the words of its own ids beside its
+mistake families instead: a module-level `TEACHING_WORDS = {id: words}` in its check (or
+oracle) module, which `declared_words()` collects. So a new exercise does not edit this file,
+and an id it shares with the table keeps the table's words (tests/judging/test_exercises.py
+checks that no module gives a table id other words).
 """
 
 from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Mapping
 
 TEACHING_WORDS: dict[str, str] = {
     # parameter counting
@@ -124,14 +137,44 @@ NOT_MISCONCEPTIONS: frozenset[str] = frozenset({
 
 def student_text(mistake: str | None) -> str:
     """What a hidden check tells the student when its judge gave no student-safe message."""
-    if mistake and is_misconception(mistake) and mistake in TEACHING_WORDS:
+    if mistake and is_misconception(mistake) and teaching_words(mistake):
         return f"On inputs you have not seen, your answer shows a known mistake: {describe_mistake(mistake)}."
     return "Your answer is not right on inputs you have not seen."
 
 
+# Packages whose modules may declare TEACHING_WORDS beside their mistake families.
+DECLARING_PACKAGES = ("grader.judging.checks.", "grader.judging.oracles.")
+
+
+@functools.cache
+def declared_words() -> dict[str, str]:
+    """Teaching words that exercise modules declare beside their mistake families.
+
+    The check modules are loaded first (as grading does), so the words are the same whether
+    or not this process has judged anything yet (`grader merge` and `grader report` do not).
+    Loaded once per process: the modules do not change while it runs. Callers must not mutate it.
+    """
+    from grader.judging.checks import load_checks
+
+    load_checks()
+    out: dict[str, str] = {}
+    for name, module in sorted(sys.modules.items()):
+        words = getattr(module, "TEACHING_WORDS", None) if name.startswith(DECLARING_PACKAGES) else None
+        if isinstance(words, Mapping):
+            out.update({str(k): str(v) for k, v in words.items()})
+    return out
+
+
+def teaching_words(mistake: str) -> str | None:
+    """The words for `mistake`: the table's, else an exercise module's, else None."""
+    if mistake in TEACHING_WORDS:
+        return TEACHING_WORDS[mistake]
+    return declared_words().get(mistake)
+
+
 def describe_mistake(mistake: str) -> str:
     """The teaching words for a mistake id (the id made readable when it has none)."""
-    return TEACHING_WORDS.get(mistake, mistake.replace("_", " "))
+    return teaching_words(mistake) or mistake.replace("_", " ")
 
 
 def is_misconception(mistake: str | None) -> bool:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from grader.authoring.assign import make_stub
-from grader.judging.checks import EXERCISE_NAMES, Check, load_checks
+from grader.judging.checks import EXERCISE_NAMES, Check, exercise_points, load_checks
 from grader.judging.checks.dropout import Net, all_masks, judge_dropout, judge_plain
 from grader.judging.checks.base import Fail
+from grader.judging.mistakes import TEACHING_WORDS, declared_words, describe_mistake, student_text
 from grader.model import Observation, StudentResult
 from grader.paths import Paths
 from grader.pipeline import probes_for, read_python_files
@@ -19,8 +23,7 @@ from grader.runner.runner import Runner
 
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
 MINE = ("parameter_count", "relu_model", "regularization", "dropout", "quiz")
-POINTS = {"parameter_count": 10, "relu_model": 15, "mlp_mnist": 20, "save_restore": 15,
-          "named_variables": 10, "regularization": 10, "dropout": 15, "quiz": 5}
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def exercise_of(path: Path) -> str:
@@ -39,10 +42,57 @@ def failures(result: StudentResult) -> list[str]:
 
 # -- fast ---------------------------------------------------------------------
 
-def test_points_add_up_to_100(all_checks: list[Check]) -> None:
-    per_exercise = {e: sum(c.points for c in all_checks if c.exercise == e) for e in EXERCISE_NAMES}
-    assert per_exercise == POINTS
-    assert sum(per_exercise.values()) == 100
+def readme_exercise_table() -> tuple[float, dict[str, float]]:
+    """(the total in the heading, module -> points) from README's "## The exercises (N points)" table."""
+    text = README.read_text(encoding="utf-8")
+    head = re.search(r"^## The exercises \((\d+) points\)$", text, re.MULTILINE)
+    assert head, "README has no '## The exercises (N points)' heading"
+    rows: dict[str, float] = {}
+    for line in text[head.end():].split("\n## ")[0].splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 4 and cells[0].isdigit():
+            rows[cells[1].strip("`")] = float(cells[3])
+    return float(head[1]), rows
+
+
+def test_every_exercise_has_points_and_the_readme_agrees(all_checks: list[Check]) -> None:
+    """Points are declared once, by the checks; README's table repeats them, so it must agree."""
+    per_exercise = exercise_points(all_checks)
+    assert set(per_exercise) == set(EXERCISE_NAMES)
+    assert all(points > 0 for points in per_exercise.values())
+    total, rows = readme_exercise_table()
+    assert rows, "README's exercise table has no rows"
+    assert {name: per_exercise.get(name) for name in rows} == rows
+    assert total == sum(rows.values())
+
+
+def test_an_exercise_points_are_the_sum_of_its_checks_points(all_checks: list[Check]) -> None:
+    points = exercise_points(all_checks)
+    relu = [c.points for c in all_checks if c.exercise == "relu_model"]
+    assert len(relu) > 1 and points["relu_model"] == sum(relu)
+    assert list(points) == [e for e in EXERCISE_NAMES if e in points]  # checks come in exercise order
+
+
+def test_an_exercise_module_declares_words_beside_its_families(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module's TEACHING_WORDS name its own ids for the dashboard and hidden checks; the table keeps its own."""
+    module = types.ModuleType("grader.judging.checks.fake_exercise")
+    module.TEACHING_WORDS = {"halved_sum": "summed, then halved", "wrong_shape": "another wording"}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    declared_words.cache_clear()
+    try:
+        assert describe_mistake("halved_sum") == "summed, then halved"
+        assert describe_mistake("wrong_shape") == TEACHING_WORDS["wrong_shape"]
+        assert student_text("halved_sum").endswith("known mistake: summed, then halved.")
+        assert describe_mistake("never_declared") == "never declared"
+    finally:
+        monkeypatch.delitem(sys.modules, module.__name__)
+        declared_words.cache_clear()
+
+
+def test_no_exercise_module_rewords_the_tables_teaching_words() -> None:
+    """An exercise declares words only for its own ids; a shared id keeps the table's words."""
+    declared = declared_words()
+    assert {k: v for k, v in declared.items() if k in TEACHING_WORDS and TEACHING_WORDS[k] != v} == {}
 
 
 def test_every_check_has_a_hint_and_both_visibilities_are_used(all_checks: list[Check]) -> None:

@@ -72,7 +72,7 @@ def test_grader_check_prints_one_note_line_per_kind(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(check_cmd, "self_check", lambda *a: (_result(()), list(STUB_NOTES)))
     main(["check", "--no-report"])
     printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Note:")]
-    assert len(printed) == 1 and "for 8 exercises" in printed[0]
+    assert len(printed) == 1 and f"for {len(EXERCISE_NAMES)} exercises" in printed[0]
 
 
 def test_a_watch_cycle_repeats_no_unchanged_notes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -94,4 +94,4 @@ def test_a_watch_cycle_repeats_no_unchanged_notes(monkeypatch: pytest.MonkeyPatc
     printed: list[str] = []
     assert watch.watch_loop(Paths(tmp_path), None, printer=printed.append) == 0
     notes = [line for line in printed if line.startswith("Note:")]
-    assert len(notes) == 2 and "for 8 exercises" in notes[0] and "quiz.ipynb" in notes[1]
+    assert len(notes) == 2 and f"for {len(EXERCISE_NAMES)} exercises" in notes[0] and "quiz.ipynb" in notes[1]

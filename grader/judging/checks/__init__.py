@@ -1,7 +1,8 @@
 """The check catalogue: public checks here, hidden ones in `grader.judging.checks.hidden`.
 
 The student bundle ships without the `hidden` package; `load_checks` simply
-finds fewer checks there.
+finds fewer checks there. A module here is found by scanning the package, so a new
+exercise's checks need no list: `grader new-exercise NAME` writes one.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from grader.judging.checks.base import CHECKS, EXERCISE_NAMES, EXERCISES, Check, Exercise
+from grader.judging.checks.base import CHECKS, EXERCISE_NAMES, EXERCISES, Check, Exercise, exercise_points
 
-__all__ = ["Check", "Exercise", "EXERCISES", "EXERCISE_NAMES", "load_checks"]
+__all__ = ["Check", "Exercise", "EXERCISES", "EXERCISE_NAMES", "exercise_points", "load_checks"]
 
 
 def _import_package(package: str) -> None:

@@ -69,9 +69,13 @@ class ProbeFailed(Exception):
         self.observation = observation
 
 
+GENERIC_DRIVER = "call"  # grader/sandbox/drivers/call.py: `function` called on `args`, its result evaluated
+
+
 def probe(id: str, driver: str, *, exercise: str, timeout: float = 30.0, group: str = "main",
           **args: Any) -> Probe:
-    """A probe whose driver looks up functions in `exercise`.py first."""
+    """A probe whose driver looks up functions in `exercise`.py first (checks declare probes
+    through `Declare.probe`, where the generic driver is the default)."""
     return Probe(id=id, driver=driver, args=dict(args), timeout=timeout, exercise=exercise, group=group)
 
 
@@ -216,12 +220,16 @@ class Declare:
 
         ex = Declare("relu_model")
         LESSON = ex.probe("lesson", "relu_model", features=...)      # id "relu_model.lesson"
+        SUM = ex.probe("sum", function="demo_sum", args=[x, y])      # the generic driver
         @ex.check("lesson_inputs", "...", points=4, probes=[LESSON])
+
+    An exercise's points are the sum of its checks' points (`exercise_points`): nothing else declares them.
     """
 
     exercise: str
 
-    def probe(self, name: str, driver: str, /, *, timeout: float = 30.0, group: str = "main", **args: Any) -> Probe:
+    def probe(self, name: str, driver: str = GENERIC_DRIVER, /, *, timeout: float = 30.0, group: str = "main",
+              **args: Any) -> Probe:
         return probe(f"{self.exercise}.{name}", driver, exercise=self.exercise, timeout=timeout, group=group,
                      **args)
 
@@ -230,6 +238,14 @@ class Declare:
               hint_for: Sequence[str] = ()) -> Callable[[Judge], Judge]:
         return check(self.exercise, name, title, points=points, probes=probes, visibility=visibility,
                      hint=hint, tolerance=tolerance, hint_for=hint_for)
+
+
+def exercise_points(checks: Sequence[Check]) -> dict[str, float]:
+    """exercise -> its points, the sum of its checks' points, in the order the checks come."""
+    out: dict[str, float] = {}
+    for c in checks:
+        out[c.exercise] = out.get(c.exercise, 0.0) + c.points
+    return out
 
 
 # -- digests: one definition of "the same probes", for resume, rejudge, shards and shipped references --
