@@ -7,7 +7,8 @@ style of the training exercises (train_mnist, train_and_save/restore_and_evaluat
 0..N-1 and prints, per style, how many seeds gave each verdict (and the accuracy range).
 
 A "style" is a file the catalogue accepts as right: the reference solution and every
-tests/submissions/correct/ file of the exercise. Each check's probes run in this process through the
+tests/submissions/correct/ file of the exercise. CONTROLS adds wrong answers whose named mistake must
+not flip either (Adam: `other_optimizer` whatever accuracy it reaches). Each check's probes run in this process through the
 real drivers (no sandbox: the code is ours or honest, and the sandbox changes no arithmetic), the
 probes with `needs` on the value they need, and the real judge decides. The reference observations
 for hidden checks come from the reference solution at the same seed.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import sys
 import tempfile
@@ -42,6 +44,8 @@ from grader.sandbox import tfsupport  # noqa: E402
 from grader.sandbox.drivers import DRIVERS  # noqa: E402
 
 CORRECT = ROOT / "tests" / "submissions" / "correct"
+# Wrong answers whose verdict must not flip either: named every time, whatever accuracy the seed gives.
+CONTROLS = {"mlp_mnist": (ROOT / "tests" / "submissions" / "wrong" / "mlp_mnist" / "adam_optimizer.json",)}
 # The probes of these drivers train a model: only the checks that use one are measured.
 TRAINING_DRIVERS = {"mlp_mnist": ("mlp_mnist.train",),
                     "save_restore": ("save_restore", "restore_given", "verify_checkpoint")}
@@ -68,6 +72,16 @@ class Ctx:
 
 
 def load(path: Path) -> ModuleType:
+    """The style's module; a catalogue .json (a base file and edits) is applied first."""
+    if path.suffix == ".json":
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        source = (ROOT / doc["base"]).read_text(encoding="utf-8")
+        for edit in doc["edits"]:
+            assert edit["old"] in source, (path, edit["old"])
+            source = source.replace(edit["old"], edit["new"])
+        module = ModuleType(f"style_{path.stem}")
+        exec(compile(source, str(path), "exec"), module.__dict__)
+        return module
     spec = importlib.util.spec_from_file_location(f"style_{path.stem}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -120,7 +134,8 @@ def main() -> None:
         checks: list[Check] = [c for c in load_checks((exercise,))
                                if any(p.driver in TRAINING_DRIVERS[exercise] for p in c.probes)]
         probes = probes_for(checks)
-        styles = [ROOT / "solutions" / f"{exercise}.py", *sorted(CORRECT.glob(f"{exercise}_*.py"))]
+        styles = [ROOT / "solutions" / f"{exercise}.py", *sorted(CORRECT.glob(f"{exercise}_*.py")),
+                  *CONTROLS.get(exercise, ())]
         modules = {s: load(s) for s in styles}
         tally: dict[Path, Counter[str]] = {s: Counter() for s in styles}
         accuracies: dict[Path, list[float]] = {s: [] for s in styles}

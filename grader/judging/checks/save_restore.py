@@ -11,6 +11,7 @@ from grader.sandbox.given_model import given_model
 from grader.judging.oracles.save_restore import (CHECKPOINT_FILES, EXERCISE, TOLERANCE, TRAINED_ACCURACY, TRAINING,
                                                  checkpoint_accuracy, hard_coded_path, judge_restore, judge_saved,
                                                  observed, split_accuracy)
+from grader.judging.messages import say
 
 ex = Declare(EXERCISE)
 SAVE = ex.probe("save", "save_restore", timeout=90.0, folder="public", **TRAINING)
@@ -47,9 +48,7 @@ def checkpoint_files(ev: Evidence) -> str:
     files: list[str] = got["files"]
     missing = [suffix for suffix in CHECKPOINT_FILES if not any(suffix in f for f in files)]
     if missing:
-        raise Fail("tf.train.Saver().save(sess, save_file) writes model.ckpt.index, model.ckpt.data-*, "
-                   f"model.ckpt.meta and checkpoint; the folder of save_file holds {files or 'nothing'}. "
-                   "Save with the save_file you were given.", mistake="no_checkpoint",
+        raise Fail(say("no_checkpoint", files=files or 'nothing'), mistake="no_checkpoint",
                    expected=["model.ckpt.index", "model.ckpt.data-00000-of-00001", "model.ckpt.meta",
                              "checkpoint"], got=files)
     checkpoint_accuracy(got, "test", None)

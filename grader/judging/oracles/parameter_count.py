@@ -8,6 +8,7 @@ from typing import Any
 
 from grader.judging.checks.base import Fail
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "parameter_count"
 # The lesson's published numbers (section 3): expected values live here so the
@@ -38,8 +39,8 @@ def as_count(value: object, what: str) -> int:
     """The driver already made this an int; refuse anything else with a student-facing message."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise Fail(f"{what} should return a whole number, not {value!r:.60}.", mistake="wrong_type", got=value,
-               student_message=f"{what} should return a whole number.")
+    raise Fail(say("wrong_type.as_count", what=what, value=value), mistake="wrong_type", got=value,
+               student_message=say("wrong_type.student", what=what))
 
 
 def expected_parameters(sizes: Sequence[int]) -> int:
@@ -85,9 +86,8 @@ def judge_parameters(got_raw: object, sizes: Sequence[int], what: str) -> None:
             raise Fail(f"count_parameters({list(sizes)}) returned {got}. {message}",
                        mistake=mistake, expected=want, got=got, student_message=message)
     rule = "Each layer from N to K units has N * K + K parameters."
-    raise Fail(f"count_parameters({list(sizes)}) returned {got}, which is not the number of weights and "
-               f"biases of {what}. {rule}", mistake="wrong_count", expected=want, got=got,
-               student_message=f"count_parameters does not count the weights and biases of every network. {rule}")
+    raise Fail(say("wrong_count", sizes=list(sizes), got=got, what=what, rule=rule), mistake="wrong_count", expected=want, got=got,
+               student_message=say("wrong_count.student", rule=rule))
 
 
 def scalar_mistakes(shapes: Sequence[Sequence[int]],
@@ -125,9 +125,9 @@ def judge_scalars(got_raw: object, shapes: Sequence[Sequence[int]], others: Sequ
                        f"{message}", mistake=mistake, expected=want, got=got, student_message=message)
     rule = ("count the scalars of each variable (the product of its dimensions; a scalar variable "
             "holds 1) and add them up.")
-    raise Fail(f"count_variables returned {got} for variables of shapes {[list(s) for s in shapes]}: {rule}",
+    raise Fail(say("wrong_count.judge_scalars", got=got, shapes=[list(s) for s in shapes], rule=rule),
                mistake="wrong_count", expected=want, got=got,
-               student_message=f"count_variables gives the wrong total for some shapes: {rule}")
+               student_message=say("wrong_count.student.judge_scalars", rule=rule))
 
 
 def hidden_inputs(seed: int) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.judging.checks.base import Fail
+from grader.judging.messages import say
 
 EXERCISE = "quiz"
 DIGESTS = {
@@ -29,14 +30,14 @@ def is_right(name: str, normalized: str) -> bool:
 
 def as_whole_number(value: Any, name: str) -> int:
     if isinstance(value, bool):
-        raise Fail(f"{name} should be a number, not {value!r}.", mistake="wrong_type", got=value)
+        raise Fail(say("wrong_type.bool", name=name, value=value), mistake="wrong_type", got=value)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,_ ]*\s*", value):
         return int(re.sub(r"[,_ ]", "", value))
-    raise Fail(f"{name} should be a whole number, e.g. 1234; got {quoted(value)}.", mistake="wrong_type", got=value)
+    raise Fail(say("wrong_type.as_whole_number", name=name, value=quoted(value)), mistake="wrong_type", got=value)
 
 
 PARAMETER_FEEDBACK = {
@@ -185,8 +186,7 @@ def _one_option(value: Any, options: Options, how: str) -> None:
     named = options.several(value) if isinstance(value, str) else []
     if named:
         listed = " and ".join(named)
-        raise Fail(f"{options.name} names more than one option ({listed}); a question has one right option: "
-                   f"answer with {how}.", mistake="several_options", got=value)
+        raise Fail(say("several_options", name=options.name, listed=listed, how=how), mistake="several_options", got=value)
 
 
 def letter(value: Any) -> str:
@@ -195,18 +195,16 @@ def letter(value: Any) -> str:
     if key is not None:
         return key
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise Fail(f"L2_DERIVATIVE should be a letter in quotes, like \"a\"; got {quoted(value)}.",
+        raise Fail(say("wrong_type.letter", value=quoted(value)),
                    mistake="wrong_type", got=value)
-    raise Fail(f"L2_DERIVATIVE should be one of the letters \"a\", \"b\" or \"c\" (or that option's text); "
-               f"got {quoted(value)}.", mistake="not_an_option", got=value)
+    raise Fail(say("not_an_option", value=quoted(value)), mistake="not_an_option", got=value)
 
 
 def option_number(value: Any) -> int:
     if isinstance(value, bool):
-        raise Fail("DROPOUT_EVALUATION should be an option number from 1 to 4.", mistake="wrong_type", got=value)
+        raise Fail(say("wrong_type.option_number"), mistake="wrong_type", got=value)
     _one_option(value, DROPOUT, "one number")
     key = read_option(value, DROPOUT)
     if key is not None:
         return int(key)
-    raise Fail(f"DROPOUT_EVALUATION should be an option number from 1 to 4 (or that option's text); "
-               f"got {quoted(value)}.", mistake="not_an_option", got=value)
+    raise Fail(say("not_an_option.option_number", value=quoted(value)), mistake="not_an_option", got=value)

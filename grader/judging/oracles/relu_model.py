@@ -9,6 +9,7 @@ import numpy as np
 from grader.judging.checks.base import Fail, compare_logits_with_mistakes
 from grader.judging.oracles import lesson
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "relu_model"
 TOL = 1e-4
@@ -82,15 +83,12 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) ->
 
     # The published answer on other inputs: the student copied the output in.
     if is_quiz(got, 0.01) and not is_quiz(want, 1e-3):
-        message = ("These are the ReLU quiz's logits, but the inputs were different: compute the logits from "
-                   "features, weights and biases instead of returning fixed numbers.")
-        raise Fail(message, mistake="hard_coded", expected=want, got=got, student_message=message,
+        raise Fail(say("hard_coded"), mistake="hard_coded", expected=want, got=got, student_message=say("hard_coded"),
                    tolerance=(0.0, 0.01))
     compare_logits_with_mistakes(
         got, want, known_mistakes(inputs), tol=TOL,
-        shape_message=f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
-                      "([batch, n_classes]).",
-        otherwise="The logits are not what a ReLU hidden layer followed by a linear output layer gives.",
+        shape_message=say("wrong_shape.relu_model", got=list(got.shape), want=list(want.shape)),
+        otherwise=say("wrong_values.relu_model"),
         hints=MISTAKE_HINTS)
 
 
