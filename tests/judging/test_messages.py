@@ -18,7 +18,7 @@ from grader.judging.messages import SENTENCES, MessageError, fields, say
 
 JUDGING = Path(messages.__file__).resolve().parent
 MODULES = sorted(p for p in JUDGING.rglob("*.py") if p.name != "messages.py")
-FAILS = {"Fail", "_safe"}
+FAILS = {"Fail", "_safe", "_fail"}
 # Literal mistakes whose sentence lives elsewhere on purpose, with the reason.
 ELSEWHERE = {
     # Also told when the function raises outside any check (judge.py); one sentence for both, in raised.py.
@@ -140,3 +140,8 @@ def test_say_fills_the_template_and_refuses_other_fields() -> None:
 
 def test_keys_are_mistake_ids_then_where() -> None:
     assert not [k for k in SENTENCES if not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", k)]
+
+
+def test_a_field_may_share_a_name_with_says_own_parameter() -> None:
+    key = next(k for k in SENTENCES if "key" in fields(k))   # weights[{key!r}] ...: the key is positional-only
+    assert "'out'" in say(key, **{n: "out" for n in fields(key)})

@@ -66,31 +66,29 @@ def compare_parameters(got: Any, sizes: tuple[int, int, int]) -> None:
     for part in ("weights", "biases"):
         keys = sorted(got[part])
         if keys != sorted(KEYS):
-            raise _fail(f"The {part} dict has the keys {keys}; the lesson keys both dicts "
-                       "'hidden_layer' and 'out'.", mistake="wrong_keys", expected=list(KEYS), got=keys, safe=True)
+            raise _fail(say("wrong_keys", part=part, keys=keys),
+                        mistake="wrong_keys", expected=list(KEYS), got=keys, safe=True)
     shapes = {part: {k: got[part][k]["shape"] for k in KEYS} for part in ("weights", "biases")}
     if shapes != want:
         w_h, w_o = shapes["weights"]["hidden_layer"], shapes["weights"]["out"]
         if w_h == want["weights"]["hidden_layer"][::-1] or w_o == want["weights"]["out"][::-1]:
-            raise _fail("A weight matrix is transposed: weights are [inputs, outputs], so "
-                       f"'hidden_layer' is {want['weights']['hidden_layer']} and 'out' is "
-                       f"{want['weights']['out']}.", mistake="transposed_weights", expected=want, got=shapes,
-                       student_message="A weight matrix is transposed: weights are [inputs, outputs].")
-        raise _fail(f"For n_input={sizes[0]}, n_hidden_layer={sizes[1]}, n_classes={sizes[2]} the shapes "
-                   f"should be {want}, but they are {shapes}.", mistake="wrong_shapes", expected=want, got=shapes,
-                   student_message="The variables' shapes do not follow the size arguments: weights are "
-                   "[n_input, n_hidden_layer] and [n_hidden_layer, n_classes], biases [n_hidden_layer] and "
-                   "[n_classes].")
+            raise _fail(say("transposed_weights.compare_parameters", hidden_layer=want["weights"]["hidden_layer"],
+                            out=want["weights"]["out"]),
+                        mistake="transposed_weights", expected=want, got=shapes,
+                        student_message=say("transposed_weights.student.compare_parameters"))
+        raise _fail(say("wrong_shapes.compare_parameters", n_input=sizes[0], n_hidden_layer=sizes[1], n_classes=sizes[2],
+                        want=want, shapes=shapes),
+                    mistake="wrong_shapes", expected=want, got=shapes,
+                    student_message=say("wrong_shapes.student.compare_parameters"))
     for part in ("weights", "biases"):
         for key in KEYS:
             entry = got[part][key]
             if not entry["variable"]:
-                raise _fail(f"{part}[{key!r}] is not a tf.Variable, so training cannot change it.",
+                raise _fail(say("not_variable", part=part, key=key),
                            mistake="not_variable", safe=True)
     for key in KEYS:
         if got["weights"][key]["std"] == 0.0:
-            raise _fail(f"weights[{key!r}] starts with every entry equal (all zeros?). Then every hidden "
-                       "unit computes and learns the same thing; draw them with tf.random_normal.",
+            raise _fail(say("constant_weights", key=key),
                        mistake="constant_weights", safe=True)
 
 
@@ -181,7 +179,8 @@ def judge_training(got: Any) -> str:
     if accuracy < NOT_LEARNING:
         raise Fail(say("not_training", accuracy=accuracy), mistake="not_training", got=accuracy)
     if accuracy < PASS_ACCURACY:
-        raise Fail(say("low_accuracy", accuracy=accuracy, settings=settings, PASS_ACCURACY=PASS_ACCURACY), mistake="low_accuracy",
+        raise Fail(say("low_accuracy", accuracy=accuracy, settings=settings, PASS_ACCURACY=PASS_ACCURACY),
+                   mistake="low_accuracy",
                    expected=f">= {PASS_ACCURACY}", got=accuracy)
     return f"Test accuracy {accuracy:.3f} with {settings}, measured on mnist.test."
 

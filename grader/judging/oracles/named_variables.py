@@ -31,7 +31,8 @@ def observed(ev: Evidence, p: Any) -> dict[str, Any]:
     except ProbeFailed as pf:
         err = pf.observation.error
         if err is not None and err.type == "ValueError" and ":0" in err.message and "name" in err.message.lower():
-            raise _safe(say("colon_in_name"), mistake="colon_in_name", hint="name='weights_0' and name='bias_0', no ':0'.") from None
+            raise _safe(say("colon_in_name"),
+                        mistake="colon_in_name", hint="name='weights_0' and name='bias_0', no ':0'.") from None
         raise
     require(isinstance(got, dict))
     for key in ("names", "restore_names"):
@@ -70,7 +71,8 @@ def judge_shapes(got: dict[str, Any], n_inputs: int, n_outputs: int) -> None:
         raise Fail(say("transposed_weights", shapes_0=shapes[0], want_0=want[0]),
                    mistake="transposed_weights", expected=want, got=shapes,
                    student_message=say("transposed_weights.student"))
-    raise Fail(say("wrong_shapes", n_inputs=n_inputs, n_outputs=n_outputs, want_0=want[0], want_1=want[1], shapes_0=shapes[0], shapes_1=shapes[1]),
+    raise Fail(say("wrong_shapes", n_inputs=n_inputs, n_outputs=n_outputs, want_0=want[0], want_1=want[1],
+                   shapes_0=shapes[0], shapes_1=shapes[1]),
                mistake="wrong_shapes", expected=want, got=shapes,
                student_message=say("wrong_shapes.student"))
 
@@ -79,7 +81,8 @@ def judge_restore(got: dict[str, Any]) -> None:
     err = got["restore_error"]
     if err is not None:
         names = got["restore_names"]
-        raise Fail(say("restore_fails", names_0=names[0], names_1=names[1], got_0=got['names'][0], got_1=got['names'][1], err=err),
+        raise Fail(say("restore_fails", names_0=names[0], names_1=names[1], got_0=got["names"][0], got_1=got["names"][1],
+                       err=err),
                    mistake="restore_fails", expected=NAMES, got=names,
                    student_message=say("restore_fails.student"))
     saved, restored = got["saved"], got["restored"]

@@ -86,7 +86,8 @@ def judge_parameters(got_raw: object, sizes: Sequence[int], what: str) -> None:
             raise Fail(f"count_parameters({list(sizes)}) returned {got}. {message}",
                        mistake=mistake, expected=want, got=got, student_message=message)
     rule = "Each layer from N to K units has N * K + K parameters."
-    raise Fail(say("wrong_count", sizes=list(sizes), got=got, what=what, rule=rule), mistake="wrong_count", expected=want, got=got,
+    raise Fail(say("wrong_count", sizes=list(sizes), got=got, what=what, rule=rule),
+               mistake="wrong_count", expected=want, got=got,
                student_message=say("wrong_count.student", rule=rule))
 
 

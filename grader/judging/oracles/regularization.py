@@ -9,6 +9,7 @@ import numpy as np
 from grader.judging.checks.base import Fail
 from grader.judging.oracles import lesson
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "regularization"
 # The ReLU quiz's weights (lesson section 8), a typical loss and a beta large
@@ -104,23 +105,21 @@ def close(a: float, b: float) -> bool:
 def compare_loss(got_raw: Any, inputs: dict[str, Any], want: float) -> None:
     got_arr = np.asarray(got_raw, dtype=np.float64) if isinstance(got_raw, (int, float, np.ndarray)) else None
     if got_arr is None or isinstance(got_raw, bool):
-        raise _fail("l2_regularized_loss should return a scalar tensor (or a number).", mistake="wrong_type",
+        raise _fail(say("wrong_type.compare_loss"), mistake="wrong_type",
                     expected=want, got=got_raw)
     if got_arr.size != 1:
-        raise _fail(f"l2_regularized_loss returned {got_arr.size} numbers (shape {list(got_arr.shape)}); "
-                    "the regularized loss is one scalar: sum the penalty over every weight.",
+        raise _fail(say("not_scalar", size=got_arr.size, shape=list(got_arr.shape)),
                     mistake="not_scalar", expected=want, got=got_arr,
-                    student_message="l2_regularized_loss returned several numbers; the regularized loss is "
-                                    "one scalar: sum the penalty over every weight.")
+                    student_message=say("not_scalar.student"))
     got = float(got_arr.reshape(()))
     if not np.isfinite(got):
-        raise _fail("The loss is NaN or infinite.", mistake="not_finite", expected=want, got=got)
+        raise _fail(say("not_finite.compare_loss"), mistake="not_finite", expected=want, got=got)
     if close(got, want):
         return
     for mistake, (message, candidate) in known_mistakes(inputs).items():
         if close(got, candidate) and not close(candidate, want):
             raise _fail(message, mistake=mistake, expected=want, got=got)
-    raise _fail("The regularized loss is not loss + beta * (sum over the weights of 1/2 ||w||^2).",
+    raise _fail(say("wrong_value"),
                 mistake="wrong_value", expected=want, got=got)
 
 

@@ -92,7 +92,8 @@ def checkpoint_accuracy(got: dict[str, Any], split: str, near: float | None) -> 
         why = ckpt["error"] or f"it holds {shapes or 'no variables'}"
         advice = ("Call saver.save(sess, save_file) with the save_file argument, inside the session, "
                   "after training.")
-        raise Fail(say("no_checkpoint.checkpoint_accuracy", why=why, advice=advice), mistake="no_checkpoint", got=got["files"],
+        raise Fail(say("no_checkpoint.checkpoint_accuracy", why=why, advice=advice),
+                   mistake="no_checkpoint", got=got["files"],
                    student_message=say("no_checkpoint.student", advice=advice),
                    hint=advice)
     scores = [split_accuracy(np.asarray(w), np.asarray(b), split)
@@ -112,14 +113,16 @@ def judge_saved(got: dict[str, Any], split: str = "test") -> float:
     actual = checkpoint_accuracy(got, split, reported)
     if abs(actual - reported) <= TOLERANCE:
         if split == "test" and actual < TRAINED_ACCURACY:
-            raise Fail(say("not_training.judge_saved", actual=actual), mistake="not_training", expected=f">= {TRAINED_ACCURACY}", got=actual)
+            raise Fail(say("not_training.judge_saved", actual=actual),
+                       mistake="not_training", expected=f">= {TRAINED_ACCURACY}", got=actual)
         return actual
     tol = (0.0, TOLERANCE)
     if split == "test" and actual < TRAINED_ACCURACY <= reported:
         raise Fail(say("saved_before_training", actual=actual, reported=reported),
                    mistake="saved_before_training", expected=actual, got=reported, tolerance=tol)
     if split == "test" and reported < BROKEN_METRIC <= actual:
-        raise Fail(say("broken_accuracy_metric.judge_saved", reported=reported, actual=actual), mistake="broken_accuracy_metric",
+        raise Fail(say("broken_accuracy_metric.judge_saved", reported=reported, actual=actual),
+                   mistake="broken_accuracy_metric",
                    expected=actual, got=reported, tolerance=tol)
     if split != "test" and reported >= TRAINED_ACCURACY:
         where, data_set = "an accuracy measured on training data (a training batch?)", "the training data"
@@ -181,11 +184,13 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
         if (actual >= TRAINED_ACCURACY or split != "test") and untrained:
             advice = ("Do not run tf.global_variables_initializer() after saver.restore(sess, save_file); "
                       "restoring already sets every variable.")
-            raise Fail(say("initializer_after_restore", restored=restored, actual=actual, advice=advice), mistake="initializer_after_restore",
+            raise Fail(say("initializer_after_restore", restored=restored, actual=actual, advice=advice),
+                       mistake="initializer_after_restore",
                        expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
                        student_message=say("initializer_after_restore.student", advice=advice))
         advice = "Evaluate the restored model on mnist.test.images and mnist.test.labels."
-        raise Fail(say("accuracy_mismatch.judge_restore", restored=restored, actual=actual, advice=advice), mistake="accuracy_mismatch",
+        raise Fail(say("accuracy_mismatch.judge_restore", restored=restored, actual=actual, advice=advice),
+                   mistake="accuracy_mismatch",
                    expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
                    student_message=say("accuracy_mismatch.student", advice=advice))
     return actual
