@@ -1,4 +1,4 @@
-"""The sentence catalogue (grader/judging/messages.py) and the code that uses it stay in step.
+"""The sentence catalogue (grader/judging/messages/) and the code that uses it stay in step.
 
 Read from the source of every judging module, so that a sentence nobody raises any more, a mistake
 raised with a sentence written inline, or a renamed field fails here and not in front of a student.
@@ -16,8 +16,9 @@ import pytest
 from grader.judging import messages
 from grader.judging.messages import SENTENCES, MessageError, fields, say
 
-JUDGING = Path(messages.__file__).resolve().parent
-MODULES = sorted(p for p in JUDGING.rglob("*.py") if p.name != "messages.py")
+CATALOGUE = Path(messages.__file__).resolve().parent
+JUDGING = CATALOGUE.parent
+MODULES = sorted(p for p in JUDGING.rglob("*.py") if CATALOGUE not in p.parents)
 FAILS = {"Fail", "_safe", "_fail"}
 # Literal mistakes whose sentence lives elsewhere on purpose, with the reason.
 ELSEWHERE = {
@@ -140,6 +141,13 @@ def test_say_fills_the_template_and_refuses_other_fields() -> None:
 
 def test_keys_are_mistake_ids_then_where() -> None:
     assert not [k for k in SENTENCES if not re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", k)]
+
+
+def test_no_key_is_defined_in_both_files() -> None:
+    from grader.judging.messages import models, small
+
+    assert not set(models.SENTENCES) & set(small.SENTENCES)
+    assert len(SENTENCES) == len(models.SENTENCES) + len(small.SENTENCES) >= 150
 
 
 def test_a_field_may_share_a_name_with_says_own_parameter() -> None:

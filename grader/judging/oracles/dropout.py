@@ -124,28 +124,19 @@ def _fixed_half(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
 MISTAKES: dict[str, tuple[Family, Callable[[float], bool], str]] = {
     # id: (family, when it can be told apart from a right answer, message)
     "no_dropout": (_no_dropout, lambda kp: kp < 1.0,
-                   "The logits are those of the plain ReLU model: no unit was ever dropped. "
-                   "Apply tf.nn.dropout(hidden_layer, keep_prob) to the hidden layer."),
+                   say("no_dropout.dropout")),
     "keep_prob_as_rate": (_as_rate, lambda kp: abs(kp - 0.5) > 1e-9,
-                          "The logits match units kept with probability 1 - keep_prob and scaled by "
-                          "1 / (1 - keep_prob): keep_prob was passed where TensorFlow 2 expects `rate`. "
-                          "Use tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or rate=1 - keep_prob."),
+                          say("keep_prob_as_rate")),
     "keep_prob_ignored": (_fixed_half, lambda kp: abs(kp - 0.5) > 1e-9,
-                          "The logits match a keep probability of 0.5 whatever keep_prob was fed: "
-                          "pass the keep_prob argument (the placeholder) to the dropout, not a constant."),
+                          say("keep_prob_ignored.dropout")),
     "not_scaled": (_unscaled, lambda kp: kp < 1.0,
-                   "Units were dropped but the kept ones were not scaled by 1 / keep_prob, so the "
-                   "expected output shrinks. tf.nn.dropout does the scaling for you; a hand-made mask must "
-                   "divide by keep_prob."),
+                   say("not_scaled")),
     "dropout_on_output": (_output_dropped, lambda kp: kp < 1.0,
-                          "The logits match dropout applied AFTER the output layer: dropout belongs on the "
-                          "hidden layer, before the output layer's matmul."),
+                          say("dropout_on_output")),
     "dropout_on_inputs": (_inputs_dropped, lambda kp: kp < 1.0,
-                          "The logits match dropout applied to the input features: dropout belongs on the "
-                          "hidden layer's activations."),
+                          say("dropout_on_inputs")),
     "dropout_before_bias": (_before_bias, lambda kp: kp < 1.0,
-                            "The logits match dropout applied before the hidden bias is added: compute "
-                            "relu(features @ W + b) first, then apply dropout to it."),
+                            say("dropout_before_bias")),
 }
 
 

@@ -113,18 +113,16 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
         return np.asarray(e / e.sum(axis=1, keepdims=True))
 
     return {
-        "relu_missing": ("These are the logits of a network without a ReLU: pass the hidden layer "
-                         "through tf.nn.relu.", (x @ w0 + b0) @ w1 + b1),
-        "relu_on_output": ("These logits went through a ReLU too: the output layer must stay linear.",
+        "relu_missing": (say("relu_missing.known_mistakes"), (x @ w0 + b0) @ w1 + b1),
+        "relu_on_output": (say("relu_on_output"),
                            relu(relu(x @ w0 + b0) @ w1 + b1)),
-        "sigmoid_hidden": ("The hidden layer uses a sigmoid; the lesson's network uses tf.nn.relu.",
+        "sigmoid_hidden": (say("sigmoid_hidden"),
                            (1.0 / (1.0 + np.exp(-(x @ w0 + b0)))) @ w1 + b1),
-        "softmax_output": ("multilayer_perceptron returns probabilities (a softmax): return the logits; "
-                           "softmax_cross_entropy_with_logits applies the softmax itself.",
+        "softmax_output": (say("softmax_output"),
                            softmax(relu(x @ w0 + b0) @ w1 + b1)),
-        "biases_ignored": ("The biases are never added: use tf.add(tf.matmul(...), biases[...]) in both layers.",
+        "biases_ignored": (say("biases_ignored"),
                            relu(x @ w0) @ w1),
-        "relu_before_bias": ("The ReLU comes before the hidden bias is added: add the bias first.",
+        "relu_before_bias": (say("relu_before_bias"),
                              (relu(x @ w0) + b0) @ w1 + b1),
     }
 

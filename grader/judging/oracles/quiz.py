@@ -41,14 +41,12 @@ def as_whole_number(value: Any, name: str) -> int:
 
 
 PARAMETER_FEEDBACK = {
-    7840: ("biases_forgotten", "That counts the weights, one per (pixel, class) pair, but not the biases: "
-           "each class also has a bias."),
-    794: ("sizes_added", "That adds the number of inputs and outputs; every input is connected to every output."),
-    784: ("inputs_only", "That is the number of inputs (pixels); count the weights and biases instead."),
-    10: ("outputs_only", "That is the number of classes; count the weights and biases instead."),
-    8634: ("input_layer_biases", "That also gives each of the 784 inputs a bias: the inputs are data, not units; "
-           "only the 10 outputs have biases."),
-    8624: ("biases_per_input", "The biases belong to the outputs (one per class), not to the 784 inputs."),
+    7840: ("biases_forgotten", say("biases_forgotten.quiz")),
+    794: ("sizes_added", say("sizes_added.quiz")),
+    784: ("inputs_only", say("inputs_only")),
+    10: ("outputs_only", say("outputs_only")),
+    8634: ("input_layer_biases", say("input_layer_biases.quiz")),
+    8624: ("biases_per_input", say("biases_per_input.quiz")),
 }
 
 
@@ -156,19 +154,14 @@ def read_option(value: Any, options: Options) -> str | None:
 
 
 L2_OPTIONS = {
-    "a": ("integrated", "1/3 ||w||^3 goes the wrong way: that raises the power, as integrating ||w||^2 would. "
-          "Differentiating lowers the power by one."),
-    "b": ("squared_norm", "w^T w is ||w||^2 itself, a single number. Differentiate 1/2 ||w||^2 one weight at a "
-          "time: what does 1/2 w_i^2 give, and what happens to the 1/2?"),
+    "a": ("integrated", say("integrated")),
+    "b": ("squared_norm", say("squared_norm")),
 }
 
 DROPOUT_OPTIONS = {
-    1: ("batching", "Dropout works with mini-batches: every batch simply draws a fresh mask. "
-        "Look at the value fed to keep_prob when the accuracy is measured."),
-    2: ("too_low", "0.5 is a common, sensible keep_prob for training. The question is what dropout should do "
-        "while you measure accuracy."),
-    3: ("no_value", "keep_prob is a placeholder: TensorFlow refuses to run the graph when it is not fed. "
-        "Think about what dropout should do during evaluation."),
+    1: ("batching", say("batching")),
+    2: ("too_low", say("too_low")),
+    3: ("no_value", say("no_value")),
 }
 
 

@@ -46,30 +46,24 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
     """Outputs that known wrong models give on these inputs, with what to tell the student."""
     x, w0, b0, w1, b1 = _parts(inputs)
     out = {
-        "relu_missing": ("The output matches a network with no ReLU: apply tf.nn.relu to the hidden layer.",
+        "relu_missing": (say("relu_missing.known_mistakes_2"),
                          (x @ w0 + b0) @ w1 + b1),
-        "relu_on_output": ("The output matches a network with a ReLU on the output layer too: "
-                           "logits must stay linear, apply ReLU to the hidden layer only.",
+        "relu_on_output": (say("relu_on_output.known_mistakes"),
                            _relu(_relu(x @ w0 + b0) @ w1 + b1)),
-        "biases_ignored": ("The output matches a network that never adds the biases: "
-                           "use tf.add(tf.matmul(...), biases[i]) in both layers.",
+        "biases_ignored": (say("biases_ignored.known_mistakes"),
                            _relu(x @ w0) @ w1),
-        "relu_before_bias": ("The output matches ReLU applied before the hidden bias is added: "
-                             "add the bias first, then apply tf.nn.relu.",
+        "relu_before_bias": (say("relu_before_bias.known_mistakes"),
                              (_relu(x @ w0) + b0) @ w1 + b1),
-        "relu_on_input": ("The output matches ReLU applied to the features instead of the hidden layer.",
+        "relu_on_input": (say("relu_on_input"),
                           (_relu(x) @ w0 + b0) @ w1 + b1),
     }
     h = x @ w0 + b0
-    out["leaky_relu"] = ("The output matches a leaky ReLU (tf.nn.leaky_relu): negative hidden values were "
-                         "scaled down instead of set to 0. The lesson's ReLU is tf.nn.relu, max(0, x).",
+    out["leaky_relu"] = (say("leaky_relu"),
                          np.where(h > 0, h, LEAKY_ALPHA * h) @ w1 + b1)
-    out["softmax_output"] = ("The output matches softmax probabilities (every row sums to 1): relu_model "
-                             "returns the logits themselves, with no softmax after the output layer.",
+    out["softmax_output"] = (say("softmax_output.known_mistakes"),
                              _softmax(_relu(h) @ w1 + b1))
     if w0.shape[0] == w0.shape[1]:
-        out["transposed_weights"] = ("The output matches a network with transposed hidden weights: "
-                                     "weights are [inputs, outputs], so use tf.matmul(features, weights[0]).",
+        out["transposed_weights"] = (say("transposed_weights.known_mistakes"),
                                      _relu(x @ w0.T + b0) @ w1 + b1)
     return out
 

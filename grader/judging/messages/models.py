@@ -1,43 +1,5 @@
-"""Every sentence a student reads when a check names a mistake, keyed by mistake id.
-
-Rewording a message is a one-line diff here, and a reviewer sees all of an exercise's feedback in one
-place. A key is the mistake id a check reports (`Fail(..., mistake=...)`), or `<id>.<where>` when one
-mistake is told in more than one way (`<where>` is the function of the oracle or check that tells it),
-and `<key>.student` for the shorter text a hidden check shows in place of the full one.
-
-A sentence is a `str.format` template with named fields ("{accuracy:.4f}"). `say(key, **fields)` fills
-it and refuses a key that is not here or fields that are not exactly the template's, so a renamed field
-fails loudly rather than printing "{accuracy}". tests/judging/test_messages.py keeps the catalogue and
-its users in step: every mistake id raised with a literal message has its sentence here, every sentence
-is used, and every use supplies exactly the template's fields.
-"""
-
-from __future__ import annotations
-
-from functools import cache
-from string import Formatter
-
-
-class MessageError(KeyError):
-    """A sentence asked for that is not in the catalogue, or with other fields than its template's."""
-
-
-@cache
-def fields(key: str) -> frozenset[str]:
-    """The named fields of the sentence `key`."""
-    if key not in SENTENCES:
-        raise MessageError(f"no sentence {key!r} in grader/judging/messages.py")
-    return frozenset(name for _, name, _, _ in Formatter().parse(SENTENCES[key]) if name is not None)
-
-
-def say(key: str, /, **values: object) -> str:
-    """The sentence `key` with its fields filled in."""
-    wanted = fields(key)
-    if set(values) != wanted:
-        missing, extra = sorted(wanted - set(values)), sorted(set(values) - wanted)
-        raise MessageError(f"sentence {key!r}: missing fields {missing}, unexpected fields {extra}")
-    return SENTENCES[key].format(**values)
-
+"""Sentences of the checks shared by every exercise and of exercises 3-5 (the MNIST network, save and
+restore, named variables); see grader/judging/messages/__init__.py for how they are used."""
 
 SENTENCES: dict[str, str] = {
     # grader/judging/checks/base.py
@@ -61,13 +23,6 @@ SENTENCES: dict[str, str] = {
     "malformed":
         ("The grader could not read what your code produced (the result had an unexpected form). Return plain values "
          "as the docstrings describe."),
-
-    # grader/judging/oracles/relu_model.py
-    "wrong_shape.relu_model": "The logits have shape {got}, but {want} was expected ([batch, n_classes]).",
-    "wrong_values.relu_model": "The logits are not what a ReLU hidden layer followed by a linear output layer gives.",
-    "hard_coded":
-        ("These are the ReLU quiz's logits, but the inputs were different: compute the logits from features, weights "
-         "and biases instead of returning fixed numbers."),
 
     # grader/judging/oracles/mlp_mnist.py
     "wrong_shape.mlp_mnist": "The logits have shape {got}, but [batch, n_classes] = {want} was expected.",
@@ -114,6 +69,15 @@ SENTENCES: dict[str, str] = {
         ("weights[{key!r}] starts with every entry equal (all zeros?). Then every hidden unit computes and learns the "
          "same thing; draw them with tf.random_normal."),
     "not_variable": "{part}[{key!r}] is not a tf.Variable, so training cannot change it.",
+    "relu_missing.known_mistakes":
+        "These are the logits of a network without a ReLU: pass the hidden layer through tf.nn.relu.",
+    "relu_on_output": "These logits went through a ReLU too: the output layer must stay linear.",
+    "sigmoid_hidden": "The hidden layer uses a sigmoid; the lesson's network uses tf.nn.relu.",
+    "softmax_output":
+        ("multilayer_perceptron returns probabilities (a softmax): return the logits; "
+         "softmax_cross_entropy_with_logits applies the softmax itself."),
+    "biases_ignored": "The biases are never added: use tf.add(tf.matmul(...), biases[...]) in both layers.",
+    "relu_before_bias": "The ReLU comes before the hidden bias is added: add the bias first.",
 
     # grader/judging/oracles/named_variables.py
     "colon_in_name":
@@ -154,35 +118,6 @@ SENTENCES: dict[str, str] = {
         ("After other variables were created first, restoring your variables failed: name them (name='weights_0', "
          "name='bias_0') so their names do not depend on creation order."),
     "restore_wrong_values": "Restoring ran, but the variables do not hold the saved values afterwards.",
-
-    # grader/judging/oracles/parameter_count.py
-    "wrong_type.as_count": "{what} should return a whole number, not {value!r:.60}.",
-    "wrong_type.student": "{what} should return a whole number.",
-    "wrong_count":
-        "count_parameters({sizes}) returned {got}, which is not the number of weights and biases of {what}. {rule}",
-    "wrong_count.student": "count_parameters does not count the weights and biases of every network. {rule}",
-    "wrong_count.judge_scalars": "count_variables returned {got} for variables of shapes {shapes}: {rule}",
-    "wrong_count.student.judge_scalars": "count_variables gives the wrong total for some shapes: {rule}",
-
-    # grader/judging/oracles/quiz.py
-    "wrong_type.as_whole_number": "{name} should be a whole number, e.g. 1234; got {value}.",
-    "not_an_option":
-        "L2_DERIVATIVE should be one of the letters \"a\", \"b\" or \"c\" (or that option's text); got {value}.",
-    "not_an_option.option_number":
-        "DROPOUT_EVALUATION should be an option number from 1 to 4 (or that option's text); got {value}.",
-    "wrong_type.bool": "{name} should be a number, not {value!r}.",
-    "several_options":
-        "{name} names more than one option ({listed}); a question has one right option: answer with {how}.",
-    "wrong_type.letter": "L2_DERIVATIVE should be a letter in quotes, like \"a\"; got {value}.",
-    "wrong_type.option_number": "DROPOUT_EVALUATION should be an option number from 1 to 4.",
-
-    # grader/judging/oracles/quiz_rerun.py
-    "quiz_rerun_error":
-        ("Your quiz-format script was run again with other values for {GIVEN}, and it raised {type}. Build the model "
-         "from those names (not from copies of their numbers), so it works for any values of the same widths."),
-    "all_zeros":
-        ("Your quiz-format script, run again with other values for the quiz's data, left `output` as None: store the "
-         "session's result in `output`."),
 
     # grader/judging/oracles/save_restore.py
     "accuracy_mismatch.judge_saved":
@@ -236,61 +171,4 @@ SENTENCES: dict[str, str] = {
         ("`train_and_save` used the model's variables before initializing them: in train_and_save, run "
          "sess.run(tf.global_variables_initializer()) before training (only restore_and_evaluate skips it, because "
          "saver.restore sets the values)."),
-
-    # grader/judging/oracles/dropout.py
-    "keep_prob_one_changes_output":
-        ("With keep_prob 1.0 dropout must keep every unit unchanged, so the logits should equal the plain ReLU "
-         "model's, relu(features @ W0 + b0) @ W1 + b1."),
-    "wrong_type.dropout_model": "dropout_model should return a tensor of logits.",
-    "keep_prob_inverted":
-        ("With keep_prob fed 1.0 every hidden unit was dropped, but keep_prob is the probability to KEEP a unit. "
-         "Passing keep_prob where TensorFlow 2 expects `rate` (the probability to DROP one) does this: use "
-         "tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or rate=1 - keep_prob."),
-    "keep_prob_ignored":
-        ("With keep_prob fed 1.0 units were still dropped (as if keep_prob were 0.5): pass the keep_prob argument to "
-         "the dropout instead of a constant."),
-    "wrong_shape.dropout": "The logits have shape {got}, but {want} was expected ([batch, n_classes]).",
-    "not_a_dropout_mask": "With keep_prob {keep_prob:g}, row {bad} of the logits {rule}",
-    "not_a_dropout_mask.student": "With keep_prob {keep_prob:g}, a row of the logits {rule}",
-    "wrong_keep_rate":
-        "With keep_prob {keep_prob:g}, {fraction:.0%} of the hidden units were kept (over {n} units), {rule}",
-    "wrong_keep_rate.student": "With keep_prob {keep_prob:g}, {fraction:.0%} of the hidden units were kept, {rule}",
-    "wrong_type.logits_for": "dropout_model's logits could not be read.",
-    "never_drops":
-        ("With keep_prob {keep_prob:g} every unit was kept (and scaled by 1 / keep_prob) in all {n_got} rows: dropout "
-         "must drop each unit with probability 1 - keep_prob."),
-
-    # grader/judging/oracles/quiz_format.py
-    "wrong_values":
-        ("`output` is not what the ReLU network gives on the quiz's inputs: hidden = relu(features @ hidden weights + "
-         "biases), logits = hidden @ out weights + biases."),
-    "hidden_only":
-        ("`output` has shape {shape}, which looks like the hidden layer: add the output layer (hidden @ out weights + "
-         "out biases) and store its result."),
-    "wrong_shape.quiz_output":
-        ("`output` has shape {got}, but the quiz's answer is a {rows}x{columns} array: one row per feature row, one "
-         "column per output class. Store the result of sess.run(logits) in `output`."),
-    "not_finite.quiz_output": "`output` contains NaN or infinity.",
-    "all_zeros.judge_relu_quiz":
-        ("`output` is all zeros. Run the logits in a session and store the result in a variable named `output`: "
-         "output = sess.run(logits)."),
-    "relu_missing": "`output` contains negative numbers: are you applying ReLU to the hidden layer?",
-    "no_dropout":
-        ("`output` is the network without dropout ([[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]): add "
-         "tf.nn.dropout(hidden_layer, keep_prob) after the ReLU and feed keep_prob 0.5."),
-    "missing_function":
-        ("No function named `{missing}` was found in your submission, and no quiz-format `output` variable either. "
-         "Define the function as in the stub, or, in the quiz's original format, store the session's result in a "
-         "variable named `output`."),
-
-    # grader/judging/oracles/regularization.py
-    "wrong_value": "The regularized loss is not loss + beta * (sum over the weights of 1/2 ||w||^2).",
-    "wrong_type.compare_loss": "l2_regularized_loss should return a scalar tensor (or a number).",
-    "not_scalar":
-        ("l2_regularized_loss returned {size} numbers (shape {shape}); the regularized loss is one scalar: sum the "
-         "penalty over every weight."),
-    "not_scalar.student":
-        ("l2_regularized_loss returned several numbers; the regularized loss is one scalar: sum the penalty over "
-         "every weight."),
-    "not_finite.compare_loss": "The loss is NaN or infinite.",
 }
