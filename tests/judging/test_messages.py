@@ -85,6 +85,13 @@ def test_every_sentence_is_used() -> None:
     assert not sorted(set(SENTENCES) - used)
 
 
+def _literal(expr: ast.expr) -> bool:
+    """Text written at the call: a string, an f-string, or a sum of them."""
+    if isinstance(expr, ast.BinOp):
+        return _literal(expr.left) or _literal(expr.right)
+    return isinstance(expr, ast.JoinedStr) or (isinstance(expr, ast.Constant) and isinstance(expr.value, str))
+
+
 def _parameter(expr: ast.expr, function: ast.FunctionDef | None) -> bool:
     """A message handed in by the caller (a helper that raises for others): its callers are checked."""
     return (function is not None and isinstance(expr, ast.Name)
@@ -103,14 +110,17 @@ def test_every_named_mistake_with_a_literal_id_takes_its_sentence_from_the_catal
         seen.add(mistake.value)
         if mistake.value in ELSEWHERE:
             continue
-        for what, expr in (("message", s.node.args[0]), ("student_message", kw.get("student_message"))):
+        for what, expr in (("message", s.node.args[0]), ("student_message", kw.get("student_message")),
+                           ("hint", kw.get("hint"))):
             if expr is None or _parameter(expr, s.function):
                 continue
             key = key_of(expr)
-            if key is None:
+            if _literal(expr):
                 wrong.append(f"{s.where}: the {what} of {mistake.value!r} is written inline")
-            elif key.split(".")[0] != mistake.value:
+            elif key is not None and key.split(".")[0] != mistake.value:
                 wrong.append(f"{s.where}: {mistake.value!r} told with the sentence of {key!r}")
+            elif key is None and what == "message":
+                wrong.append(f"{s.where}: the message of {mistake.value!r} does not come from the catalogue")
     # The shared logits comparison raises wrong_shape / wrong_values with the sentences its callers hand it.
     for s in SITES:
         if _name(s.node) == "compare_logits_with_mistakes":

@@ -4,8 +4,8 @@ Rewording a message is a one-line diff in messages/models.py or messages/small.p
 to stay under 400 lines each), and a reviewer sees all of an exercise's feedback in one place. A key is
 the mistake id a check reports (`Fail(..., mistake=...)`), or `<id>.<where>` when one mistake is told
 in more than one way (`<where>` is the function, or for a module-level table the module, of the oracle
-or check that tells it), and `<id>.student...` for the shorter text a hidden check shows in place of
-the full one. A mistake table (known wrong models and what to tell about each) keeps its rows where
+or check that tells it), `<id>.student...` for the shorter text a hidden check shows in place of
+the full one, and `<id>.hint...` for the hint that replaces the check's own when this mistake is seen. A mistake table (known wrong models and what to tell about each) keeps its rows where
 they are computed; only their sentences live here.
 
 A sentence is a `str.format` template with named fields ("{accuracy:.4f}"). `say(key, **fields)` fills

@@ -78,6 +78,7 @@ SENTENCES: dict[str, str] = {
          "softmax_cross_entropy_with_logits applies the softmax itself."),
     "biases_ignored": "The biases are never added: use tf.add(tf.matmul(...), biases[...]) in both layers.",
     "relu_before_bias": "The ReLU comes before the hidden bias is added: add the bias first.",
+    "other_optimizer.hint": "optimizer = tf.train.GradientDescentOptimizer(learning_rate=learning_rate).minimize(cost)",
 
     # grader/judging/oracles/named_variables.py
     "colon_in_name":
@@ -118,6 +119,7 @@ SENTENCES: dict[str, str] = {
         ("After other variables were created first, restoring your variables failed: name them (name='weights_0', "
          "name='bias_0') so their names do not depend on creation order."),
     "restore_wrong_values": "Restoring ran, but the variables do not hold the saved values afterwards.",
+    "colon_in_name.hint": "name='weights_0' and name='bias_0', no ':0'.",
 
     # grader/judging/oracles/save_restore.py
     "accuracy_mismatch.judge_saved":
@@ -171,4 +173,20 @@ SENTENCES: dict[str, str] = {
         ("`train_and_save` used the model's variables before initializing them: in train_and_save, run "
          "sess.run(tf.global_variables_initializer()) before training (only restore_and_evaluate skips it, because "
          "saver.restore sets the values)."),
+    "wrong_split.hint": "Evaluate with feed_dict={{features: mnist.test.images, labels: mnist.test.labels}}.",
+    "hard_coded_path.hint": "saver.save(sess, save_file), with the save_file you were given.",
+    "restore_error.hint": "Rebuild the same variables, then saver.restore(sess, save_file).",
+    "hard_coded_path.hint.judge_restore": "saver.restore(sess, save_file), with the save_file you were given.",
+    "no_checkpoint.hint": "saver.save(sess, save_file) in train_and_save.",
+    "restore_before_variables.hint": "Variables first, then tf.train.Saver(), then saver.restore(sess, save_file).",
+    "initializer_not_run.hint": "sess.run(tf.global_variables_initializer()) first thing in train_and_save's session.",
+    "no_checkpoint.hint.checkpoint_accuracy":
+        "Call saver.save(sess, save_file) with the save_file argument, inside the session, after training.",
+    "initializer_after_restore.hint":
+        ("Do not run tf.global_variables_initializer() after saver.restore(sess, save_file); restoring already sets "
+         "every variable."),
+    "accuracy_mismatch.hint.judge_restore": "Evaluate the restored model on mnist.test.images and mnist.test.labels.",
+    "saver_before_variables.hint":
+        ("Build the model first (build_model()), then saver = tf.train.Saver(): a Saver takes the variables that "
+         "exist when it is made."),
 }

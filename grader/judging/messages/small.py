@@ -27,6 +27,10 @@ SENTENCES: dict[str, str] = {
     "transposed_weights.known_mistakes":
         ("The output matches a network with transposed hidden weights: weights are [inputs, outputs], so use "
          "tf.matmul(features, weights[0])."),
+    "leaky_relu.hint": "hidden = tf.nn.relu(...): ReLU sets every negative value to exactly 0.",
+    "softmax_output.hint":
+        ("Return the output layer as it is (the logits); the softmax belongs in the loss, "
+         "tf.nn.softmax_cross_entropy_with_logits, which applies it itself."),
 
     # grader/judging/oracles/parameter_count.py
     "wrong_type.as_count": "{what} should return a whole number, not {value!r:.60}.",

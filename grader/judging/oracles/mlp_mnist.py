@@ -170,7 +170,7 @@ def judge_training(got: Any) -> str:
         names = ", ".join(OPTIMIZER_CLASSES.get(k, k) for k in other)
         raise Fail(say("other_optimizer", names=names, settings=settings),
                    mistake="other_optimizer", got=accuracy,
-                   hint="optimizer = tf.train.GradientDescentOptimizer(learning_rate=learning_rate).minimize(cost)")
+                   hint=say("other_optimizer.hint"))
     if accuracy < BROKEN_METRIC:
         raise Fail(say("broken_accuracy_metric", accuracy=accuracy), mistake="broken_accuracy_metric",
                    expected="about 0.85", got=accuracy)

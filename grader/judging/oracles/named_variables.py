@@ -32,7 +32,7 @@ def observed(ev: Evidence, p: Any) -> dict[str, Any]:
         err = pf.observation.error
         if err is not None and err.type == "ValueError" and ":0" in err.message and "name" in err.message.lower():
             raise _safe(say("colon_in_name"),
-                        mistake="colon_in_name", hint="name='weights_0' and name='bias_0', no ':0'.") from None
+                        mistake="colon_in_name", hint=say("colon_in_name.hint")) from None
         raise
     require(isinstance(got, dict))
     for key in ("names", "restore_names"):

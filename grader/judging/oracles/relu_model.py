@@ -87,11 +87,7 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) ->
 
 
 # Hints for mistakes the checks' general hints do not speak to.
-MISTAKE_HINTS = {
-    "leaky_relu": "hidden = tf.nn.relu(...): ReLU sets every negative value to exactly 0.",
-    "softmax_output": "Return the output layer as it is (the logits); the softmax belongs in the loss, "
-                      "tf.nn.softmax_cross_entropy_with_logits, which applies it itself.",
-}
+MISTAKE_HINTS = {"leaky_relu": say("leaky_relu.hint"), "softmax_output": say("softmax_output.hint")}
 
 
 # Hidden inputs: (batch, n_in, n_hidden, n_out); "square" has n_in == n_hidden to catch transposes.

@@ -30,10 +30,6 @@ def _safe(message: str, **kw: Any) -> Fail:
     return Fail(message, student_message=message, **kw)
 
 
-SAVER_FIRST_HINT = ("Build the model first (build_model()), then saver = tf.train.Saver(): a Saver takes the "
-                    "variables that exist when it is made.")
-
-
 def observed(ev: Evidence, p: Any) -> dict[str, Any]:
     """The probe's value, checked for the form the driver gives it. train_and_save's own known
     failures are named here, so that every check reading the probe tells the same story."""
@@ -43,11 +39,11 @@ def observed(ev: Evidence, p: Any) -> dict[str, Any]:
         err = pf.observation.error
         if err is not None and "No variables to save" in err.message:
             raise _safe(say("saver_before_variables"), mistake="saver_before_variables",
-                        hint=SAVER_FIRST_HINT) from None
+                        hint=say("saver_before_variables.hint")) from None
         if err is not None and err.type == "FailedPreconditionError" and "uninitialized" in err.message.lower():
             raise _safe(say("initializer_not_run"),
                         mistake="initializer_not_run",
-                        hint="sess.run(tf.global_variables_initializer()) first thing in train_and_save's session.") from None
+                        hint=say("initializer_not_run.hint")) from None
         raise
     require(isinstance(got, dict) and is_number(got.get("saved_accuracy"))
             and isinstance(got.get("files"), list) and all(isinstance(f, str) for f in got["files"])
@@ -90,8 +86,7 @@ def checkpoint_accuracy(got: dict[str, Any], split: str, near: float | None) -> 
     if ckpt["error"] or not ckpt["weights"] or not ckpt["bias"]:
         shapes = ckpt["variables"]
         why = ckpt["error"] or f"it holds {shapes or 'no variables'}"
-        advice = ("Call saver.save(sess, save_file) with the save_file argument, inside the session, "
-                  "after training.")
+        advice = say("no_checkpoint.hint.checkpoint_accuracy")
         raise Fail(say("no_checkpoint.checkpoint_accuracy", why=why, advice=advice),
                    mistake="no_checkpoint", got=got["files"],
                    student_message=say("no_checkpoint.student", advice=advice),
@@ -133,7 +128,7 @@ def judge_saved(got: dict[str, Any], split: str = "test") -> float:
                 break
         raise Fail(say("wrong_split.judge_saved", reported=reported, actual=actual, where=where, data_set=data_set),
                    mistake="wrong_split", expected=actual, got=reported, tolerance=tol,
-                   hint="Evaluate with feed_dict={features: mnist.test.images, labels: mnist.test.labels}.")
+                   hint=say("wrong_split.hint"))
     raise Fail(say("accuracy_mismatch.judge_saved", reported=reported, actual=actual),
                mistake="accuracy_mismatch", expected=actual, got=reported, tolerance=tol)
 
@@ -148,7 +143,7 @@ def hard_coded_path(got: dict[str, Any]) -> None:
     if elsewhere and not any(".index" in f for f in got["files"]):
         shown = ", ".join(elsewhere[:4])
         raise _safe(say("hard_coded_path", shown=shown), mistake="hard_coded_path",
-                    hint="saver.save(sess, save_file), with the save_file you were given.")
+                    hint=say("hard_coded_path.hint"))
 
 
 def judge_restore(got: dict[str, Any], split: str) -> float:
@@ -164,17 +159,17 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
                        hint=NUMPY_ON_TENSOR_HINT)
         if _not_found(message) and any(".index" in f for f in got["files"]):
             raise _safe(say("hard_coded_path.judge_restore"), mistake="hard_coded_path",
-                        hint="saver.restore(sess, save_file), with the save_file you were given.")
+                        hint=say("hard_coded_path.hint.judge_restore"))
         if _not_found(message):
             raise _safe(say("no_checkpoint.judge_restore"), mistake="no_checkpoint",
-                        got=f"{kind}: {message}", hint="saver.save(sess, save_file) in train_and_save.")
+                        got=f"{kind}: {message}", hint=say("no_checkpoint.hint"))
         if "No variables to save" in message:
             raise _safe(say("restore_before_variables"),
                         mistake="restore_before_variables", got=f"{kind}: {message}",
-                        hint="Variables first, then tf.train.Saver(), then saver.restore(sess, save_file).")
+                        hint=say("restore_before_variables.hint"))
         raise Fail(say("restore_error", kind=kind, message=message), mistake="restore_error",
                    got=f"{kind}: {message}", student_message=say("restore_error.student", kind=kind),
-                   hint="Rebuild the same variables, then saver.restore(sess, save_file).")
+                   hint=say("restore_error.hint"))
     restored = float(got["restored_accuracy"])
     actual = checkpoint_accuracy(got, split, restored)
     if abs(restored - actual) > TOLERANCE:
@@ -182,13 +177,12 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
         untrained = (restored < TRAINED_ACCURACY if split == "test"
                      else actual < BROKEN_METRIC <= restored < CHANCE_BAND)
         if (actual >= TRAINED_ACCURACY or split != "test") and untrained:
-            advice = ("Do not run tf.global_variables_initializer() after saver.restore(sess, save_file); "
-                      "restoring already sets every variable.")
+            advice = say("initializer_after_restore.hint")
             raise Fail(say("initializer_after_restore", restored=restored, actual=actual, advice=advice),
                        mistake="initializer_after_restore",
                        expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
                        student_message=say("initializer_after_restore.student", advice=advice))
-        advice = "Evaluate the restored model on mnist.test.images and mnist.test.labels."
+        advice = say("accuracy_mismatch.hint.judge_restore")
         raise Fail(say("accuracy_mismatch.judge_restore", restored=restored, actual=actual, advice=advice),
                    mistake="accuracy_mismatch",
                    expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
