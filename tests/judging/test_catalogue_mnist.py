@@ -176,6 +176,21 @@ def test_correct_another_way(path: Path, runner: Runner, reference: dict[str, Ob
 
 
 @pytest.mark.slow
+def test_a_tampered_given_checkpoint_earns_no_restore_points(runner: Runner, reference: dict[str, Observation],
+                                                             all_checks: list[Check]) -> None:
+    """Student code in the restore's worker makes TensorFlow read the handed checkpoint as all zeros and
+    overwrites its files; it "restores" that and reports its accuracy. The judge compares with the model
+    it handed out, so nothing it did to the checkpoint counts (judged on the worker's word, it passed)."""
+    path = ROOT / "tests" / "submissions" / "hostile" / "forged_given_checkpoint" / "save_restore.py"
+    checks = [c for c in all_checks if c.exercise == SR]
+    result = grade_files(runner, "forged", {f"{SR}.py": path.read_text(encoding="utf-8")}, checks, reference)
+    given = next(c for c in result.checks if c.check_id == "save_restore.restores_given_checkpoint")
+    assert (given.status, given.score) == ("failed", 0.0), given.message
+    assert given.mistake == "initializer_after_restore"   # the trained values did not come back
+    assert result.score == 0, [(c.check_id, c.score) for c in result.checks]
+
+
+@pytest.mark.slow
 def test_public_checks_need_no_reference(runner: Runner, all_checks: list[Check]) -> None:
     """The student's self-check has no solutions/: every public check must judge without them."""
     from grader.pipeline import read_python_files

@@ -307,19 +307,59 @@ def test_the_checkpoint_is_judged_by_a_worker_that_never_ran_student_code() -> N
     failed(nothing, "accuracy_mismatch")
 
 
+def given_accuracy() -> float:
+    from grader.sandbox.given_model import given_model
+
+    w, b = given_model()
+    return sr.split_accuracy(np.asarray(w, np.float64), np.asarray(b, np.float64), "test")
+
+
 def test_a_restore_is_judged_apart_from_the_training() -> None:
     """restores_given_checkpoint: the grader's checkpoint decides when the student's own cannot."""
     given, own = "save_restore.restore_given", "save_restore.save"
     check = "save_restore.restores_given_checkpoint"
     broken_training = {**saved("test", files=[]), "restore_error": {"type": "NotFoundError",
                                                                    "message": "Failed to find any matching files"}}
-    passed(run(check, {given: saved("test"), own: broken_training}))  # a training bug costs no restore points
+    right = given_accuracy()
+    passed(run(check, {given: saved("test", restored=right), own: broken_training}))  # a training bug costs nothing here
     passed(run(check, {given: saved("test", restore_error={"type": "TypeError", "message": "x"}),
                        own: saved("test")}))  # restores its own checkpoint (import_meta_graph): right
     failed(run(check, {given: saved("test", restored=0.1), own: broken_training}), "initializer_after_restore")
     stub = {"type": "NotImplementedError", "message": "not written yet"}
     assert run(check, {given: saved("test", restore_error=stub),
                        own: saved("test", restore_error=stub)}).status == "not_attempted"
+
+
+def test_the_given_checkpoint_is_judged_on_the_values_handed_out_not_on_the_workers_word() -> None:
+    """The worker reports which checkpoint it wrote and what that scores; student code ran there, so both
+    may be forged. The expected accuracy is the handed-out model's, computed in the grading process."""
+    given, own = "save_restore.restore_given", "save_restore.save"
+    check = "save_restore.restores_given_checkpoint"
+    broken_training = {**saved("test", files=[]), "restore_error": {"type": "NotFoundError",
+                                                                   "message": "Failed to find any matching files"}}
+    zeros = (np.zeros((784, 10)), np.zeros(10))
+    chance = sr.split_accuracy(*zeros, "test")
+    # A worker whose checkpoint (and report of it) was swapped for an all-zero model, restored "right".
+    forged = saved("test", model=zeros, restored=chance)
+    assert forged["restored_accuracy"] == forged["saved_accuracy"] == chance
+    failed(run(check, {given: forged, own: broken_training}), "initializer_after_restore")
+    # The same with a trained model of its own choosing: still not the model that was handed out.
+    centroid = saved("test")
+    assert abs(centroid["restored_accuracy"] - given_accuracy()) > sr.TOLERANCE
+    failed(run(check, {given: centroid, own: broken_training}), "accuracy_mismatch")
+    # Its own untrained checkpoint, "restored" to the same chance accuracy, proves nothing: the given one decides.
+    failed(run(check, {given: forged, own: saved("test", model=zeros)}), "initializer_after_restore")
+    passed(run(check, {given: saved("test", restored=given_accuracy()), own: saved("test", model=zeros)}))
+
+
+def test_the_given_model_is_a_trained_one_and_nothing_is_trained_beside_student_code() -> None:
+    from grader.judging.checks.save_restore import GIVEN
+    from grader.sandbox.given_model import given_model
+
+    w, b = given_model()
+    assert w.shape == (784, 10) and b.shape == (10,) and w.dtype == b.dtype == np.float32
+    assert given_accuracy() >= sr.TRAINED_ACCURACY + 0.2   # the reference reaches about 0.81
+    assert GIVEN.args == {"folder": "given"} and GIVEN.driver == "restore_given"
 
 
 def test_a_name_with_colon_zero_is_named() -> None:

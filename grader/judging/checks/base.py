@@ -30,6 +30,7 @@ import numpy as np
 from grader.catalog import EXERCISE_NAMES, EXERCISES, Exercise  # noqa: F401 - re-exported
 from grader.errors import ReferenceSolutionError
 from grader.model import Observation, Probe, Visibility
+from grader.judging.messages import say
 
 Tolerance = tuple[float, float]  # (rtol, atol)
 
@@ -158,7 +159,7 @@ def _as_array(value: Any) -> np.ndarray:
             pass
         else:
             return arr
-    raise Fail("The value your code produced is not an array of numbers.", mistake="wrong_type")
+    raise Fail(say("wrong_type"), mistake="wrong_type")
 
 
 def compare_logits_with_mistakes(got: np.ndarray, want: np.ndarray,
@@ -175,10 +176,10 @@ def compare_logits_with_mistakes(got: np.ndarray, want: np.ndarray,
     tolerance = (tol, tol)
     if got.shape != want.shape:
         raise Fail(shape_message, mistake="wrong_shape", expected=want, got=got, tolerance=tolerance,
-                   student_message="The logits do not have the shape [batch, n_classes] of these inputs.")
+                   student_message=say("wrong_shape.student"))
     if not np.all(np.isfinite(got)):
-        raise Fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got,
-                   tolerance=tolerance, student_message="The logits contain NaN or infinity.")
+        raise Fail(say("not_finite"), mistake="not_finite", expected=want, got=got,
+                   tolerance=tolerance, student_message=say("not_finite.student"))
     if np.allclose(got, want, rtol=tol, atol=tol):
         return
     for mistake, (message, candidate) in mistakes.items():

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from grader.judging.checks.base import Declare, Evidence, Fail, ProbeFailed
-from grader.judging.oracles.save_restore import (CHECKPOINT_FILES, EXERCISE, TOLERANCE, TRAINING, checkpoint_accuracy,
-                                                 hard_coded_path, judge_restore, judge_saved, observed)
+from grader.sandbox.given_model import given_model
+from grader.judging.oracles.save_restore import (CHECKPOINT_FILES, EXERCISE, TOLERANCE, TRAINED_ACCURACY, TRAINING,
+                                                 checkpoint_accuracy, hard_coded_path, judge_restore, judge_saved,
+                                                 observed, split_accuracy)
+from grader.judging.messages import say
 
 ex = Declare(EXERCISE)
 SAVE = ex.probe("save", "save_restore", timeout=90.0, folder="public", **TRAINING)
@@ -16,10 +23,21 @@ SAVE_RELABELLED = ex.probe("save_relabelled", "save_restore", timeout=90.0, grou
                            **{**TRAINING, "training_epochs": 2})
 
 
-# restore_and_evaluate on a checkpoint the grader trained and saved itself (drivers/restore_given.py), in a
-# fresh worker: a restore that is right earns these points even when train_and_save has a bug.
-GIVEN = ex.probe("restore_given", "restore_given", timeout=90.0, group=f"fresh:{EXERCISE}.given",
-                 folder="given", **TRAINING)
+# restore_and_evaluate on a checkpoint of a model the reference train_and_save trained where no student code
+# ran (sandbox/given_model.py), written by the driver (drivers/restore_given.py) in a fresh worker: a
+# restore that is right earns these points even when train_and_save has a bug. Nothing is trained in that
+# worker, and what it reports about the checkpoint is not trusted (see _given).
+GIVEN = ex.probe("restore_given", "restore_given", timeout=60.0, group=f"fresh:{EXERCISE}.given", folder="given")
+
+
+def _given(got: dict[str, Any]) -> dict[str, Any]:
+    """The restore_given probe's value with the checkpoint replaced by the model the grader handed out:
+    the restored accuracy is compared with that model's, computed here, whatever the worker (where
+    student code ran before and during the restore) says its checkpoint held."""
+    weights, bias = (np.asarray(a, np.float64) for a in given_model())
+    return {**got, "saved_accuracy": split_accuracy(weights, bias, "test"),
+            "checkpoint": {"error": None, "variables": got["checkpoint"]["variables"],
+                           "weights": [weights], "bias": [bias]}}
 
 
 @ex.check("checkpoint_files", "train_and_save writes a checkpoint at save_file", points=3, probes=[SAVE],
@@ -30,9 +48,7 @@ def checkpoint_files(ev: Evidence) -> str:
     files: list[str] = got["files"]
     missing = [suffix for suffix in CHECKPOINT_FILES if not any(suffix in f for f in files)]
     if missing:
-        raise Fail("tf.train.Saver().save(sess, save_file) writes model.ckpt.index, model.ckpt.data-*, "
-                   f"model.ckpt.meta and checkpoint; the folder of save_file holds {files or 'nothing'}. "
-                   "Save with the save_file you were given.", mistake="no_checkpoint",
+        raise Fail(say("no_checkpoint", files=files or 'nothing'), mistake="no_checkpoint",
                    expected=["model.ckpt.index", "model.ckpt.data-00000-of-00001", "model.ckpt.meta",
                              "checkpoint"], got=files)
     checkpoint_accuracy(got, "test", None)
@@ -58,15 +74,18 @@ def saved_after_training(ev: Evidence) -> str:
           points=3, probes=[GIVEN, SAVE], tolerance=(0.0, TOLERANCE),
           hint="Rebuild the same variables (build_model()), saver.restore(sess, save_file), no initializer after it.")
 def restores_given_checkpoint(ev: Evidence) -> str:
-    # A restore that gets the student's own checkpoint back is right whatever checkpoint it is handed
-    # (one through import_meta_graph needs the student's own .meta); otherwise, as when train_and_save
-    # is broken, the grader's checkpoint decides, so that a training bug costs no restore points.
+    # A restore that gets the student's own trained checkpoint back is right whatever checkpoint it is
+    # handed (one through import_meta_graph needs the student's own .meta); otherwise, as when
+    # train_and_save is broken, the grader's checkpoint decides, so that a training bug costs no restore
+    # points. An untrained checkpoint of the student's own proves little (weights near zero score the
+    # same whether restored or not), so then the grader's decides too.
     try:
         actual = judge_restore(observed(ev, SAVE), "test")
-        return f"Restored in a fresh graph: test accuracy {actual:.3f}, the same as the saved model."
+        if actual >= TRAINED_ACCURACY:
+            return f"Restored in a fresh graph: test accuracy {actual:.3f}, the same as the saved model."
     except (Fail, ProbeFailed):
         pass
-    actual = judge_restore(observed(ev, GIVEN), "test")
+    actual = judge_restore(_given(observed(ev, GIVEN)), "test")
     return f"The grader's own checkpoint, restored by your code: test accuracy {actual:.3f}, as saved."
 
 

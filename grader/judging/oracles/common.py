@@ -7,14 +7,13 @@ from typing import Any
 import numpy as np
 
 from grader.judging.checks.base import Fail
+from grader.judging.messages import say
 
 
 def require(condition: bool) -> None:
     """Observations come from a process that runs student code: refuse anything malformed."""
     if not condition:
-        message = ("The grader could not read what your code produced (the result had an unexpected "
-                   "form). Return plain values as the docstrings describe.")
-        raise Fail(message, mistake="malformed", student_message=message)
+        raise Fail(say("malformed"), mistake="malformed", student_message=say("malformed"))
 
 
 def is_number(value: Any) -> bool:

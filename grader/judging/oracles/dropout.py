@@ -23,6 +23,7 @@ import numpy as np
 from grader.judging.checks.base import Evidence, Fail
 from grader.judging.oracles import lesson
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "dropout"
 LESSON_INPUTS: dict[str, Any] = lesson.network(lesson.DROPOUT_FEATURES)
@@ -123,28 +124,19 @@ def _fixed_half(net: Net, got: np.ndarray, keep_prob: float) -> np.ndarray:
 MISTAKES: dict[str, tuple[Family, Callable[[float], bool], str]] = {
     # id: (family, when it can be told apart from a right answer, message)
     "no_dropout": (_no_dropout, lambda kp: kp < 1.0,
-                   "The logits are those of the plain ReLU model: no unit was ever dropped. "
-                   "Apply tf.nn.dropout(hidden_layer, keep_prob) to the hidden layer."),
+                   say("no_dropout.dropout")),
     "keep_prob_as_rate": (_as_rate, lambda kp: abs(kp - 0.5) > 1e-9,
-                          "The logits match units kept with probability 1 - keep_prob and scaled by "
-                          "1 / (1 - keep_prob): keep_prob was passed where TensorFlow 2 expects `rate`. "
-                          "Use tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or rate=1 - keep_prob."),
+                          say("keep_prob_as_rate")),
     "keep_prob_ignored": (_fixed_half, lambda kp: abs(kp - 0.5) > 1e-9,
-                          "The logits match a keep probability of 0.5 whatever keep_prob was fed: "
-                          "pass the keep_prob argument (the placeholder) to the dropout, not a constant."),
+                          say("keep_prob_ignored.dropout")),
     "not_scaled": (_unscaled, lambda kp: kp < 1.0,
-                   "Units were dropped but the kept ones were not scaled by 1 / keep_prob, so the "
-                   "expected output shrinks. tf.nn.dropout does the scaling for you; a hand-made mask must "
-                   "divide by keep_prob."),
+                   say("not_scaled")),
     "dropout_on_output": (_output_dropped, lambda kp: kp < 1.0,
-                          "The logits match dropout applied AFTER the output layer: dropout belongs on the "
-                          "hidden layer, before the output layer's matmul."),
+                          say("dropout_on_output")),
     "dropout_on_inputs": (_inputs_dropped, lambda kp: kp < 1.0,
-                          "The logits match dropout applied to the input features: dropout belongs on the "
-                          "hidden layer's activations."),
+                          say("dropout_on_inputs")),
     "dropout_before_bias": (_before_bias, lambda kp: kp < 1.0,
-                            "The logits match dropout applied before the hidden bias is added: compute "
-                            "relu(features @ W + b) first, then apply dropout to it."),
+                            say("dropout_before_bias")),
 }
 
 
@@ -162,20 +154,15 @@ def judge_plain(got: np.ndarray, want: np.ndarray, net: Net) -> None:
         return
     nothing_kept = _matches((np.zeros_like(want) + net.b1)[:, None, :], got)[:, 0]
     if nothing_kept.all() and (net.hidden > 1e-9).any():
-        raise _fail("With keep_prob fed 1.0 every hidden unit was dropped, but keep_prob is the probability to "
-                   "KEEP a unit. Passing keep_prob where TensorFlow 2 expects `rate` (the probability to DROP "
-                   "one) does this: use tf.nn.dropout(x, keep_prob) from tensorflow.compat.v1, or "
-                   "rate=1 - keep_prob.", mistake="keep_prob_inverted", expected=want, got=got, safe=True)
+        raise _fail(say("keep_prob_inverted"), mistake="keep_prob_inverted", expected=want, got=got, safe=True)
     if np.all(hidden_masks(net, got, 2.0).any(axis=1)):
-        raise _fail("With keep_prob fed 1.0 units were still dropped (as if keep_prob were 0.5): pass the "
-                   "keep_prob argument to the dropout instead of a constant.",
+        raise _fail(say("keep_prob_ignored"),
                    mistake="keep_prob_ignored", expected=want, got=got, safe=True)
     for mistake, candidate, message, hint in _model_mistakes(net):
         if candidate.shape == got.shape and np.allclose(got, candidate, rtol=1e-5, atol=1e-5) and not np.allclose(
                 candidate, want, rtol=1e-5, atol=1e-5):
             raise _fail(message, mistake=mistake, expected=want, got=got, safe=True, hint=hint)
-    raise _fail("With keep_prob 1.0 dropout must keep every unit unchanged, so the logits should equal the "
-               "plain ReLU model's, relu(features @ W0 + b0) @ W1 + b1.",
+    raise _fail(say("keep_prob_one_changes_output"),
                mistake="keep_prob_one_changes_output", expected=want, got=got, safe=True)
 
 
@@ -196,11 +183,11 @@ def _model_mistakes(net: Net) -> list[tuple[str, np.ndarray, str, str]]:
 
 def _shape(got: np.ndarray, want: np.ndarray) -> None:
     if got.shape != want.shape:
-        raise _fail(f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
-                    "([batch, n_classes]).", mistake="wrong_shape", expected=want, got=got,
-                    student_message="The logits do not have the shape [batch, n_classes] of these inputs.")
+        raise _fail(say("wrong_shape.dropout", got=list(got.shape), want=list(want.shape)),
+                    mistake="wrong_shape", expected=want, got=got,
+                    student_message=say("wrong_shape.student"))
     if not np.all(np.isfinite(got)):
-        raise _fail("The logits contain NaN or infinity.", mistake="not_finite", expected=want, got=got, safe=True)
+        raise _fail(say("not_finite"), mistake="not_finite", expected=want, got=got, safe=True)
 
 
 def judge_dropout(got: np.ndarray, net: Net, keep_prob: float) -> None:
@@ -216,8 +203,8 @@ def judge_dropout(got: np.ndarray, net: Net, keep_prob: float) -> None:
         bad = int(np.argmin(explained))
         rule = ("is not what any keep/drop mask on the ReLU hidden layer gives: each row should be "
                 "(relu_hidden * mask / keep_prob) @ W_out + b_out.")
-        raise _fail(f"With keep_prob {keep_prob:g}, row {bad} of the logits {rule}", mistake="not_a_dropout_mask",
-                    got=got, student_message=f"With keep_prob {keep_prob:g}, a row of the logits {rule}")
+        raise _fail(say("not_a_dropout_mask", keep_prob=keep_prob, bad=bad, rule=rule), mistake="not_a_dropout_mask",
+                    got=got, student_message=say("not_a_dropout_mask.student", keep_prob=keep_prob, rule=rule))
     # Count kept units where the mask is visible (ReLU > 0); take the first fitting mask per row.
     masks = all_masks(net.w0.shape[1])
     chosen = masks[np.argmax(fits, axis=1)]
@@ -230,27 +217,25 @@ def judge_dropout(got: np.ndarray, net: Net, keep_prob: float) -> None:
     if abs(kept - n * keep_prob) > SIGMAS * sd + 1:
         fraction = kept / n
         if kept == n:
-            raise _fail(f"With keep_prob {keep_prob:g} every unit was kept (and scaled by 1 / keep_prob) in all "
-                       f"{len(got)} rows: dropout must drop each unit with probability 1 - keep_prob.",
+            raise _fail(say("never_drops", keep_prob=keep_prob, n_got=len(got)),
                        mistake="never_drops", got=got, safe=True)
         rule = f"far from {keep_prob:.0%}: each unit should be kept with probability keep_prob."
-        raise _fail(f"With keep_prob {keep_prob:g}, {fraction:.0%} of the hidden units were kept "
-                    f"(over {n} units), {rule}", mistake="wrong_keep_rate", got=got,
-                    student_message=f"With keep_prob {keep_prob:g}, {fraction:.0%} of the hidden units were "
-                    f"kept, {rule}")
+        raise _fail(say("wrong_keep_rate", keep_prob=keep_prob, fraction=fraction, n=n, rule=rule),
+                    mistake="wrong_keep_rate", got=got,
+                    student_message=say("wrong_keep_rate.student", keep_prob=keep_prob, fraction=fraction, rule=rule))
 
 
 def logits_for(ev: Evidence, p: Any, index: int) -> np.ndarray:
     value = ev.value(p)
     if not isinstance(value, list) or len(value) <= index:
-        raise _fail("dropout_model's logits could not be read.", mistake="wrong_type", safe=True)
+        raise _fail(say("wrong_type.logits_for"), mistake="wrong_type", safe=True)
     return _arr(value[index])
 
 
 def _arr(value: Any) -> np.ndarray:
     if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
         return value.astype(np.float64)
-    raise _fail("dropout_model should return a tensor of logits.", mistake="wrong_type", safe=True)
+    raise _fail(say("wrong_type.dropout_model"), mistake="wrong_type", safe=True)
 
 
 def lesson_net(repeats: int = 1) -> Net:

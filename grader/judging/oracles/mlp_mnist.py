@@ -14,6 +14,7 @@ import numpy as np
 from grader.judging.checks.base import Fail, compare_logits_with_mistakes
 from grader.judging.oracles.common import is_number, is_shape, require
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "mlp_mnist"
 KEYS = ("hidden_layer", "out")
@@ -65,31 +66,29 @@ def compare_parameters(got: Any, sizes: tuple[int, int, int]) -> None:
     for part in ("weights", "biases"):
         keys = sorted(got[part])
         if keys != sorted(KEYS):
-            raise _fail(f"The {part} dict has the keys {keys}; the lesson keys both dicts "
-                       "'hidden_layer' and 'out'.", mistake="wrong_keys", expected=list(KEYS), got=keys, safe=True)
+            raise _fail(say("wrong_keys", part=part, keys=keys),
+                        mistake="wrong_keys", expected=list(KEYS), got=keys, safe=True)
     shapes = {part: {k: got[part][k]["shape"] for k in KEYS} for part in ("weights", "biases")}
     if shapes != want:
         w_h, w_o = shapes["weights"]["hidden_layer"], shapes["weights"]["out"]
         if w_h == want["weights"]["hidden_layer"][::-1] or w_o == want["weights"]["out"][::-1]:
-            raise _fail("A weight matrix is transposed: weights are [inputs, outputs], so "
-                       f"'hidden_layer' is {want['weights']['hidden_layer']} and 'out' is "
-                       f"{want['weights']['out']}.", mistake="transposed_weights", expected=want, got=shapes,
-                       student_message="A weight matrix is transposed: weights are [inputs, outputs].")
-        raise _fail(f"For n_input={sizes[0]}, n_hidden_layer={sizes[1]}, n_classes={sizes[2]} the shapes "
-                   f"should be {want}, but they are {shapes}.", mistake="wrong_shapes", expected=want, got=shapes,
-                   student_message="The variables' shapes do not follow the size arguments: weights are "
-                   "[n_input, n_hidden_layer] and [n_hidden_layer, n_classes], biases [n_hidden_layer] and "
-                   "[n_classes].")
+            raise _fail(say("transposed_weights.compare_parameters", hidden_layer=want["weights"]["hidden_layer"],
+                            out=want["weights"]["out"]),
+                        mistake="transposed_weights", expected=want, got=shapes,
+                        student_message=say("transposed_weights.student.compare_parameters"))
+        raise _fail(say("wrong_shapes.compare_parameters", n_input=sizes[0], n_hidden_layer=sizes[1], n_classes=sizes[2],
+                        want=want, shapes=shapes),
+                    mistake="wrong_shapes", expected=want, got=shapes,
+                    student_message=say("wrong_shapes.student.compare_parameters"))
     for part in ("weights", "biases"):
         for key in KEYS:
             entry = got[part][key]
             if not entry["variable"]:
-                raise _fail(f"{part}[{key!r}] is not a tf.Variable, so training cannot change it.",
+                raise _fail(say("not_variable", part=part, key=key),
                            mistake="not_variable", safe=True)
     for key in KEYS:
         if got["weights"][key]["std"] == 0.0:
-            raise _fail(f"weights[{key!r}] starts with every entry equal (all zeros?). Then every hidden "
-                       "unit computes and learns the same thing; draw them with tf.random_normal.",
+            raise _fail(say("constant_weights", key=key),
                        mistake="constant_weights", safe=True)
 
 
@@ -114,18 +113,16 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
         return np.asarray(e / e.sum(axis=1, keepdims=True))
 
     return {
-        "relu_missing": ("These are the logits of a network without a ReLU: pass the hidden layer "
-                         "through tf.nn.relu.", (x @ w0 + b0) @ w1 + b1),
-        "relu_on_output": ("These logits went through a ReLU too: the output layer must stay linear.",
+        "relu_missing": (say("relu_missing.known_mistakes"), (x @ w0 + b0) @ w1 + b1),
+        "relu_on_output": (say("relu_on_output"),
                            relu(relu(x @ w0 + b0) @ w1 + b1)),
-        "sigmoid_hidden": ("The hidden layer uses a sigmoid; the lesson's network uses tf.nn.relu.",
+        "sigmoid_hidden": (say("sigmoid_hidden"),
                            (1.0 / (1.0 + np.exp(-(x @ w0 + b0)))) @ w1 + b1),
-        "softmax_output": ("multilayer_perceptron returns probabilities (a softmax): return the logits; "
-                           "softmax_cross_entropy_with_logits applies the softmax itself.",
+        "softmax_output": (say("softmax_output"),
                            softmax(relu(x @ w0 + b0) @ w1 + b1)),
-        "biases_ignored": ("The biases are never added: use tf.add(tf.matmul(...), biases[...]) in both layers.",
+        "biases_ignored": (say("biases_ignored"),
                            relu(x @ w0) @ w1),
-        "relu_before_bias": ("The ReLU comes before the hidden bias is added: add the bias first.",
+        "relu_before_bias": (say("relu_before_bias"),
                              (relu(x @ w0) + b0) @ w1 + b1),
     }
 
@@ -133,9 +130,8 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
 def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) -> None:
     compare_logits_with_mistakes(
         got, want, known_mistakes(inputs),
-        shape_message=f"The logits have shape {list(got.shape)}, but [batch, n_classes] = {list(want.shape)} "
-                      "was expected.",
-        otherwise="The logits are not relu(x @ W_hidden + b_hidden) @ W_out + b_out.")
+        shape_message=say("wrong_shape.mlp_mnist", got=list(got.shape), want=list(want.shape)),
+        otherwise=say("wrong_values.mlp_mnist"))
 
 
 # Update rules by their Apply* op, as a student would have written them.
@@ -157,47 +153,32 @@ def judge_training(got: Any) -> str:
     settings = (f"learning_rate={TRAINING['learning_rate']}, training_epochs={TRAINING['training_epochs']}, "
                 f"batch_size={TRAINING['batch_size']}")
     if not (np.isfinite(accuracy) and np.isfinite(shuffled)):
-        raise Fail(f"train_mnist returned {accuracy}: the training diverged or the accuracy is not computed.",
+        raise Fail(say("not_finite.judge_training", accuracy=accuracy),
                    mistake="not_finite", got=accuracy)
     if not 0.0 <= accuracy <= 1.0:
         extra = " It looks like a percentage; return a fraction." if 1.0 < accuracy <= 100.0 else ""
-        raise Fail(f"train_mnist returned {accuracy:g}, but an accuracy is a fraction between 0 and 1.{extra}",
+        raise Fail(say("not_a_fraction", accuracy=accuracy, extra=extra),
                    mistake="not_a_fraction", got=accuracy)
     if shuffled >= CHANCE_LIMIT:
         if abs(shuffled - accuracy) < 1e-9:
-            raise Fail(f"train_mnist returned {accuracy:.4f} again after the grader shuffled the test labels. "
-                       "A real test accuracy drops to about 0.1 then, so this number is not measured on "
-                       "mnist.test: compute it with sess.run(accuracy, feed_dict={x: mnist.test.images, "
-                       "y: mnist.test.labels}).", mistake="accuracy_not_measured",
+            raise Fail(say("accuracy_not_measured", accuracy=accuracy), mistake="accuracy_not_measured",
                        expected="about 0.1 with shuffled labels", got=[accuracy, shuffled])
-        raise Fail(f"With the test labels shuffled, train_mnist still reported {shuffled:.4f} (chance is 0.1), "
-                   "so the accuracy is not measured on mnist.test. Evaluate on mnist.test.images and "
-                   "mnist.test.labels, not the training or validation set.", mistake="wrong_split",
+        raise Fail(say("wrong_split", shuffled=shuffled), mistake="wrong_split",
                    expected="about 0.1 with shuffled labels", got=[accuracy, shuffled])
     other = [k for k in got.get("optimizers") or [] if k != "GradientDescent"]
     if other and "GradientDescent" not in (got.get("optimizers") or []):
         names = ", ".join(OPTIMIZER_CLASSES.get(k, k) for k in other)
-        raise Fail(f"train_mnist trains with {names}; the exercise asks for "
-                   "tf.train.GradientDescentOptimizer(learning_rate), and its pass bar is set for that optimizer "
-                   f"at the grader's settings ({settings}). Another optimizer at this learning rate gives an "
-                   "accuracy that changes from run to run (Adam: 0.67 to 0.84 over 10 seeds), so it is not graded.",
+        raise Fail(say("other_optimizer", names=names, settings=settings),
                    mistake="other_optimizer", got=accuracy,
-                   hint="optimizer = tf.train.GradientDescentOptimizer(learning_rate=learning_rate).minimize(cost)")
+                   hint=say("other_optimizer.hint"))
     if accuracy < BROKEN_METRIC:
-        raise Fail(f"Test accuracy {accuracy:.4f} is far BELOW chance (0.1 for 10 balanced classes): no network, "
-                   "trained or not, scores that low, so the accuracy is computed wrongly. Compare "
-                   "tf.argmax(logits, 1) with tf.argmax(y, 1) (axis 1: one prediction per image), then "
-                   "tf.reduce_mean(tf.cast(correct, tf.float32)).", mistake="broken_accuracy_metric",
+        raise Fail(say("broken_accuracy_metric", accuracy=accuracy), mistake="broken_accuracy_metric",
                    expected="about 0.85", got=accuracy)
     if accuracy < NOT_LEARNING:
-        raise Fail(f"Test accuracy {accuracy:.4f} is about chance (0.1): the network did not learn. Is the "
-                   "optimizer op run for every batch (sess.run(optimizer, feed_dict=...)), and are the "
-                   "weights random rather than zeros?", mistake="not_training", got=accuracy)
+        raise Fail(say("not_training", accuracy=accuracy), mistake="not_training", got=accuracy)
     if accuracy < PASS_ACCURACY:
-        raise Fail(f"Test accuracy {accuracy:.4f} with {settings} is below {PASS_ACCURACY}; the reference "
-                   "network reaches about 0.85. Use the learning_rate, training_epochs and batch_size "
-                   "arguments, run mnist.train.num_examples // batch_size batches per epoch, and feed "
-                   "the labels with the images of the same batch.", mistake="low_accuracy",
+        raise Fail(say("low_accuracy", accuracy=accuracy, settings=settings, PASS_ACCURACY=PASS_ACCURACY),
+                   mistake="low_accuracy",
                    expected=f">= {PASS_ACCURACY}", got=accuracy)
     return f"Test accuracy {accuracy:.3f} with {settings}, measured on mnist.test."
 

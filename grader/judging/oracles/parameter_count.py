@@ -8,6 +8,7 @@ from typing import Any
 
 from grader.judging.checks.base import Fail
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "parameter_count"
 # The lesson's published numbers (section 3): expected values live here so the
@@ -38,8 +39,8 @@ def as_count(value: object, what: str) -> int:
     """The driver already made this an int; refuse anything else with a student-facing message."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise Fail(f"{what} should return a whole number, not {value!r:.60}.", mistake="wrong_type", got=value,
-               student_message=f"{what} should return a whole number.")
+    raise Fail(say("wrong_type.as_count", what=what, value=value), mistake="wrong_type", got=value,
+               student_message=say("wrong_type.student", what=what))
 
 
 def expected_parameters(sizes: Sequence[int]) -> int:
@@ -55,23 +56,21 @@ def parameter_mistakes(sizes: Sequence[int]) -> dict[str, tuple[int, str]]:
     pairs = list(zip(sizes[:-1], sizes[1:]))
     out = {
         "biases_forgotten": (sum(a * b for a, b in pairs),
-                             "This is the number of weights only: every layer also has one bias per output unit."),
+                             say("biases_forgotten")),
         "biases_per_input": (sum(a * b + a for a, b in pairs),
-                             "This counts one bias per input of each layer; a layer has one bias per OUTPUT unit."),
+                             say("biases_per_input")),
         "sizes_added": (sum(sizes),
-                        "This adds up the layer widths; a layer from N to K units has N * K weights and K biases."),
+                        say("sizes_added")),
         "input_layer_biases": (expected_parameters(sizes) + sizes[0],
-                               "This also gives the input layer biases, one per input: the inputs are data, "
-                               "not units, so only the layers after them have biases (one per unit)."),
+                               say("input_layer_biases")),
         "product_of_sizes": (math.prod(sizes),
-                             "This multiplies all the widths together; each layer is counted on its own, "
-                             "then the layers are added up."),
+                             say("product_of_sizes")),
     }
     if len(pairs) > 1:
         out["first_layer_only"] = (pairs[0][0] * pairs[0][1] + pairs[0][1],
-                                   "Only the first layer was counted: add every layer's weights and biases.")
+                                   say("first_layer_only"))
         out["last_layer_only"] = (pairs[-1][0] * pairs[-1][1] + pairs[-1][1],
-                                  "Only the last layer was counted: loop over every pair of consecutive layers.")
+                                  say("last_layer_only"))
     return out
 
 
@@ -85,9 +84,9 @@ def judge_parameters(got_raw: object, sizes: Sequence[int], what: str) -> None:
             raise Fail(f"count_parameters({list(sizes)}) returned {got}. {message}",
                        mistake=mistake, expected=want, got=got, student_message=message)
     rule = "Each layer from N to K units has N * K + K parameters."
-    raise Fail(f"count_parameters({list(sizes)}) returned {got}, which is not the number of weights and "
-               f"biases of {what}. {rule}", mistake="wrong_count", expected=want, got=got,
-               student_message=f"count_parameters does not count the weights and biases of every network. {rule}")
+    raise Fail(say("wrong_count", sizes=list(sizes), got=got, what=what, rule=rule),
+               mistake="wrong_count", expected=want, got=got,
+               student_message=say("wrong_count.student", rule=rule))
 
 
 def scalar_mistakes(shapes: Sequence[Sequence[int]],
@@ -99,18 +98,15 @@ def scalar_mistakes(shapes: Sequence[Sequence[int]],
              "(other layers, a global step), and count_variables must not read it.")
     out = {}
     if trainable:
-        out["counted_graph_variables"] = (want + trainable, "This counts every trainable variable in the graph "
-                                                            f"(tf.trainable_variables()); {graph}")
+        out["counted_graph_variables"] = (want + trainable, say("counted_graph_variables", graph=graph))
     if every != trainable:
-        out["counted_all_graph_variables"] = (want + every, "This counts every variable in the graph "
-                                                            f"(tf.global_variables()); {graph}")
+        out["counted_all_graph_variables"] = (want + every, say("counted_all_graph_variables", graph=graph))
     return out | {
-        "counted_variables": (len(shapes), "This is the number of variables, not the number of scalars in them."),
+        "counted_variables": (len(shapes), say("counted_variables")),
         "dims_added": (sum(sum(s) for s in shapes),
-                       "This adds up the dimensions of each shape; multiply them instead "
-                       "(a [784, 256] matrix holds 784 * 256 numbers)."),
+                       say("dims_added")),
         "first_dim_only": (sum(s[0] if s else 1 for s in shapes),
-                           "Only the first dimension of each shape was used; multiply all of them."),
+                           say("first_dim_only")),
     }
 
 
@@ -125,9 +121,9 @@ def judge_scalars(got_raw: object, shapes: Sequence[Sequence[int]], others: Sequ
                        f"{message}", mistake=mistake, expected=want, got=got, student_message=message)
     rule = ("count the scalars of each variable (the product of its dimensions; a scalar variable "
             "holds 1) and add them up.")
-    raise Fail(f"count_variables returned {got} for variables of shapes {[list(s) for s in shapes]}: {rule}",
+    raise Fail(say("wrong_count.judge_scalars", got=got, shapes=[list(s) for s in shapes], rule=rule),
                mistake="wrong_count", expected=want, got=got,
-               student_message=f"count_variables gives the wrong total for some shapes: {rule}")
+               student_message=say("wrong_count.student.judge_scalars", rule=rule))
 
 
 def hidden_inputs(seed: int) -> dict[str, Any]:

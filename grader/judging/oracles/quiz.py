@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.judging.checks.base import Fail
+from grader.judging.messages import say
 
 EXERCISE = "quiz"
 DIGESTS = {
@@ -29,25 +30,23 @@ def is_right(name: str, normalized: str) -> bool:
 
 def as_whole_number(value: Any, name: str) -> int:
     if isinstance(value, bool):
-        raise Fail(f"{name} should be a number, not {value!r}.", mistake="wrong_type", got=value)
+        raise Fail(say("wrong_type.bool", name=name, value=value), mistake="wrong_type", got=value)
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and re.fullmatch(r"\s*\d[\d,_ ]*\s*", value):
         return int(re.sub(r"[,_ ]", "", value))
-    raise Fail(f"{name} should be a whole number, e.g. 1234; got {quoted(value)}.", mistake="wrong_type", got=value)
+    raise Fail(say("wrong_type.as_whole_number", name=name, value=quoted(value)), mistake="wrong_type", got=value)
 
 
 PARAMETER_FEEDBACK = {
-    7840: ("biases_forgotten", "That counts the weights, one per (pixel, class) pair, but not the biases: "
-           "each class also has a bias."),
-    794: ("sizes_added", "That adds the number of inputs and outputs; every input is connected to every output."),
-    784: ("inputs_only", "That is the number of inputs (pixels); count the weights and biases instead."),
-    10: ("outputs_only", "That is the number of classes; count the weights and biases instead."),
-    8634: ("input_layer_biases", "That also gives each of the 784 inputs a bias: the inputs are data, not units; "
-           "only the 10 outputs have biases."),
-    8624: ("biases_per_input", "The biases belong to the outputs (one per class), not to the 784 inputs."),
+    7840: ("biases_forgotten", say("biases_forgotten.quiz")),
+    794: ("sizes_added", say("sizes_added.quiz")),
+    784: ("inputs_only", say("inputs_only")),
+    10: ("outputs_only", say("outputs_only")),
+    8634: ("input_layer_biases", say("input_layer_biases.quiz")),
+    8624: ("biases_per_input", say("biases_per_input.quiz")),
 }
 
 
@@ -155,19 +154,14 @@ def read_option(value: Any, options: Options) -> str | None:
 
 
 L2_OPTIONS = {
-    "a": ("integrated", "1/3 ||w||^3 goes the wrong way: that raises the power, as integrating ||w||^2 would. "
-          "Differentiating lowers the power by one."),
-    "b": ("squared_norm", "w^T w is ||w||^2 itself, a single number. Differentiate 1/2 ||w||^2 one weight at a "
-          "time: what does 1/2 w_i^2 give, and what happens to the 1/2?"),
+    "a": ("integrated", say("integrated")),
+    "b": ("squared_norm", say("squared_norm")),
 }
 
 DROPOUT_OPTIONS = {
-    1: ("batching", "Dropout works with mini-batches: every batch simply draws a fresh mask. "
-        "Look at the value fed to keep_prob when the accuracy is measured."),
-    2: ("too_low", "0.5 is a common, sensible keep_prob for training. The question is what dropout should do "
-        "while you measure accuracy."),
-    3: ("no_value", "keep_prob is a placeholder: TensorFlow refuses to run the graph when it is not fed. "
-        "Think about what dropout should do during evaluation."),
+    1: ("batching", say("batching")),
+    2: ("too_low", say("too_low")),
+    3: ("no_value", say("no_value")),
 }
 
 
@@ -185,8 +179,7 @@ def _one_option(value: Any, options: Options, how: str) -> None:
     named = options.several(value) if isinstance(value, str) else []
     if named:
         listed = " and ".join(named)
-        raise Fail(f"{options.name} names more than one option ({listed}); a question has one right option: "
-                   f"answer with {how}.", mistake="several_options", got=value)
+        raise Fail(say("several_options", name=options.name, listed=listed, how=how), mistake="several_options", got=value)
 
 
 def letter(value: Any) -> str:
@@ -195,18 +188,16 @@ def letter(value: Any) -> str:
     if key is not None:
         return key
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise Fail(f"L2_DERIVATIVE should be a letter in quotes, like \"a\"; got {quoted(value)}.",
+        raise Fail(say("wrong_type.letter", value=quoted(value)),
                    mistake="wrong_type", got=value)
-    raise Fail(f"L2_DERIVATIVE should be one of the letters \"a\", \"b\" or \"c\" (or that option's text); "
-               f"got {quoted(value)}.", mistake="not_an_option", got=value)
+    raise Fail(say("not_an_option", value=quoted(value)), mistake="not_an_option", got=value)
 
 
 def option_number(value: Any) -> int:
     if isinstance(value, bool):
-        raise Fail("DROPOUT_EVALUATION should be an option number from 1 to 4.", mistake="wrong_type", got=value)
+        raise Fail(say("wrong_type.option_number"), mistake="wrong_type", got=value)
     _one_option(value, DROPOUT, "one number")
     key = read_option(value, DROPOUT)
     if key is not None:
         return int(key)
-    raise Fail(f"DROPOUT_EVALUATION should be an option number from 1 to 4 (or that option's text); "
-               f"got {quoted(value)}.", mistake="not_an_option", got=value)
+    raise Fail(say("not_an_option.option_number", value=quoted(value)), mistake="not_an_option", got=value)

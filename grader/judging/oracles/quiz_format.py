@@ -27,6 +27,7 @@ from grader.judging.oracles.dropout import Net, judge_dropout
 from grader.judging.oracles.lesson import (DROPOUT_FEATURES, DROPOUT_KEEP_PROB, HIDDEN_LAYER_WEIGHTS,
                                            OUT_WEIGHTS, RELU_FEATURES, network)
 from grader.judging.raised import stub_unchanged
+from grader.judging.messages import say
 
 RTOL = ATOL = 1e-3  # the quizzes ran in float32
 
@@ -54,9 +55,7 @@ def function_or_quiz(ev: Evidence, function_probe: Any, quiz_probe: Any) -> tupl
             # `output` exists: judge it (an error evaluating it is the student's to see).
             return "quiz", ev.array(quiz_probe)
         if err.missing:
-            raise _fail(f"No function named `{err.missing}` was found in your submission, and no quiz-format "
-                       "`output` variable either. Define the function as in the stub, or, in the quiz's "
-                       "original format, store the session's result in a variable named `output`.",
+            raise _fail(say("missing_function", missing=err.missing),
                        mistake="missing_function")
     return "function", ev.array(function_probe)
 
@@ -76,15 +75,13 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 def _shape_and_values(got: np.ndarray, shape: tuple[int, ...], want: np.ndarray) -> None:
     """The original checker's first test (type and dimension), then NaN and all-zeros."""
     if got.shape == (shape[0], len(HIDDEN_LAYER_WEIGHTS[0])) and got.shape != shape:
-        raise _fail(f"`output` has shape {list(got.shape)}, which looks like the hidden layer: add the output "
-                   "layer (hidden @ out weights + out biases) and store its result.",
+        raise _fail(say("hidden_only", shape=list(got.shape)),
                    mistake="hidden_only", expected=want, got=got)
     if got.shape != shape:
-        raise _fail(f"`output` has shape {list(got.shape)}, but the quiz's answer is a {shape[0]}x{shape[1]} "
-                   f"array: one row per feature row, one column per output class. Store the result of "
-                   "sess.run(logits) in `output`.", mistake="wrong_shape", expected=want, got=got)
+        raise _fail(say("wrong_shape.quiz_output", got=list(got.shape), rows=shape[0], columns=shape[1]),
+                    mistake="wrong_shape", expected=want, got=got)
     if not np.all(np.isfinite(got)):
-        raise _fail("`output` contains NaN or infinity.", mistake="not_finite", expected=want, got=got)
+        raise _fail(say("not_finite.quiz_output"), mistake="not_finite", expected=want, got=got)
 
 
 def relu_quiz_answer() -> np.ndarray:
@@ -98,8 +95,7 @@ def judge_relu_quiz(got: np.ndarray) -> str:
     _shape_and_values(got, want.shape, want)
     x, w0, w1 = _array(RELU_FEATURES), _array(HIDDEN_LAYER_WEIGHTS), _array(OUT_WEIGHTS)
     if not np.any(got):
-        raise _fail("`output` is all zeros. Run the logits in a session and store the result in a variable "
-                   "named `output`: output = sess.run(logits).", mistake="all_zeros", expected=want, got=got)
+        raise _fail(say("all_zeros.judge_relu_quiz"), mistake="all_zeros", expected=want, got=got)
     if _close(got, want):
         return ("Matches the quiz's expected output [[5.11, 8.44], [0, 0], [24.01, 38.24]]. "
                 + NO_HIDDEN_CREDIT.format(function="relu_model(features, weights, biases)", exercise="relu_model"))
@@ -115,10 +111,9 @@ def judge_relu_quiz(got: np.ndarray) -> str:
         if _close(got, candidate):
             raise _fail(message, mistake=mistake, expected=want, got=got)
     if np.any(got < -ATOL):
-        raise _fail("`output` contains negative numbers: are you applying ReLU to the hidden layer?",
+        raise _fail(say("relu_missing"),
                    mistake="relu_missing", expected=want, got=got)
-    raise _fail("`output` is not what the ReLU network gives on the quiz's inputs: "
-               "hidden = relu(features @ hidden weights + biases), logits = hidden @ out weights + biases.",
+    raise _fail(say("wrong_values"),
                mistake="wrong_values", expected=want, got=got)
 
 
@@ -145,8 +140,7 @@ def judge_dropout_quiz(got: np.ndarray) -> str:
     no_dropout = net.plain()
     _shape_and_values(got, no_dropout.shape, no_dropout)
     if _close(got, no_dropout):
-        raise _fail("`output` is the network without dropout ([[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]): "
-                   "add tf.nn.dropout(hidden_layer, keep_prob) after the ReLU and feed keep_prob 0.5.",
+        raise _fail(say("no_dropout"),
                    mistake="no_dropout", expected=no_dropout, got=got)
     judge_dropout(got, net, DROPOUT_KEEP_PROB)
     dropped = sum(1 for row in got if not np.any(row))

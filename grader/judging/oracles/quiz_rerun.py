@@ -34,6 +34,7 @@ from grader.judging.oracles.relu_model import compare_logits, relu_logits
 from grader.judging.oracles.secret import course_seed, rng
 from grader.judging.raised import stub_unchanged
 from grader.model import Observation, Probe
+from grader.judging.messages import say
 
 N_IN, N_HIDDEN, N_OUT = 4, 3, 2
 GIVEN = ("hidden_layer_weights", "out_weights", "features")
@@ -89,16 +90,13 @@ def quiz_rerun_verdict(ev: Evidence, function_probe: Probe, rerun_probe: Probe) 
     except KeyError:
         return None
     if obs.error is not None:
-        raise Fail(f"Your quiz-format script was run again with other values for {', '.join(GIVEN)}, and it "
-                   f"raised {obs.error.type}. Build the model from those names (not from copies of their "
-                   "numbers), so it works for any values of the same widths.", mistake="quiz_rerun_error")
+        raise Fail(say("quiz_rerun_error", GIVEN=', '.join(GIVEN), type=obs.error.type), mistake="quiz_rerun_error")
     value = obs.value
     missing = value.get("missing") if isinstance(value, dict) else None
     if not isinstance(missing, list) or missing:
         return None  # no quiz-format script, or one that does not assign the quiz's names
     if value.get("output") is None:
-        raise Fail("Your quiz-format script, run again with other values for the quiz's data, left `output` "
-                   "as None: store the session's result in `output`.", mistake="all_zeros")
+        raise Fail(say("all_zeros"), mistake="all_zeros")
     got = np.asarray(value["output"], dtype=np.float64)
     shown = value.get("file") or "your script"
     if rerun_probe.id == DROPOUT_RERUN.id:

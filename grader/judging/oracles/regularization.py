@@ -9,6 +9,7 @@ import numpy as np
 from grader.judging.checks.base import Fail
 from grader.judging.oracles import lesson
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "regularization"
 # The ReLU quiz's weights (lesson section 8), a typical loss and a beta large
@@ -48,47 +49,33 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, float]]:
     given = ("penalise only the tensors in `weights`, the list you are given: the graph also holds biases "
              "and counters that are not to be penalised.")
     out = {
-        "half_missing": ("The result matches loss + beta * sum(w ** 2) without the 1/2 (what Keras' "
-                         "l2(beta) regularizer computes). The lesson's penalty is beta * 1/2 ||w||^2: "
-                         "tf.nn.l2_loss(w) already includes the 1/2 (it is sum(w ** 2) / 2); "
-                         "a hand-written sum of squares needs it too.", loss + beta * 2 * penalty),
-        "beta_missing": ("The result matches a penalty that is never multiplied by beta: "
-                         "beta sets how strong the regularization is.", loss + penalty),
-        "loss_missing": ("The result is the penalty alone: add it to the original loss.", beta * penalty),
-        "beta_on_loss": ("The result matches beta * (loss + penalty): beta scales the penalty only.",
+        "half_missing": (say("half_missing"), loss + beta * 2 * penalty),
+        "beta_missing": (say("beta_missing"), loss + penalty),
+        "loss_missing": (say("loss_missing"), beta * penalty),
+        "beta_on_loss": (say("beta_on_loss"),
                          beta * (loss + penalty)),
-        "penalty_subtracted": ("The penalty was subtracted: regularization adds it to the loss.",
+        "penalty_subtracted": (say("penalty_subtracted"),
                                loss - beta * penalty),
-        "norm_not_squared": ("The result matches the norm ||w|| without squaring it: the L2 penalty uses "
-                             "the sum of the squared weights.",
+        "norm_not_squared": (say("norm_not_squared"),
                              loss + beta * sum(0.5 * float(np.sqrt(np.sum(w * w))) for w in ws)),
-        "l1_norm": ("The result matches the sum of absolute values (an L1 penalty): "
-                    "L2 regularization squares the weights.",
+        "l1_norm": (say("l1_norm"),
                     loss + beta * sum(0.5 * float(np.sum(np.abs(w))) for w in ws)),
-        "l1_norm_no_half": ("The result matches the sum of absolute values (an L1 penalty): "
-                            "L2 regularization squares the weights.",
+        "l1_norm_no_half": (say("l1_norm_no_half"),
                             loss + beta * sum(float(np.sum(np.abs(w))) for w in ws)),
-        "mean_instead_of_sum": ("The result matches the MEAN of the squared weights; the penalty is their sum "
-                                "(tf.reduce_sum, or simply tf.nn.l2_loss).",
+        "mean_instead_of_sum": (say("mean_instead_of_sum"),
                                 loss + beta * sum(0.5 * float(np.mean(w * w)) for w in ws)),
     }
     if trainable:
-        out["penalised_graph_variables"] = ("The result penalises every trainable variable in the graph "
-                                            f"(tf.trainable_variables()), not just `weights`: {given}",
+        out["penalised_graph_variables"] = (say("penalised_graph_variables", given=given),
                                             loss + beta * (penalty + trainable))
     if every != trainable:
-        out["penalised_all_graph_variables"] = ("The result penalises every variable in the graph "
-                                                f"(tf.global_variables()), not just `weights`: {given}",
+        out["penalised_all_graph_variables"] = (say("penalised_all_graph_variables", given=given),
                                                 loss + beta * (penalty + every))
     if len(ws) > 1:
-        out["mean_over_tensors"] = ("The result matches the MEAN of the tensors' penalties (tf.reduce_mean over "
-                                    "the list, or a division by len(weights)); the penalty is their SUM: "
-                                    "tf.add_n([tf.nn.l2_loss(w) for w in weights]).",
+        out["mean_over_tensors"] = (say("mean_over_tensors"),
                                     loss + beta * penalty / len(ws))
-        out["first_weight_only"] = ("Only the first weight tensor was penalised: add up 1/2 ||w||^2 over "
-                                    "every tensor in `weights`.", loss + beta * half_sq[0])
-        out["last_weight_only"] = ("Only the last weight tensor was penalised (is the sum reset inside the "
-                                   "loop?): add up 1/2 ||w||^2 over every tensor in `weights`.",
+        out["first_weight_only"] = (say("first_weight_only"), loss + beta * half_sq[0])
+        out["last_weight_only"] = (say("last_weight_only"),
                                    loss + beta * half_sq[-1])
     return out
 
@@ -104,23 +91,21 @@ def close(a: float, b: float) -> bool:
 def compare_loss(got_raw: Any, inputs: dict[str, Any], want: float) -> None:
     got_arr = np.asarray(got_raw, dtype=np.float64) if isinstance(got_raw, (int, float, np.ndarray)) else None
     if got_arr is None or isinstance(got_raw, bool):
-        raise _fail("l2_regularized_loss should return a scalar tensor (or a number).", mistake="wrong_type",
+        raise _fail(say("wrong_type.compare_loss"), mistake="wrong_type",
                     expected=want, got=got_raw)
     if got_arr.size != 1:
-        raise _fail(f"l2_regularized_loss returned {got_arr.size} numbers (shape {list(got_arr.shape)}); "
-                    "the regularized loss is one scalar: sum the penalty over every weight.",
+        raise _fail(say("not_scalar", size=got_arr.size, shape=list(got_arr.shape)),
                     mistake="not_scalar", expected=want, got=got_arr,
-                    student_message="l2_regularized_loss returned several numbers; the regularized loss is "
-                                    "one scalar: sum the penalty over every weight.")
+                    student_message=say("not_scalar.student"))
     got = float(got_arr.reshape(()))
     if not np.isfinite(got):
-        raise _fail("The loss is NaN or infinite.", mistake="not_finite", expected=want, got=got)
+        raise _fail(say("not_finite.compare_loss"), mistake="not_finite", expected=want, got=got)
     if close(got, want):
         return
     for mistake, (message, candidate) in known_mistakes(inputs).items():
         if close(got, candidate) and not close(candidate, want):
             raise _fail(message, mistake=mistake, expected=want, got=got)
-    raise _fail("The regularized loss is not loss + beta * (sum over the weights of 1/2 ||w||^2).",
+    raise _fail(say("wrong_value"),
                 mistake="wrong_value", expected=want, got=got)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from grader.judging.checks.base import Fail, compare_logits_with_mistakes
 from grader.judging.oracles import lesson
 from grader.judging.oracles.secret import rng
+from grader.judging.messages import say
 
 EXERCISE = "relu_model"
 TOL = 1e-4
@@ -45,30 +46,24 @@ def known_mistakes(inputs: dict[str, Any]) -> dict[str, tuple[str, np.ndarray]]:
     """Outputs that known wrong models give on these inputs, with what to tell the student."""
     x, w0, b0, w1, b1 = _parts(inputs)
     out = {
-        "relu_missing": ("The output matches a network with no ReLU: apply tf.nn.relu to the hidden layer.",
+        "relu_missing": (say("relu_missing.known_mistakes_2"),
                          (x @ w0 + b0) @ w1 + b1),
-        "relu_on_output": ("The output matches a network with a ReLU on the output layer too: "
-                           "logits must stay linear, apply ReLU to the hidden layer only.",
+        "relu_on_output": (say("relu_on_output.known_mistakes"),
                            _relu(_relu(x @ w0 + b0) @ w1 + b1)),
-        "biases_ignored": ("The output matches a network that never adds the biases: "
-                           "use tf.add(tf.matmul(...), biases[i]) in both layers.",
+        "biases_ignored": (say("biases_ignored.known_mistakes"),
                            _relu(x @ w0) @ w1),
-        "relu_before_bias": ("The output matches ReLU applied before the hidden bias is added: "
-                             "add the bias first, then apply tf.nn.relu.",
+        "relu_before_bias": (say("relu_before_bias.known_mistakes"),
                              (_relu(x @ w0) + b0) @ w1 + b1),
-        "relu_on_input": ("The output matches ReLU applied to the features instead of the hidden layer.",
+        "relu_on_input": (say("relu_on_input"),
                           (_relu(x) @ w0 + b0) @ w1 + b1),
     }
     h = x @ w0 + b0
-    out["leaky_relu"] = ("The output matches a leaky ReLU (tf.nn.leaky_relu): negative hidden values were "
-                         "scaled down instead of set to 0. The lesson's ReLU is tf.nn.relu, max(0, x).",
+    out["leaky_relu"] = (say("leaky_relu"),
                          np.where(h > 0, h, LEAKY_ALPHA * h) @ w1 + b1)
-    out["softmax_output"] = ("The output matches softmax probabilities (every row sums to 1): relu_model "
-                             "returns the logits themselves, with no softmax after the output layer.",
+    out["softmax_output"] = (say("softmax_output.known_mistakes"),
                              _softmax(_relu(h) @ w1 + b1))
     if w0.shape[0] == w0.shape[1]:
-        out["transposed_weights"] = ("The output matches a network with transposed hidden weights: "
-                                     "weights are [inputs, outputs], so use tf.matmul(features, weights[0]).",
+        out["transposed_weights"] = (say("transposed_weights.known_mistakes"),
                                      _relu(x @ w0.T + b0) @ w1 + b1)
     return out
 
@@ -82,24 +77,17 @@ def compare_logits(got: np.ndarray, want: np.ndarray, inputs: dict[str, Any]) ->
 
     # The published answer on other inputs: the student copied the output in.
     if is_quiz(got, 0.01) and not is_quiz(want, 1e-3):
-        message = ("These are the ReLU quiz's logits, but the inputs were different: compute the logits from "
-                   "features, weights and biases instead of returning fixed numbers.")
-        raise Fail(message, mistake="hard_coded", expected=want, got=got, student_message=message,
+        raise Fail(say("hard_coded"), mistake="hard_coded", expected=want, got=got, student_message=say("hard_coded"),
                    tolerance=(0.0, 0.01))
     compare_logits_with_mistakes(
         got, want, known_mistakes(inputs), tol=TOL,
-        shape_message=f"The logits have shape {list(got.shape)}, but {list(want.shape)} was expected "
-                      "([batch, n_classes]).",
-        otherwise="The logits are not what a ReLU hidden layer followed by a linear output layer gives.",
+        shape_message=say("wrong_shape.relu_model", got=list(got.shape), want=list(want.shape)),
+        otherwise=say("wrong_values.relu_model"),
         hints=MISTAKE_HINTS)
 
 
 # Hints for mistakes the checks' general hints do not speak to.
-MISTAKE_HINTS = {
-    "leaky_relu": "hidden = tf.nn.relu(...): ReLU sets every negative value to exactly 0.",
-    "softmax_output": "Return the output layer as it is (the logits); the softmax belongs in the loss, "
-                      "tf.nn.softmax_cross_entropy_with_logits, which applies it itself.",
-}
+MISTAKE_HINTS = {"leaky_relu": say("leaky_relu.hint"), "softmax_output": say("softmax_output.hint")}
 
 
 # Hidden inputs: (batch, n_in, n_hidden, n_out); "square" has n_in == n_hidden to catch transposes.

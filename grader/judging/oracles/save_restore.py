@@ -15,6 +15,7 @@ from grader import data
 from grader.judging.checks.base import Evidence, Fail, NotAttempted, ProbeFailed
 from grader.judging.oracles.common import is_number, is_shape, require
 from grader.judging.raised import NUMPY_ON_TENSOR_HINT, numpy_on_tensor, numpy_on_tensor_message, stub_unchanged
+from grader.judging.messages import say
 
 EXERCISE = "save_restore"
 TRAINING: dict[str, Any] = {"learning_rate": 0.5, "training_epochs": 5, "batch_size": 128}
@@ -29,10 +30,6 @@ def _safe(message: str, **kw: Any) -> Fail:
     return Fail(message, student_message=message, **kw)
 
 
-SAVER_FIRST_HINT = ("Build the model first (build_model()), then saver = tf.train.Saver(): a Saver takes the "
-                    "variables that exist when it is made.")
-
-
 def observed(ev: Evidence, p: Any) -> dict[str, Any]:
     """The probe's value, checked for the form the driver gives it. train_and_save's own known
     failures are named here, so that every check reading the probe tells the same story."""
@@ -41,16 +38,12 @@ def observed(ev: Evidence, p: Any) -> dict[str, Any]:
     except ProbeFailed as pf:
         err = pf.observation.error
         if err is not None and "No variables to save" in err.message:
-            raise _safe("`train_and_save` made tf.train.Saver() before any variable existed: a Saver saves the "
-                        "variables that exist when it is created, and there were none yet. Build the model "
-                        "first, then create the Saver.", mistake="saver_before_variables",
-                        hint=SAVER_FIRST_HINT) from None
+            raise _safe(say("saver_before_variables"), mistake="saver_before_variables",
+                        hint=say("saver_before_variables.hint")) from None
         if err is not None and err.type == "FailedPreconditionError" and "uninitialized" in err.message.lower():
-            raise _safe("`train_and_save` used the model's variables before initializing them: in train_and_save, "
-                        "run sess.run(tf.global_variables_initializer()) before training (only "
-                        "restore_and_evaluate skips it, because saver.restore sets the values).",
+            raise _safe(say("initializer_not_run"),
                         mistake="initializer_not_run",
-                        hint="sess.run(tf.global_variables_initializer()) first thing in train_and_save's session.") from None
+                        hint=say("initializer_not_run.hint")) from None
         raise
     require(isinstance(got, dict) and is_number(got.get("saved_accuracy"))
             and isinstance(got.get("files"), list) and all(isinstance(f, str) for f in got["files"])
@@ -93,11 +86,10 @@ def checkpoint_accuracy(got: dict[str, Any], split: str, near: float | None) -> 
     if ckpt["error"] or not ckpt["weights"] or not ckpt["bias"]:
         shapes = ckpt["variables"]
         why = ckpt["error"] or f"it holds {shapes or 'no variables'}"
-        advice = ("Call saver.save(sess, save_file) with the save_file argument, inside the session, "
-                  "after training.")
-        raise Fail("No checkpoint with the model's [784, 10] weights and [10] bias was found at save_file "
-                   f"({why}). {advice}", mistake="no_checkpoint", got=got["files"],
-                   student_message=f"No checkpoint with the model's weights and bias was found at save_file. {advice}",
+        advice = say("no_checkpoint.hint.checkpoint_accuracy")
+        raise Fail(say("no_checkpoint.checkpoint_accuracy", why=why, advice=advice),
+                   mistake="no_checkpoint", got=got["files"],
+                   student_message=say("no_checkpoint.student", advice=advice),
                    hint=advice)
     scores = [split_accuracy(np.asarray(w), np.asarray(b), split)
               for w in ckpt["weights"] for b in ckpt["bias"]]
@@ -116,19 +108,16 @@ def judge_saved(got: dict[str, Any], split: str = "test") -> float:
     actual = checkpoint_accuracy(got, split, reported)
     if abs(actual - reported) <= TOLERANCE:
         if split == "test" and actual < TRAINED_ACCURACY:
-            raise Fail(f"The saved model scores only {actual:.3f} on mnist.test: it was barely trained. Run the "
-                       "optimizer on every batch with the learning_rate, training_epochs and batch_size "
-                       "arguments.", mistake="not_training", expected=f">= {TRAINED_ACCURACY}", got=actual)
+            raise Fail(say("not_training.judge_saved", actual=actual),
+                       mistake="not_training", expected=f">= {TRAINED_ACCURACY}", got=actual)
         return actual
     tol = (0.0, TOLERANCE)
     if split == "test" and actual < TRAINED_ACCURACY <= reported:
-        raise Fail(f"The checkpoint holds untrained weights (test accuracy {actual:.3f}) while "
-                   f"train_and_save reported {reported:.3f}: save after the training loop, not before.",
+        raise Fail(say("saved_before_training", actual=actual, reported=reported),
                    mistake="saved_before_training", expected=actual, got=reported, tolerance=tol)
     if split == "test" and reported < BROKEN_METRIC <= actual:
-        raise Fail(f"train_and_save reported {reported:.4f}, far below chance (0.1), but the saved model scores "
-                   f"{actual:.4f}: the accuracy is computed wrongly. Compare tf.argmax(logits, 1) with "
-                   "tf.argmax(labels, 1) and average the matches.", mistake="broken_accuracy_metric",
+        raise Fail(say("broken_accuracy_metric.judge_saved", reported=reported, actual=actual),
+                   mistake="broken_accuracy_metric",
                    expected=actual, got=reported, tolerance=tol)
     if split != "test" and reported >= TRAINED_ACCURACY:
         where, data_set = "an accuracy measured on training data (a training batch?)", "the training data"
@@ -137,13 +126,10 @@ def judge_saved(got: dict[str, Any], split: str = "test") -> float:
             if abs(checkpoint_accuracy(got, split_name, reported) - reported) <= TOLERANCE:
                 where, data_set = words, name
                 break
-        raise Fail(f"train_and_save reported {reported:.4f}, but the grader gave it other test digits, on which "
-                   f"the saved model scores {actual:.4f}; {where} does not change with them. Return the "
-                   f"accuracy on mnist.test.images and mnist.test.labels, not on {data_set}.",
+        raise Fail(say("wrong_split.judge_saved", reported=reported, actual=actual, where=where, data_set=data_set),
                    mistake="wrong_split", expected=actual, got=reported, tolerance=tol,
-                   hint="Evaluate with feed_dict={features: mnist.test.images, labels: mnist.test.labels}.")
-    raise Fail(f"train_and_save reported {reported:.4f}, but the model in the checkpoint scores "
-               f"{actual:.4f} on mnist.test. Return the test accuracy of the model you saved.",
+                   hint=say("wrong_split.hint"))
+    raise Fail(say("accuracy_mismatch.judge_saved", reported=reported, actual=actual),
                mistake="accuracy_mismatch", expected=actual, got=reported, tolerance=tol)
 
 
@@ -156,10 +142,8 @@ def hard_coded_path(got: dict[str, Any]) -> None:
     elsewhere = got.get("elsewhere") or []
     if elsewhere and not any(".index" in f for f in got["files"]):
         shown = ", ".join(elsewhere[:4])
-        raise _safe(f"train_and_save wrote its checkpoint ({shown}) somewhere other than save_file: is a path "
-                    "like './model.ckpt' written into the code? Save to the save_file argument: "
-                    "saver.save(sess, save_file).", mistake="hard_coded_path",
-                    hint="saver.save(sess, save_file), with the save_file you were given.")
+        raise _safe(say("hard_coded_path", shown=shown), mistake="hard_coded_path",
+                    hint=say("hard_coded_path.hint"))
 
 
 def judge_restore(got: dict[str, Any], split: str) -> float:
@@ -174,22 +158,18 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
             raise Fail(numpy_on_tensor_message("restore_and_evaluate"), mistake="numpy_on_tensor",
                        hint=NUMPY_ON_TENSOR_HINT)
         if _not_found(message) and any(".index" in f for f in got["files"]):
-            raise _safe("restore_and_evaluate did not find the checkpoint that train_and_save wrote at save_file: "
-                        "is its path written into the code (e.g. './model.ckpt')? Restore from the save_file "
-                        "argument: saver.restore(sess, save_file).", mistake="hard_coded_path",
-                        hint="saver.restore(sess, save_file), with the save_file you were given.")
+            raise _safe(say("hard_coded_path.judge_restore"), mistake="hard_coded_path",
+                        hint=say("hard_coded_path.hint.judge_restore"))
         if _not_found(message):
-            raise _safe("restore_and_evaluate found no checkpoint at save_file to restore: train_and_save "
-                        "must write it there with saver.save(sess, save_file).", mistake="no_checkpoint",
-                        got=f"{kind}: {message}", hint="saver.save(sess, save_file) in train_and_save.")
+            raise _safe(say("no_checkpoint.judge_restore"), mistake="no_checkpoint",
+                        got=f"{kind}: {message}", hint=say("no_checkpoint.hint"))
         if "No variables to save" in message:
-            raise _safe("restore_and_evaluate created the Saver before the model's variables: build the "
-                        "model (the same variables as when saving) first, then tf.train.Saver(), then restore.",
+            raise _safe(say("restore_before_variables"),
                         mistake="restore_before_variables", got=f"{kind}: {message}",
-                        hint="Variables first, then tf.train.Saver(), then saver.restore(sess, save_file).")
-        raise Fail(f"restore_and_evaluate raised {kind}: {message}", mistake="restore_error",
-                   got=f"{kind}: {message}", student_message=f"restore_and_evaluate raised {kind}.",
-                   hint="Rebuild the same variables, then saver.restore(sess, save_file).")
+                        hint=say("restore_before_variables.hint"))
+        raise Fail(say("restore_error", kind=kind, message=message), mistake="restore_error",
+                   got=f"{kind}: {message}", student_message=say("restore_error.student", kind=kind),
+                   hint=say("restore_error.hint"))
     restored = float(got["restored_accuracy"])
     actual = checkpoint_accuracy(got, split, restored)
     if abs(restored - actual) > TOLERANCE:
@@ -197,16 +177,14 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
         untrained = (restored < TRAINED_ACCURACY if split == "test"
                      else actual < BROKEN_METRIC <= restored < CHANCE_BAND)
         if (actual >= TRAINED_ACCURACY or split != "test") and untrained:
-            advice = ("Do not run tf.global_variables_initializer() after saver.restore(sess, save_file); "
-                      "restoring already sets every variable.")
-            raise Fail(f"The restored model scores {restored:.3f}, but the saved one scores {actual:.3f}: "
-                       f"the trained values were lost. {advice}", mistake="initializer_after_restore",
+            advice = say("initializer_after_restore.hint")
+            raise Fail(say("initializer_after_restore", restored=restored, actual=actual, advice=advice),
+                       mistake="initializer_after_restore",
                        expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
-                       student_message=f"The restored model lost the trained values. {advice}")
-        advice = "Evaluate the restored model on mnist.test.images and mnist.test.labels."
-        raise Fail(f"restore_and_evaluate returned {restored:.4f}, but the model in the checkpoint scores "
-                   f"{actual:.4f} on the mnist.test it was given. {advice}", mistake="accuracy_mismatch",
+                       student_message=say("initializer_after_restore.student", advice=advice))
+        advice = say("accuracy_mismatch.hint.judge_restore")
+        raise Fail(say("accuracy_mismatch.judge_restore", restored=restored, actual=actual, advice=advice),
+                   mistake="accuracy_mismatch",
                    expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
-                   student_message="restore_and_evaluate's accuracy is not that of the restored model on "
-                   f"the mnist.test it was given. {advice}")
+                   student_message=say("accuracy_mismatch.student", advice=advice))
     return actual

@@ -1,11 +1,13 @@
-"""Driver for exercise 4: restore_and_evaluate on a checkpoint the grader made, not the student's.
+"""Driver for exercise 4: restore_and_evaluate on a checkpoint the grader hands it, not the student's.
 
 restore_and_evaluate is judged on the student's own checkpoint elsewhere; then a bug in
 train_and_save (no checkpoint, wrong path, saved too early) also costs every restore point. Here
-the grader trains the lesson's logistic model itself (the reference train_and_save's recipe: random
-normal weights, gradient descent on mini-batches) and saves it, so the restore is judged on its own.
+it restores a model trained by the reference train_and_save in a process where no student code ever
+ran (grader/sandbox/given_model.py, made by bench/make_given_model.py), and the judge compares the restored accuracy with that model's accuracy, computed in the grading
+process from the same values. Nothing is trained here; what student code in this worker does to
+the files can change only what its own restore reads, never what it is compared with.
 
-The checkpoint holds the trained values under the names the student's model uses: the stub's
+The checkpoint holds the given values under the names the student's model uses: the stub's
 build_model(), which both functions call, is built once in a throwaway graph to read its variables'
 names and shapes ([784, 10] gets the weights, [10] the bias). The lesson's default names
 (`Variable`, `Variable_1`) and the reference's (`weights`, `bias`) are added where still free, for
@@ -14,7 +16,6 @@ a student whose restore builds its model another way.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 from typing import Any
@@ -25,30 +26,10 @@ from grader import data
 from grader.sandbox.drivers import driver
 from grader.sandbox.drivers.mlp_mnist import accuracy_value
 from grader.sandbox.drivers.save_restore import WEIGHTS_SHAPE, BIAS_SHAPE, _error, checkpoint_contents
+from grader.sandbox.given_model import given_model
 from grader.sandbox.tfsupport import fresh_graph, tf1
 
 DEFAULT_NAMES = {"Variable": WEIGHTS_SHAPE, "Variable_1": BIAS_SHAPE, "weights": WEIGHTS_SHAPE, "bias": BIAS_SHAPE}
-
-
-def train_logistic(learning_rate: float, training_epochs: int, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The lesson's logistic model trained with our own code: (weights [784, 10], bias [10])."""
-    tf = tf1()
-    mnist = data.read_data_sets(".", one_hot=True, reshape=True)
-    with fresh_graph():
-        x = tf.placeholder(tf.float32, [None, data.N_PIXELS])
-        y = tf.placeholder(tf.float32, [None, data.N_CLASSES])
-        w = tf.Variable(tf.random_normal(WEIGHTS_SHAPE))
-        b = tf.Variable(tf.random_normal(BIAS_SHAPE))
-        logits = tf.matmul(x, w) + b
-        cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(logits=logits, labels=y))
-        step = tf.train.GradientDescentOptimizer(learning_rate).minimize(cost)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            for _ in range(int(training_epochs)):
-                for _ in range(math.ceil(mnist.train.num_examples / batch_size)):
-                    bx, by = mnist.train.next_batch(batch_size)
-                    sess.run(step, feed_dict={x: bx, y: by})
-            return sess.run(w), sess.run(b)
 
 
 def model_variables(ctx: Any) -> dict[str, list[int]]:
@@ -91,17 +72,20 @@ def write_checkpoint(save_file: str, names: dict[str, list[int]], weights: np.nd
 
 
 @driver("restore_given")
-def run_restore_given(ctx: Any, learning_rate: float, training_epochs: int, batch_size: int,
-                      folder: str) -> dict[str, Any]:
-    """restore_and_evaluate on the grader's checkpoint, in the form the save_restore driver reports."""
+def run_restore_given(ctx: Any, folder: str) -> dict[str, Any]:
+    """restore_and_evaluate on a checkpoint of the given model, in the form the save_restore driver reports.
+
+    `saved_accuracy` and `checkpoint` are this worker's view, for the record only: the judge
+    replaces both with what it computes from the values it handed out.
+    """
     restore_and_evaluate = ctx.function("restore_and_evaluate")
+    w, b = given_model()
     where = Path(ctx.workdir) / folder
     where.mkdir(parents=True, exist_ok=True)
     save_file = str(where / "model.ckpt")
-    weights, bias = train_logistic(learning_rate, training_epochs, batch_size)
-    write_checkpoint(save_file, model_variables(ctx), weights, bias)
+    write_checkpoint(save_file, model_variables(ctx), w, b)
     test_images, test_labels = data.split_arrays()["test"]
-    saved = float(np.mean(np.argmax(test_images @ weights + bias, axis=1) == test_labels))
+    saved = float(np.mean(np.argmax(test_images @ w + b, axis=1) == test_labels))
     result: dict[str, Any] = {"saved_accuracy": saved, "files": sorted(os.listdir(where)),
                               "checkpoint": checkpoint_contents(save_file),
                               "restored_accuracy": None, "restore_error": None}

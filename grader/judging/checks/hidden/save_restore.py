@@ -7,6 +7,7 @@ from typing import Any
 from grader.judging.checks.base import Declare, Evidence, Fail
 from grader.judging.oracles.save_restore import EXERCISE, TOLERANCE, TRAINING, judge_restore, observed
 from grader.model import Probe
+from grader.judging.messages import say
 
 ex = Declare(EXERCISE)
 # restore_and_evaluate receives datasets whose test split holds the validation
@@ -43,6 +44,4 @@ def evaluates_given_data(ev: Evidence) -> None:
     actual = judge_restore(observed(ev, P_OTHER), "relabelled")  # from the arrays the student's worker read
     clean = verified_scores(ev.value(P_VERIFY))
     if not any(abs(score - actual) <= TOLERANCE for score in clean):
-        raise Fail("The checkpoint files train_and_save wrote, restored in a fresh process, do not give the "
-                   "model restore_and_evaluate was judged on: save the trained model with "
-                   "saver.save(sess, save_file) and restore that same file.", mistake="accuracy_mismatch")
+        raise Fail(say("accuracy_mismatch"), mistake="accuracy_mismatch")
