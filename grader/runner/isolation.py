@@ -35,6 +35,10 @@ HOW_TO_GET_FULL = (
     "run the grader as root on a Linux host that allows namespaces (sudo .venv/bin/grader grade ...), "
     "or in a container started with --cap-add SYS_ADMIN --security-opt seccomp=unconfined "
     "--security-opt apparmor=unconfined (see the README's 'Isolation levels')")
+# A normal user gets 'user', which protects all three, where user namespaces are allowed.
+HOW_TO_GET_USER = (
+    "as a normal user, allow unprivileged user namespaces (on Ubuntu 23.10 and later: sudo sysctl "
+    "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile with 'userns,' for this python)")
 
 _GUARANTEES = {
     "full": "own mount, network and IPC namespaces; a uid per worker; rlimits; memory poll",
@@ -222,7 +226,8 @@ def admit(level: Level, need: Need) -> Level:
 def refusal_text(name: str, gaps: Sequence[str]) -> str:
     """One paragraph (the CLI prints errors on one line): what is missing, and how to get it."""
     return (f"refusing to run untrusted student code at isolation level '{name}', which does not protect "
-            + "; ".join(gaps) + f". To get the 'full' level: {HOW_TO_GET_FULL}. To grade anyway (code you "
+            + "; ".join(gaps) + f". To get the 'full' level: {HOW_TO_GET_FULL}; or the 'user' level: "
+            f"{HOW_TO_GET_USER}. To grade anyway (code you "
             f"trust): {ALLOW_FLAG} (or {ALLOW_ENV}=1 for `pytest --grader-submission` and run_autograder); "
             "the level is then printed and recorded as allowed. No student code was run.")
 
