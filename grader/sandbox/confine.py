@@ -1,15 +1,18 @@
 """Confinement of one worker process, applied right after the zygote forks it.
 
-As root: new network, IPC, mount and PID namespaces; the whole file tree is
-re-mounted read-only; hidden paths (the repository, hidden checks, solutions,
-submissions, the batch output) are covered with empty tmpfs; directories the
-worker must still import from (stdlib, site-packages, the grader package) are
-bound back read-only; /tmp, /var/tmp and /dev/shm are fresh, small tmpfs; then
-rlimits are set and the process drops to the slot's own unprivileged uid.
+As root: new network, IPC, mount and PID namespaces; the worker gets a file tree of its
+own, built from nothing (grader.sandbox.view): the system folders, a few device files and
+the folders it must import from (stdlib, site-packages, the grader package), read-only,
+with hidden paths inside those (hidden checks) covered again, and fresh, small /tmp,
+/var/tmp and /dev/shm; then rlimits are set and the process drops to the slot's own
+unprivileged uid. Where the tree cannot be built, the older plan is the fallback: the
+whole host tree re-mounted read-only, hidden paths (the repository, solutions,
+submissions, the batch output) covered with empty tmpfs, imports bound back.
 
-Without root we try an unprivileged user namespace for the same mounts and no
-network, and otherwise fall back to rlimits and a new session only; the
-zygote reports the reduced isolation once so the runner can warn about it.
+Without root we try an unprivileged user namespace for the same namespaces and tree (the
+worker is then the instructor's own uid, so the tree is what hides the instructor's files;
+the zygote's probe checks it), and otherwise fall back to rlimits and a new session only;
+the zygote reports the reduced isolation once so the runner can name it.
 
 Processes: the job runs as PID 1 of its own PID namespace under a keeper process
 (grader.sandbox.procs.keep), so a kill(-1) reaches only the job's own processes and
@@ -17,10 +20,9 @@ everything it starts (setsid daemons, double forks) dies with it. Without a PID
 namespace the keeper is a subreaper that kills what the job left, and the zygote kills
 what escaped a killed keeper; as root the slot's uid sweep backs both.
 
-Everything here talks to the kernel through ctypes because Python 3.11 has no
-`os.unshare` or `mount`.
+The kernel calls themselves (ctypes: Python 3.11 has no `os.unshare` or `mount`) are in
+grader.sandbox.syscalls.
 """
-
 from __future__ import annotations
 
 import os
@@ -134,12 +136,15 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str], p
 
 
 def _own_tree(config: SandboxConfig, plan: MountPlan, warnings: list[str], pid_namespace: bool) -> None:
-    """Without root the worker is the instructor's own uid: it gets a root of its own holding
-    only what it needs (grader.sandbox.view). Where that cannot be built, the covers of the
-    known secret paths are the fallback, and the warning keeps the level from claiming the files."""
+    """A root of its own holding only what the worker needs (grader.sandbox.view): without root
+    the worker is the instructor's own uid, and as root a slot uid still reads what every user
+    may. Where that cannot be built, the covers of the known secret paths are the fallback; the
+    warning keeps a normal user's level from claiming the files (as root the slot uid and file
+    permissions still stand, as they did before the tree existed)."""
     if pid_namespace:  # /proc of our own PID namespace is part of the tree
         try:
-            view.build(plan_view(config.hidden, config.exposed), tmp_mb=config.tmp_mb, warnings=warnings)
+            uid = config.uid if config.uid is not None else os.getuid()
+            view.build(plan_view(config.hidden, config.exposed), tmp_mb=config.tmp_mb, uid=uid, warnings=warnings)
             return
         except OSError as exc:
             reason = str(exc)
@@ -278,9 +283,7 @@ def enter(config: SandboxConfig) -> list[str]:
         try:
             if root:
                 _cap_sysv_shm(warnings)
-                _apply_mounts(config, plan, warnings, pid_namespace)
-            else:
-                _own_tree(config, plan, warnings, pid_namespace)
+            _own_tree(config, plan, warnings, pid_namespace)
         except OSError as exc:
             warnings.append(f"no private network or file-system view ({exc})")
     try:

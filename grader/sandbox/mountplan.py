@@ -1,6 +1,9 @@
-"""Which folders a worker's mount namespace covers and binds back, from paths alone (testable).
+"""What a worker's mount namespace holds, from paths alone (testable).
 
-Kept apart from grader.sandbox.confine, which applies the plan with mount(2).
+`plan_view`: the worker's own tree, built from nothing (applied by grader.sandbox.view).
+`plan_mounts`: the fallback where that tree cannot be built: the host's tree with hidden
+folders covered and imports bound back (applied by grader.sandbox.confine).
+`leaks`: the zygote's probe's test of what a confined worker still sees.
 """
 
 from __future__ import annotations

@@ -44,8 +44,9 @@ def _cover(target: str) -> None:
         mount("/dev/null", target, None, MS_BIND)
 
 
-def build(plan: ViewPlan, *, tmp_mb: int, warnings: list[str]) -> None:
-    """Make `plan` the calling process's whole file tree (its mount namespace's root)."""
+def build(plan: ViewPlan, *, tmp_mb: int, uid: int, warnings: list[str]) -> None:
+    """Make `plan` the calling process's whole file tree (its mount namespace's root);
+    `uid` owns the private /tmp (the slot's uid as root, our own otherwise)."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     handles = {p: _source(p) for p in (*plan.binds, *plan.late_binds)}
     root = NEW_ROOT
@@ -55,7 +56,6 @@ def build(plan: ViewPlan, *, tmp_mb: int, warnings: list[str]) -> None:
             os.symlink(target, root + path)
         for path in plan.binds:
             _bind(handles[path], path, root)
-        uid = os.getuid()
         os.makedirs(root + "/tmp")
         mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_mb}m,mode=700,uid={uid},gid={uid}")
         for small in SCRATCH[1:]:
