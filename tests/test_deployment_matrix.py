@@ -6,7 +6,9 @@ root on a permissive Linux host):
     full           root with every namespace (as is)
     container      root without CAP_SYS_ADMIN, unshare/clone-with-namespaces refused by seccomp
                    (a default Docker container; tests/runner/deployment_launcher.py)
-    user           a normal user (nobody, through setpriv) who may create user namespaces
+    user           a normal user (nobody, through setpriv) who may create user namespaces: contained,
+                   since each worker gets a file tree of its own (grader.sandbox.view) that the
+                   zygote's probe proved hides the home and the course folder
     user-no-userns the same user with user namespaces refused by the same seccomp filter
     portable       GRADER_RUNNER=portable
     allowed        the container row again with --allow-weak-isolation

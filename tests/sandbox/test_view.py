@@ -74,7 +74,8 @@ import grader
 tmp_pkg, home, course = sys.argv[1:4]
 sys.path[:0] = [tmp_pkg, os.path.join(home, "venv")]
 exposed = [p for p in sys.path if p and os.path.isabs(p)] + [os.path.dirname(grader.__file__)]
-config = SandboxConfig(hidden=(course,), exposed=tuple(exposed))
+inner = os.path.join(tmp_pkg, "hidden")   # a hidden folder inside one the worker imports from
+config = SandboxConfig(hidden=(course, inner), exposed=tuple(exposed))
 r, w = os.pipe()
 pid = os.fork()
 if pid == 0:
@@ -100,6 +101,21 @@ if pid == 0:
             report[label] = "written"
         except OSError as exc:
             report[label] = type(exc).__name__
+    report["inner"] = os.listdir(inner)
+    # The way out a user namespace offers: a nested one, whose root may unmount... but not
+    # mounts it inherited as a unit (the kernel locks them), so the covers stay.
+    from grader.sandbox import syscalls
+    try:
+        syscalls.unshare(syscalls.CLONE_NEWUSER | syscalls.CLONE_NEWNS)
+        for target in (inner, "/usr"):
+            try:
+                syscalls.umount2(target, syscalls.MNT_DETACH)
+                report["umount " + target] = "done"
+            except OSError:
+                report["umount " + target] = "refused"
+        report["inner_after"] = os.listdir(inner)
+    except OSError:
+        report["inner_after"] = []   # no nested namespace: nothing to try
     os.write(w, json.dumps(report).encode())
     os._exit(0)
 os.close(w)
@@ -148,6 +164,8 @@ def test_a_normal_users_worker_sees_its_venv_anywhere_and_nothing_of_the_instruc
         _package(home / "venv", "in_home")
         (home / "secret.txt").write_text("SECRET")
         (home / "secret.txt").chmod(0o600)
+        (tmp_pkg / "hidden").mkdir()
+        (tmp_pkg / "hidden" / "answers.py").write_text("HIDDEN = 1\n")
         course.mkdir()
         (course / "answer.txt").write_text("ANSWER")
         for path in (base, *base.rglob("*")):
@@ -172,3 +190,5 @@ def test_a_normal_users_worker_sees_its_venv_anywhere_and_nothing_of_the_instruc
     assert report["write_pkg"] == "OSError" and report["write_usr"] == "OSError"   # read-only (EROFS)
     assert not {"home", "run", "mnt", "srv", "opt", "media"} & set(report["root"]), report["root"]
     assert sorted(report["proved"]) == ["files", "network"], report["warnings"]
+    assert report["inner"] == [] and report["inner_after"] == []
+    assert all(v == "refused" for k, v in report.items() if k.startswith("umount ")), report
