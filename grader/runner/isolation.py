@@ -9,7 +9,8 @@ run_autograder) call `admit` first, which refuses a level below the command's
 explicitly (`--allow-weak-isolation`, or `GRADER_ALLOW_WEAK_ISOLATION=1` where
 there is no command line: the pytest plugin and run_autograder).
 
-    full       root, with mount, network and IPC namespaces and a uid per worker
+    full       root, with mount (a file tree of its own), network, IPC and PID namespaces and a
+               uid per worker
     container  root that may setuid but not unshare (a default Docker container):
                a uid per worker and file permissions; the network stays reachable
     user       a normal user with user namespaces: the worker is you, in namespaces of its own and
@@ -41,7 +42,8 @@ HOW_TO_GET_USER = (
     "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile with 'userns,' for this python)")
 
 _GUARANTEES = {
-    "full": "own mount, network and IPC namespaces; a uid per worker; rlimits; memory poll",
+    "full": "own network, IPC and PID namespaces and a file tree of only the interpreter, its libraries and "
+            "a private /tmp; a uid per worker; rlimits; memory poll",
     "container": "a uid per worker; file permissions; rlimits; memory poll; no namespaces",
     "user": "own network, IPC and PID namespaces and a file tree of only the interpreter, its libraries and "
             "a private /tmp; workers run as your own user; rlimits; memory poll",
