@@ -6,7 +6,9 @@ root on a permissive Linux host):
     full           root with every namespace (as is)
     container      root without CAP_SYS_ADMIN, unshare/clone-with-namespaces refused by seccomp
                    (a default Docker container; tests/runner/deployment_launcher.py)
-    user           a normal user (nobody, through setpriv) who may create user namespaces
+    user           a normal user (nobody, through setpriv) who may create user namespaces: contained,
+                   since each worker gets a file tree of its own (grader.sandbox.view) that the
+                   zygote's probe proved hides the home and the course folder
     user-no-userns the same user with user namespaces refused by the same seccomp filter
     portable       GRADER_RUNNER=portable
     allowed        the container row again with --allow-weak-isolation
@@ -14,13 +16,16 @@ root on a permissive Linux host):
                    `container` once permissions close the autograder's secrets (the network stays
                    open there by design, and the output says so)
 
-The class: ada (right), eve (reads solutions/, tests/submissions/hostile/read_solution) and
-mallory (connects to a loopback port this test listens on, hostile/network). Both hostile
-students also try to write a marker file into a world-writable folder when imported.
-Every row must end *contained* (exit 0, ada full marks, eve and mallory 0, no marker, no
-connection) or *refused* (exit 6, the level and what is missing named, no marker, no
-connection, no results): never a silent success. `allowed` grades and records the level
-as allowed, which is the point of the flag.
+The class: ada and bob (right, two ways), eve (reads solutions/, tests/submissions/hostile/
+read_solution), mallory (connects to a loopback port this test listens on, hostile/network),
+trudy (reads a mode-600 file in the instructor's home), kim (kill(-1) at import,
+hostile/kill_at_import) and dan (leaves a setsid daemon, hostile/setsid_daemon). Every hostile
+student also tries to write a marker file into a world-writable folder when imported.
+Every row must end *contained* (exit 0, ada and bob full marks, the hostile ones 0, no marker,
+no connection, the secret in no output, no daemon left, the instructor's other processes
+alive) or *refused* (exit 14, the level and what is missing named, no marker, no connection,
+no results): never a silent success. `allowed` grades and records the level as allowed,
+which is the point of the flag.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +53,7 @@ SUBMISSIONS = ROOT / "tests" / "submissions"
 LAUNCHER = ROOT / "tests" / "runner" / "deployment_launcher.py"
 GRADER = Path(sys.executable).parent / "grader"
 NOBODY = 65534
+RIGHT = ("ada", "bob")
 
 pytestmark = [
     pytest.mark.slow,
@@ -58,6 +65,9 @@ pytestmark = [
 ]
 
 
+SECRET = "instructor-secret-7f3c"  # the content of a mode-600 file in the instructor's home
+
+
 @dataclass
 class World:
     folder: Path
@@ -66,6 +76,24 @@ class World:
     home: Path
     connections: list[bytes]
     port: int
+    daemon_mark: str
+
+    @property
+    def secret(self) -> Path:
+        return self.home / "secret.txt"
+
+
+TRUDY = """import os
+try:
+    with open({path!r}) as f:
+        SEEN = f.read()
+except OSError as exc:
+    SEEN = type(exc).__name__
+
+
+def relu_model(features, weights, biases):
+    raise RuntimeError("home file: " + SEEN)
+"""
 
 
 def _listen() -> tuple[socket.socket, list[bytes]]:
@@ -100,14 +128,24 @@ def world() -> Iterator[World]:
     home = folder / "home"
     home.mkdir()
     os.chown(home, NOBODY, NOBODY)
+    secret = home / "secret.txt"
+    secret.write_text(SECRET)
+    secret.chmod(0o600)
+    os.chown(secret, NOBODY, NOBODY)  # the instructor's in the `user` rows; no worker uid's as root
     subs = folder / "class"
+    daemon_mark = f"600.{os.getpid()}{time.monotonic_ns() % 10**6:06d}"  # `sleep <mark>`: found in /proc
+    hostile = SUBMISSIONS / "hostile"
     entries = {
         "ada": (SUBMISSIONS / "correct" / "relu_model_bias_add.py").read_text(),
-        "eve": (SUBMISSIONS / "hostile" / "read_solution" / "relu_model.py").read_text().replace("__REPO__", str(ROOT)),
-        "mallory": (SUBMISSIONS / "hostile" / "network" / "relu_model.py").read_text().replace("__PORT__", str(port)),
+        "bob": (SUBMISSIONS / "correct" / "relu_model_tf_maximum.py").read_text(),
+        "eve": (hostile / "read_solution" / "relu_model.py").read_text().replace("__REPO__", str(ROOT)),
+        "mallory": (hostile / "network" / "relu_model.py").read_text().replace("__PORT__", str(port)),
+        "trudy": TRUDY.format(path=str(secret)),
+        "kim": (hostile / "kill_at_import" / "relu_model.py").read_text(),
+        "dan": (hostile / "setsid_daemon" / "relu_model.py").read_text().replace("__MARK__", daemon_mark),
     }
     for name, code in entries.items():
-        if name != "ada":  # a sign of life the moment the file is imported, anywhere the worker can write
+        if name not in RIGHT:  # a sign of life the moment the file is imported, anywhere the worker can write
             code = (f"try:\n    open({str(marks / name)!r}, 'w').write('ran')\nexcept OSError:\n    pass\n"
                     + code)
         (subs / name).mkdir(parents=True)
@@ -115,7 +153,7 @@ def world() -> Iterator[World]:
     for p in [subs, *subs.rglob("*")]:
         p.chmod(0o755 if p.is_dir() else 0o644)
     try:
-        yield World(folder, subs, marks, home, got, port)
+        yield World(folder, subs, marks, home, got, port, daemon_mark)
     finally:
         server.close()
         shutil.rmtree(folder, ignore_errors=True)
@@ -165,10 +203,36 @@ def _scores(out: Path) -> dict[str, float]:
     return {name: s["exercises"].get("relu_model", 0.0) for name, s in summary["students"].items()}
 
 
+def _alive(mark: str) -> list[int]:
+    """Live processes whose command line holds `mark`."""
+    found = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as f:
+                    if mark.encode() in f.read():
+                        with open(f"/proc/{name}/stat", "rb") as g:
+                            if g.read().rsplit(b")", 1)[1].split()[0] != b"Z":
+                                found.append(int(name))
+            except OSError:
+                continue
+    return found
+
+
+def _bystander(row: str, mark: str) -> subprocess.Popen[bytes]:
+    """Another process of the instructor's own user, which no student's kill(-1) may reach."""
+    become = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if row.startswith("user") else []
+    return subprocess.Popen([*become, "sleep", mark])
+
+
+def _leaked(out: Path) -> list[str]:
+    return [str(p) for p in out.rglob("*") if p.is_file() and SECRET in p.read_text(errors="replace")]
+
+
 @pytest.mark.parametrize("row, level, outcome", [
     ("full", "full", "contained"),
     ("container", "container", "refused"),
-    ("user", "user", "refused"),
+    ("user", "user", "contained"),
     ("user-no-userns", "none", "refused"),
     ("portable", "none", "refused"),
     ("allowed", "container", "allowed"),
@@ -178,10 +242,22 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
         mark.unlink()
     world.connections.clear()
     out = world.folder / "out" / row / "out"
-    result = _grade(world, row, out)
+    bystander_mark = world.daemon_mark + "9"
+    bystander = _bystander(row, bystander_mark)
+    try:
+        result = _grade(world, row, out)
+        survived = bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
     said = result.stderr
     assert f"isolation: {level} (" in said, said[-3000:]
     assert said.count("isolation: ") == 1, said[-3000:]   # one line, once
+    assert survived, "a student's kill(-1) reached another process of the instructor"
+    end = time.monotonic() + 5
+    while _alive(world.daemon_mark) and time.monotonic() < end:
+        time.sleep(0.1)
+    assert not _alive(world.daemon_mark), "a student's setsid daemon outlived the grader"
     if outcome == "refused":
         assert result.returncode == ExitCode.ISOLATION_REFUSED, said[-3000:]
         assert f"refusing to run untrusted student code at isolation level '{level}'" in said
@@ -193,17 +269,19 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
     scores = _scores(out)
     summary = json.loads((out / "summary.json").read_text())
     eve = json.loads((out / "eve" / "results.json").read_text())
+    assert not _leaked(out), _leaked(out)
+    assert all(scores[name] == 15 for name in RIGHT), scores
     if outcome == "contained":
-        assert scores["ada"] == 15 and scores["eve"] == 0 and scores["mallory"] == 0, scores
+        assert all(scores[name] == 0 for name in scores if name not in RIGHT), scores
         assert not list(world.marks.iterdir()) and not world.connections
         assert summary["isolation"]["level"] == level and not summary["isolation"]["allowed_weak"]
+        assert summary["isolation"]["files"] and summary["isolation"]["network"] and summary["isolation"]["processes"]
         assert eve["extra_data"]["isolation"] == level
     else:  # graded at a level below what `grade` needs, because the instructor said so: recorded as such
         assert "allowed by --allow-weak-isolation" in said and "CAN REACH THE NETWORK" in said
         assert summary["isolation"] == {**summary["isolation"], "level": level, "allowed_weak": True,
                                         "network": False}
         assert eve["extra_data"]["isolation"] == f"{level} (weak isolation allowed)"
-        assert scores["ada"] == 15
 
 
 def test_run_autograder_in_a_default_container(world: World) -> None:

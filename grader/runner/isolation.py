@@ -9,10 +9,12 @@ run_autograder) call `admit` first, which refuses a level below the command's
 explicitly (`--allow-weak-isolation`, or `GRADER_ALLOW_WEAK_ISOLATION=1` where
 there is no command line: the pytest plugin and run_autograder).
 
-    full       root, with mount, network and IPC namespaces and a uid per worker
+    full       root, with mount (a file tree of its own), network, IPC and PID namespaces and a
+               uid per worker
     container  root that may setuid but not unshare (a default Docker container):
                a uid per worker and file permissions; the network stays reachable
-    user       a normal user with user namespaces: namespaces, but the worker is you
+    user       a normal user with user namespaces: the worker is you, in namespaces of its own and
+               a file tree built from nothing (grader.sandbox.view), proved by the probe
     none       the portable runner, or a normal user without namespaces
 """
 
@@ -34,11 +36,17 @@ HOW_TO_GET_FULL = (
     "run the grader as root on a Linux host that allows namespaces (sudo .venv/bin/grader grade ...), "
     "or in a container started with --cap-add SYS_ADMIN --security-opt seccomp=unconfined "
     "--security-opt apparmor=unconfined (see the README's 'Isolation levels')")
+# A normal user gets 'user', which protects all three, where user namespaces are allowed.
+HOW_TO_GET_USER = (
+    "as a normal user, allow unprivileged user namespaces (on Ubuntu 23.10 and later: sudo sysctl "
+    "kernel.apparmor_restrict_unprivileged_userns=0, or an AppArmor profile with 'userns,' for this python)")
 
 _GUARANTEES = {
-    "full": "own mount, network and IPC namespaces; a uid per worker; rlimits; memory poll",
+    "full": "own network, IPC and PID namespaces and a file tree of only the interpreter, its libraries and "
+            "a private /tmp; a uid per worker; rlimits; memory poll",
     "container": "a uid per worker; file permissions; rlimits; memory poll; no namespaces",
-    "user": "own mount, network and IPC namespaces; workers run as your own user; rlimits; memory poll",
+    "user": "own network, IPC and PID namespaces and a file tree of only the interpreter, its libraries and "
+            "a private /tmp; workers run as your own user; rlimits; memory poll",
     "none": "rlimits and a memory poll only; workers see the file system as your user (nobody when root)",
 }
 
@@ -110,13 +118,16 @@ def _failed(warnings: Sequence[str], *needles: str) -> list[str]:
 
 
 def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = (), *,
-           pid_namespaces: bool = False) -> Level:
-    """The level a started sandbox gives, from the zygote probe's warnings.
+           pid_namespaces: bool = False, proved: frozenset[str] = frozenset()) -> Level:
+    """The level a started sandbox gives, from the zygote probe's warnings and proofs.
 
     `warnings` are what the probe child could not do (grader.sandbox.confine.enter);
     `hidden` are the paths workers must not read, checked against file permissions
     where no mount namespace covers them. `pid_namespaces`: the sandbox puts each worker
     in a PID namespace of its own where it can (it then warns where it could not).
+    `proved`: what the probe child, confined as a normal user's worker, tried and could
+    not do (grader.sandbox.proof): "files" (read a hidden path or your home) and
+    "network" (find a network interface). Without root nothing is claimed unproved.
     """
     no_namespaces = _failed(warnings, "no private network or file-system view", "namespaces disabled")
     if as_root and not no_namespaces:
@@ -131,14 +142,24 @@ def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = (), *
                            + " (chmod o-rwx them, or run where namespaces are allowed)")
         return Level("container", "sandbox", files=not exposed, network=False, processes=True,
                      missing=tuple(missing))
-    same_user = ("the processes: workers run as your own user, so a student's kill(-1) "
-                 "or ptrace reaches your other processes")
     if not no_namespaces:
         # A PID namespace of its own keeps a worker's signals and ptrace among its own processes.
         own_pids = pid_namespaces and not _failed(warnings, "no PID namespace")
-        return Level("user", "sandbox", files=False, network=True, processes=own_pids, missing=(
-            "the instructor's files: workers run as your own user and can read every file you can "
-            "outside the course folder (your home, keys)", *(() if own_pids else (same_user,))))
+        files, network = "files" in proved, "network" in proved
+        why_files = _failed(warnings, "file tree", "still visible", "root still shows")
+        missing = []
+        if not files:
+            missing.append("the instructor's files: workers run as your own user and could read every file you "
+                           "can (your home, keys): " + ("; ".join(why_files) if why_files
+                                                        else "the sandbox could not prove them hidden"))
+        if not network:
+            why = _failed(warnings, "network interfaces")
+            missing.append("the network: workers can reach it and the host's local services"
+                           + (f" ({why[0]})" if why else ""))
+        if not own_pids:
+            missing.append("the processes: workers run as your own user, so a student's kill(-1) "
+                           "or ptrace reaches your other processes")
+        return Level("user", "sandbox", files=files, network=network, processes=own_pids, missing=tuple(missing))
     return none_level("sandbox", why=no_namespaces[0])
 
 
@@ -207,7 +228,8 @@ def admit(level: Level, need: Need) -> Level:
 def refusal_text(name: str, gaps: Sequence[str]) -> str:
     """One paragraph (the CLI prints errors on one line): what is missing, and how to get it."""
     return (f"refusing to run untrusted student code at isolation level '{name}', which does not protect "
-            + "; ".join(gaps) + f". To get the 'full' level: {HOW_TO_GET_FULL}. To grade anyway (code you "
+            + "; ".join(gaps) + f". To get the 'full' level: {HOW_TO_GET_FULL}; or the 'user' level: "
+            f"{HOW_TO_GET_USER}. To grade anyway (code you "
             f"trust): {ALLOW_FLAG} (or {ALLOW_ENV}=1 for `pytest --grader-submission` and run_autograder); "
             "the level is then printed and recorded as allowed. No student code was run.")
 

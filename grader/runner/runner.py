@@ -189,7 +189,8 @@ class Runner:
             self.__exit__(None, None, None)
             raise SandboxError(failed[0])
         self.level = isolation.detect(self.as_root, self.warnings, self.hidden,
-                                      pid_namespaces=hasattr(confine, "CLONE_NEWPID"))
+                                      pid_namespaces=hasattr(confine, "CLONE_NEWPID"),
+                                      proved=frozenset(str(p) for p in hello.get("proved", [])))
         return self
 
     def __exit__(self, *exc: object) -> None:

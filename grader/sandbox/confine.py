@@ -1,15 +1,18 @@
 """Confinement of one worker process, applied right after the zygote forks it.
 
-As root: new network, IPC, mount and PID namespaces; the whole file tree is
-re-mounted read-only; hidden paths (the repository, hidden checks, solutions,
-submissions, the batch output) are covered with empty tmpfs; directories the
-worker must still import from (stdlib, site-packages, the grader package) are
-bound back read-only; /tmp, /var/tmp and /dev/shm are fresh, small tmpfs; then
-rlimits are set and the process drops to the slot's own unprivileged uid.
+As root: new network, IPC, mount and PID namespaces; the worker gets a file tree of its
+own, built from nothing (grader.sandbox.view): the system folders, a few device files and
+the folders it must import from (stdlib, site-packages, the grader package), read-only,
+with hidden paths inside those (hidden checks) covered again, and fresh, small /tmp,
+/var/tmp and /dev/shm; then rlimits are set and the process drops to the slot's own
+unprivileged uid. Where the tree cannot be built, the older plan is the fallback: the
+whole host tree re-mounted read-only, hidden paths (the repository, solutions,
+submissions, the batch output) covered with empty tmpfs, imports bound back.
 
-Without root we try an unprivileged user namespace for the same mounts and no
-network, and otherwise fall back to rlimits and a new session only; the
-zygote reports the reduced isolation once so the runner can warn about it.
+Without root we try an unprivileged user namespace for the same namespaces and tree (the
+worker is then the instructor's own uid, so the tree is what hides the instructor's files;
+the zygote's probe checks it), and otherwise fall back to rlimits and a new session only;
+the zygote reports the reduced isolation once so the runner can name it.
 
 Processes: the job runs as PID 1 of its own PID namespace under a keeper process
 (grader.sandbox.procs.keep), so a kill(-1) reaches only the job's own processes and
@@ -17,14 +20,11 @@ everything it starts (setsid daemons, double forks) dies with it. Without a PID
 namespace the keeper is a subreaper that kills what the job left, and the zygote kills
 what escaped a killed keeper; as root the slot's uid sweep backs both.
 
-Everything here talks to the kernel through ctypes because Python 3.11 has no
-`os.unshare` or `mount`.
+The kernel calls themselves (ctypes: Python 3.11 has no `os.unshare` or `mount`) are in
+grader.sandbox.syscalls.
 """
-
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 from dataclasses import asdict, dataclass
@@ -35,84 +35,19 @@ try:
 except ImportError:  # Windows: no rlimits; there the portable runner is used and nothing is confined
     resource = None  # type: ignore[assignment]
 
-from grader.sandbox.mountplan import SCRATCH, MountPlan, inside, plan_mounts  # noqa: F401 - re-exported
+from grader.sandbox import view
+from grader.sandbox.mountplan import SCRATCH, MountPlan, inside, plan_mounts, plan_view  # noqa: F401 - re-exported
 from grader.sandbox.procs import PR_SET_PDEATHSIG, keep
+from grader.sandbox.syscalls import (  # noqa: F401 - re-exported: the zygote, the portable worker, tests
+    CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY, MS_REC, MS_REMOUNT, PR_SET_NO_NEW_PRIVS, SandboxSetupError, drop_capabilities, libc, mount,
+    MNT_DETACH, mount_points, prctl, umount2, unshare)
 from grader.sandbox.procs import (  # noqa: F401 - re-exported: the zygote and the slot watchers
     PR_SET_CHILD_SUBREAPER, ProcInfo, kill_uid, processes)
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWIPC = 0x08000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWNET = 0x40000000
-
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REMOUNT = 32
-MS_NOATIME = 1024
-MS_NODIRATIME = 2048
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-MS_RELATIME = 1 << 21
-MS_STRICTATIME = 1 << 24
-_OPTION_FLAGS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
-                 "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
-
-PR_SET_NO_NEW_PRIVS = 38
-
 UID_BASE = 61000  # slot s runs as uid/gid UID_BASE + s
-
-_libc: Any = None
-
-
-def libc() -> Any:
-    global _libc
-    if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    return _libc
-
-
-class SandboxSetupError(OSError):
-    pass
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise SandboxSetupError(err, f"{what}: {os.strerror(err)}")
-
-
-def unshare(flags: int) -> None:
-    _check(libc().unshare(ctypes.c_int(flags)), "unshare")
-
-
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    def b(s: str | None) -> bytes | None:
-        return None if s is None else os.fsencode(s)
-
-    _check(libc().mount(b(source), b(target), b(fstype), ctypes.c_ulong(flags), b(data)), f"mount {target}")
-
-
-def prctl(option: int, arg: int) -> None:
-    _check(libc().prctl(ctypes.c_int(option), ctypes.c_ulong(arg), ctypes.c_ulong(0),
-                        ctypes.c_ulong(0), ctypes.c_ulong(0)), "prctl")
-
-
-def drop_capabilities() -> None:
-    """Clear every capability (used inside a user namespace, where we keep our uid)."""
-    class Header(ctypes.Structure):
-        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-    class Data(ctypes.Structure):
-        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                    ("inheritable", ctypes.c_uint32)]
-
-    header = Header(0x20080522, 0)
-    data = (Data * 2)()
-    _check(libc().capset(ctypes.byref(header), ctypes.byref(data)), "capset")
+NO_OWN_TREE = "no file tree of its own"  # the warning grader.runner.isolation looks for
 
 
 @dataclass(frozen=True)
@@ -140,32 +75,6 @@ class SandboxConfig:
         d = dict(d)
         d["hidden"], d["exposed"] = tuple(d.get("hidden", ())), tuple(d.get("exposed", ()))
         return cls(**d)
-
-
-def _unescape(field_: str) -> str:
-    """Mount points in mountinfo escape space, tab, newline and backslash as octal."""
-    out, i = [], 0
-    while i < len(field_):
-        if field_[i] == "\\" and i + 3 < len(field_) + 0 and field_[i + 1:i + 4].isdigit():
-            out.append(chr(int(field_[i + 1:i + 4], 8)))
-            i += 4
-        else:
-            out.append(field_[i])
-            i += 1
-    return "".join(out)
-
-
-def mount_points() -> list[tuple[str, int]]:
-    """(mount point, per-mount flags to keep) for every mount we can see."""
-    out = []
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            flags = 0
-            for opt in parts[5].split(","):
-                flags |= _OPTION_FLAGS.get(opt, 0)
-            out.append((_unescape(parts[4]), flags))
-    return out
 
 
 def _cover(path: str) -> None:
@@ -224,6 +133,29 @@ def _apply_mounts(config: SandboxConfig, plan: MountPlan, warnings: list[str], p
     for path in plan.recover:
         if any(inside(path, e) for e in buried):
             _cover(path)
+
+
+def _own_tree(config: SandboxConfig, plan: MountPlan, warnings: list[str], pid_namespace: bool) -> None:
+    """A root of its own holding only what the worker needs (grader.sandbox.view): without root
+    the worker is the instructor's own uid, and as root a slot uid still reads what every user
+    may. Where that cannot be built, the covers of the known secret paths are the fallback; the
+    warning keeps a normal user's level from claiming the files (as root the slot uid and file
+    permissions still stand, as they did before the tree existed)."""
+    if pid_namespace:  # /proc of our own PID namespace is part of the tree
+        try:
+            uid = config.uid if config.uid is not None else os.getuid()
+            view.build(plan_view(config.hidden, config.exposed), tmp_mb=config.tmp_mb, uid=uid, warnings=warnings)
+            return
+        except OSError as exc:
+            reason = str(exc)
+            try:
+                umount2(view.NEW_ROOT, MNT_DETACH)  # a half-built tree, before its pivot
+            except OSError:
+                pass
+    else:
+        reason = "no PID namespace"
+    warnings.append(f"{NO_OWN_TREE} ({reason}): a worker can read every file you can")
+    _apply_mounts(config, plan, warnings, pid_namespace)
 
 
 SYSV_SHM_BYTES = 16 << 20  # System V shared memory in the worker's own IPC namespace, as for /dev/shm
@@ -351,7 +283,7 @@ def enter(config: SandboxConfig) -> list[str]:
         try:
             if root:
                 _cap_sysv_shm(warnings)
-            _apply_mounts(config, plan, warnings, pid_namespace)
+            _own_tree(config, plan, warnings, pid_namespace)
         except OSError as exc:
             warnings.append(f"no private network or file-system view ({exc})")
     try:

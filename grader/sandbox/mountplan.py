@@ -1,6 +1,9 @@
-"""Which folders a worker's mount namespace covers and binds back, from paths alone (testable).
+"""What a worker's mount namespace holds, from paths alone (testable).
 
-Kept apart from grader.sandbox.confine, which applies the plan with mount(2).
+`plan_view`: the worker's own tree, built from nothing (applied by grader.sandbox.view).
+`plan_mounts`: the fallback where that tree cannot be built: the host's tree with hidden
+folders covered and imports bound back (applied by grader.sandbox.confine).
+`leaks`: the zygote's probe's test of what a confined worker still sees.
 """
 
 from __future__ import annotations
@@ -74,3 +77,75 @@ def plan_mounts(hidden: Iterable[str], exposed: Iterable[str], *, unprivileged: 
     # Binding a folder back brings back what it holds: cover hidden paths in it again.
     recover = sorted(h for h in hidden_set if any(inside(h, e) for e in expose + scratch))
     return MountPlan(cover=outer, expose=expose, recover=recover, scratch=scratch)
+
+
+# -- the worker's own file tree (a normal user with user namespaces) -------------------------
+
+# What every worker gets from the host, read-only: programs, libraries and system settings
+# (no user's files live there). Top-level symlinks (/lib -> usr/lib) are made again as symlinks.
+SYSTEM = ("/usr", "/etc", "/sys", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+@dataclass(frozen=True)
+class ViewPlan:
+    """A new root built from nothing: only what is listed here exists for the worker.
+
+    Everything else (your home, other users' homes, /run with its agent sockets, the course
+    folder, the submissions, the output folder, /mnt, /srv, /opt) is simply absent.
+    """
+
+    links: tuple[tuple[str, str], ...]     # (path, target): top-level symlinks made again
+    binds: tuple[str, ...]                 # host folders and device files bound read-only, outermost first
+    late_binds: tuple[str, ...]            # exposed folders under a scratch folder: bound after its tmpfs
+    recover: tuple[str, ...]               # hidden paths inside a bound folder: covered again
+
+
+def plan_view(hidden: Iterable[str], exposed: Iterable[str]) -> ViewPlan:
+    """What a worker's root holds: the system folders, the device files, and the folders it
+    imports from (`exposed`: the interpreter's sys.path and the grader package, a venv
+    anywhere); hidden paths that lie inside any of those are covered again."""
+    hidden_set = {os.path.realpath(h) for h in hidden if os.path.lexists(h)}
+    links: list[tuple[str, str]] = []
+    system: list[str] = []
+    for top in SYSTEM:
+        if os.path.islink(top):
+            links.append((top, os.readlink(top)))
+        elif os.path.isdir(top):
+            system.append(top)
+    wanted = []
+    for e in exposed:
+        real = os.path.realpath(e)
+        if (os.path.isdir(real) and real not in hidden_set and real != "/" and real not in SCRATCH
+                and not any(inside(real, s) for s in system)):
+            wanted.append(real)
+    outer = sorted({e for e in wanted if not any(e != o and inside(e, o) for o in wanted)})
+    late = [e for e in outer if any(inside(e, s) for s in SCRATCH)]
+    early = [e for e in outer if e not in late]
+    devices = [d for d in DEVICES if os.path.exists(d)]
+    bound = system + outer
+    recover = sorted(h for h in hidden_set if any(h != b and inside(h, b) for b in bound))
+    return ViewPlan(links=tuple(links), binds=tuple(system + devices + early), late_binds=tuple(late),
+                    recover=tuple(recover))
+
+
+def leaks(path: str, exposed: Iterable[str]) -> bool:
+    """Whether a worker still sees something of `path` (run inside the confinement, by the
+    probe): it exists and holds a readable byte, or a folder entry that is not on the way to
+    a folder the worker must import from. A cover (empty tmpfs, /dev/null) counts as hidden."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode):
+        try:
+            names = os.listdir(path)
+        except OSError:
+            return False
+        kept = [os.path.realpath(e) for e in exposed]
+        return any(not any(inside(e, os.path.join(path, n)) for e in kept) for n in names)
+    try:
+        with open(path, "rb") as f:
+            return bool(f.read(1))
+    except OSError:
+        return False

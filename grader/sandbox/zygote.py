@@ -150,23 +150,33 @@ def _say(text: str) -> None:
         pass
 
 
-def probe_isolation(config_raw: dict[str, Any]) -> list[str]:
-    """Fork a throw-away child that confines itself and reports what failed."""
+def probe_isolation(config_raw: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Fork a throw-away child that confines itself as a worker would: (what failed, what it proved).
+
+    Without root it also tries what a hostile worker would (grader.sandbox.proof): read the
+    hidden paths and your home, and find a network interface; "files" and "network" are
+    proved only when those attempts came to nothing."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
+        proved: list[str] = []
         try:
+            from grader.sandbox import proof
             from grader.sandbox.confine import SandboxConfig, enter
 
             config_raw = dict(config_raw, exposed=list(config_raw.get("exposed", ())) + EXPOSED)
-            warnings = enter(SandboxConfig.from_dict(config_raw))
-            if config_raw.get("uid") is not None:
+            config = SandboxConfig.from_dict(config_raw)
+            targets = proof.targets(config.hidden)
+            warnings = enter(config)
+            if config.uid is not None:
                 import importlib
                 importlib.import_module("wave")  # lazy stdlib import as the unprivileged uid
+            elif config.namespaces:
+                proved = proof.attempt(targets, config.exposed, warnings)
         except BaseException as exc:  # noqa: BLE001
             warnings = [f"sandbox setup failed: {type(exc).__name__}: {exc}"]
-        os.write(w, json.dumps(warnings).encode())
+        os.write(w, json.dumps({"warnings": warnings, "proved": proved}).encode())
         os._exit(0)
     os.close(w)
     data = b""
@@ -177,8 +187,10 @@ def probe_isolation(config_raw: dict[str, Any]) -> list[str]:
     try:
         result = json.loads(data)
     except ValueError:
-        return ["the sandbox probe died"]
-    return [str(x) for x in result] if isinstance(result, list) else ["the sandbox probe died"]
+        return ["the sandbox probe died"], []
+    if not isinstance(result, dict):
+        return ["the sandbox probe died"], []
+    return [str(x) for x in result.get("warnings", [])], [str(x) for x in result.get("proved", [])]
 
 
 _OWN_PID_NS: list[int] = []   # a descriptor of our own PID namespace, once we know we may make new ones
@@ -319,9 +331,9 @@ def main(argv: list[str]) -> int:
               or any(m == t or m.startswith(t + ".") for t in TRUSTED)]
     if leaked:
         raise SystemExit(f"grader.sandbox.zygote: refusing to serve, imported {leaked}")
-    warnings = probe_isolation(probe_config) if probe_config is not None else []
+    warnings, proved = probe_isolation(probe_config) if probe_config is not None else ([], [])
     status = _status()
-    control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings,
+    control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings, "proved": proved,
                              "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
                              "shmem_kb": status.get("RssShmem", 0),
                              "preload_s": time.monotonic() - started}).encode())

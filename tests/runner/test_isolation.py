@@ -83,8 +83,9 @@ def test_readable_by_others_follows_every_folder_on_the_way(public: Path) -> Non
 
 
 def test_normal_user_levels() -> None:
+    # Nothing proved by the probe (say, it never ran): nothing claimed but the namespaces' name.
     user = detect(False, [], [])
-    assert user.name == "user" and user.network and not user.files and not user.processes
+    assert user.name == "user" and not (user.network or user.files or user.processes)
     with pytest.raises(IsolationRefused, match="your own user"):
         admit(user, UNTRUSTED)
     none = detect(False, [NO_NAMESPACES], [])
@@ -261,14 +262,34 @@ def test_the_zygote_gets_no_shared_folder_a_student_could_have_planted() -> None
 
 
 def test_a_pid_namespace_protects_the_users_processes_but_not_their_files() -> None:
-    own = detect(False, [], [], pid_namespaces=True)
-    assert own.processes and not own.files
+    own = detect(False, [], [], pid_namespaces=True, proved=frozenset({"network"}))
+    assert own.processes and own.network and not own.files
     with pytest.raises(IsolationRefused) as caught:
         admit(own, UNTRUSTED)
-    assert "your own user and can read" in str(caught.value) and "kill(-1)" not in str(caught.value)
+    assert "your own user and could read" in str(caught.value) and "kill(-1)" not in str(caught.value)
+    assert "could not prove them hidden" in str(caught.value)
     failed = detect(False, ["no PID namespace: a worker's processes are found and killed by the zygote"], [],
                     pid_namespaces=True)
     assert not failed.processes
+
+
+def test_a_normal_user_is_admitted_only_with_what_the_probe_proved() -> None:
+    """The `user` level protects files and network only when the confined probe tried to read
+    the hidden paths and the home folder, and to find a network interface, and could not."""
+    both = frozenset({"files", "network"})
+    proved = detect(False, [], [], pid_namespaces=True, proved=both)
+    assert proved.name == "user" and proved.files and proved.network and proved.processes
+    assert admit(proved, UNTRUSTED) == proved and not proved.missing
+    seen = detect(False, ["still visible to a worker: /home/me"], [], pid_namespaces=True,
+                  proved=frozenset({"network"}))
+    with pytest.raises(IsolationRefused, match="still visible to a worker: /home/me"):
+        admit(seen, UNTRUSTED)
+    open_net = detect(False, ["network interfaces visible to a worker: eth0, lo"], [], pid_namespaces=True,
+                      proved=frozenset({"files"}))
+    with pytest.raises(IsolationRefused, match="eth0"):
+        admit(open_net, UNTRUSTED)
+    # A proof counts for nothing once the namespaces themselves failed.
+    assert detect(False, [NO_NAMESPACES], [], pid_namespaces=True, proved=both).name == "none"
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"), reason="the uid blocks are root's")
