@@ -100,7 +100,7 @@ class PortableRunner:
         self.spares = []
         self.entered = False
 
-    def _take(self) -> Worker:
+    def take(self) -> Worker:
         """A warm (or warming) worker; a new spare starts warming at once."""
         for dead in [x for x in self.spares if x.ended.is_set()]:  # died while warming up (killed, out of memory)
             self.spares.remove(dead)
@@ -141,7 +141,7 @@ class PortableScheduler(GroupScheduler[_PortableAttempt]):
         self.by_worker: dict[Worker, _PortableAttempt] = {}
 
     def launch(self, sub: SubmissionRun, task: Task, slot: int, job: dict[str, Any]) -> _PortableAttempt:
-        w = self.runner._take()
+        w = self.runner.take()
         w.send(job)
         now = time.monotonic()
         a = _PortableAttempt(sub=sub, task=task, slot=slot, started=now, ready_at=None, phase_started=now, worker=w)
