@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.commands.watch import recheck, watch_loop  # noqa: E402
 from grader.paths import Paths  # noqa: E402
-from grader.runner.select import make_runner  # noqa: E402
+from grader.runner.choice import make_runner  # noqa: E402
 
 
 def course(tmp: Path) -> Paths:

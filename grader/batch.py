@@ -50,7 +50,7 @@ from grader.storage.observations import store_reference, store_student
 from grader.storage.results import load_outputs
 from grader.runner.isolation import UNTRUSTED, Level, Need
 from grader.runner.runner import Limits
-from grader.runner.select import make_runner
+from grader.runner.choice import make_runner
 
 RESULTS = render.RESULTS_NAME
 REPORT = render.REPORT_NAME

@@ -86,7 +86,9 @@ class RunOutcome:
     duration: float = 0.0
     # Instructor only: problems, failed loads and printed output of every probe group
     # other than "main" (hidden inputs, artifact checks), each line led by "[group] ".
-    # loads/problems/output above come from the "main" worker alone.
+    # loads/problems/output above come from the "main" worker alone. Kept in
+    # OUT/_instructor/<id>/observations.json (grader.storage.observations), never in
+    # anything a student is given.
     instructor_notes: tuple[str, ...] = ()
 
 

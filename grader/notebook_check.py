@@ -110,7 +110,7 @@ def saved_source(exercise: str, folder: Path | None = None) -> tuple[str, str, l
 
 def _warm_runner() -> Any:
     if not _runner:
-        from grader.runner.select import make_runner
+        from grader.runner.choice import make_runner
 
         context = make_runner(None, 1)
         _runner[:] = [context, context.__enter__()]

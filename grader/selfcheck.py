@@ -104,7 +104,7 @@ def check_with(runner: Any, paths: Paths, exercises: tuple[str, ...] | None,
 
 def self_check(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks: bool = False,
                load_timeout: float = Limits.load_timeout) -> tuple[StudentResult, list[str]]:
-    from grader.runner.select import make_runner
+    from grader.runner.choice import make_runner
 
     if not paths.exercises.is_dir():
         raise UsageError(f"no exercises/ folder in {paths.root}: run this inside the course folder "

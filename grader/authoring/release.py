@@ -42,7 +42,7 @@ from grader.paths import PACKAGE_DIR, Paths
 ENTRY_MODULES = (
     "grader", "grader.__main__", "grader.cli", "grader.commands", "grader.commands.check_cmd",
     "grader.commands.list_cmd", "grader.judging.checks", "grader.sandbox.drivers", "grader.sandbox.zygote", "grader.data",
-    "grader.plugin", "grader.plugin.items", "grader.notebook_check", "grader.runner.select",
+    "grader.plugin", "grader.plugin.items", "grader.notebook_check", "grader.runner.choice",
 )
 ENTRY_PACKAGES = ("grader.judging.checks", "grader.sandbox.drivers")  # every module in them (public checks, drivers)
 NEVER_SHIP = (

@@ -57,7 +57,7 @@ def watch_loop(paths: Paths, exercises: tuple[str, ...] | None, prefer_notebooks
     from grader.reports.notes import grouped_notes
     from grader.selfcheck import REPORT_NAME, summary, write_report
     from grader.errors import ExitCode, UsageError
-    from grader.runner.select import make_runner
+    from grader.runner.choice import make_runner
 
     if not paths.exercises.is_dir():
         raise UsageError(f"no exercises/ folder in {paths.root}")

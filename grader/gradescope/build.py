@@ -122,7 +122,7 @@ def build(paths: Paths, out: Path, reference_text: str | None = None) -> list[st
 def compute_reference_text(paths: Paths) -> str:
     """Run the reference solutions through every probe, hidden ones included."""
     from grader.judging.checks import load_checks
-    from grader.runner.select import make_runner
+    from grader.runner.choice import make_runner
 
     if not paths.solutions.is_dir():
         raise UsageError(f"no reference solutions at {paths.solutions}: run this in the course repository")

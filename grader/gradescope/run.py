@@ -72,7 +72,7 @@ def grade(autograder: Path, source: Path = SOURCE) -> StudentResult:
     from grader.reference import ReferenceProvider
     from grader.runner import isolation
     from grader.runner.runner import Limits
-    from grader.runner.select import make_runner
+    from grader.runner.choice import make_runner
 
     submission = autograder / "submission"
     if not use_shipped_seed(source):

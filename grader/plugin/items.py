@@ -49,7 +49,7 @@ class SessionRun:
         from grader.grading import observe
         from grader.reference import NO_REFERENCE
         from grader.runner import isolation
-        from grader.runner.select import make_runner
+        from grader.runner.choice import make_runner
 
         self._read()
         # --grader-submission runs someone else's code: the same refusal as `grader grade`.

@@ -12,15 +12,27 @@ Hidden groups ("hidden", "hidden:<x>") are held until every other task of the
 submission is done and its worker is gone (`sealed`): a hidden worker never runs
 beside the same student's student-visible workers, so it cannot pass hidden inputs
 to them through kernel state they share (locks on a file both can read, timing).
+
+This module is the scheduling policy both back-ends share (grader.runner.backend
+runs it; scheduler.py and portable.py only start, watch and stop workers). Its
+state is one `SubmissionRun` per admitted submission, holding one `Task` per worker
+the submission needs; a task moves
+
+    held (hidden, until the rest is sealed) -> waiting (for its artifact) -> ready
+        -> running -> done   (or back to running, in a fresh worker, by `settle`)
+
+and every function here is a plain function of that state and the clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe, RunOutcome
 from grader.runner.channel import Collector
+from grader.runner.limits import Limits
 from grader.safetext import truncate
 
 MAIN = "main"
@@ -53,6 +65,27 @@ class Task:
         return out
 
 
+@dataclass
+class SubmissionRun:
+    """One admitted submission while its tasks run: what `compose` turns into its RunOutcome."""
+
+    key: Any
+    files: dict[str, str]
+    tasks: list[Task]
+    started: float
+    skip: list[str] = field(default_factory=list)   # files found to hang while loading, for later workers
+    unsealed: set[int] = field(default_factory=set)  # the sandbox's stopped workers not yet reported gone
+
+    @property
+    def finished(self) -> bool:
+        return all(t.state == "done" for t in self.tasks)
+
+    def skip_for(self, task: Task) -> list[str]:
+        """Files a worker of `task` skips: one that hung while loading, or one notebook cell of it
+        ("x.ipynb, cell 3"), is skipped by every later worker that loads the student's files."""
+        return [f for f in self.skip if task.files and (f in task.files or ", cell " in f)]
+
+
 def is_hidden(group: str) -> bool:
     """Whether a probe group holds hidden inputs (see grader.judging.checks.base.HIDDEN_GROUP)."""
     return group == HIDDEN or group.startswith(HIDDEN + ":")
@@ -60,26 +93,6 @@ def is_hidden(group: str) -> bool:
 
 def hidden_task(task: Task) -> bool:
     return any(is_hidden(p.group) for p in task.probes)
-
-
-def split_units(probes: Sequence[Probe]) -> list[list[Probe]]:
-    """Probes by worker: one list per group (in first-seen order), then each `needs` probe alone."""
-    groups: dict[str, list[Probe]] = {}
-    later: list[list[Probe]] = []
-    for p in probes:
-        if p.needs is not None:
-            later.append([p])
-        else:
-            groups.setdefault(p.group, []).append(p)
-    return [*groups.values(), *later]
-
-
-def student_work_left(units: Sequence[Sequence[Probe]]) -> bool:
-    """Whether these unfinished units (the portable runner's) still hold student-visible work
-    that hidden units must wait for. One that needs a hidden probe's value cannot run before
-    the hidden ones, so it does not hold them back (it would wait forever)."""
-    hidden = {p.id for u in units for p in u if is_hidden(p.group)}
-    return any(not is_hidden(u[0].group) and u[0].needs not in hidden for u in units if u)
 
 
 def plan(probes: Sequence[Probe], files: dict[str, str], memory_mb: int, *, isolate: bool = True) -> list[Task]:
@@ -111,6 +124,60 @@ def unseal(tasks: Sequence[Task], *, sealed: bool = True) -> list[Task]:
     for t in held:
         t.state = "ready" if t.needs is None else "waiting"
     return held
+
+
+def admit(key: Any, files: dict[str, str], probes: Sequence[Probe], limits: Limits, now: float, *,
+          isolate: bool = True) -> SubmissionRun:
+    """A submission's run as it is admitted: its tasks planned, its clock started."""
+    return SubmissionRun(key, dict(files), plan(probes, dict(files), limits.memory_mb, isolate=isolate), now)
+
+
+def next_ready(runs: Sequence[SubmissionRun], limits: Limits, now: float) -> tuple[SubmissionRun, Task] | None:
+    """The first ready task of the earliest admitted submission that still has time.
+
+    A ready task of a submission whose time is used up (an artifact that came in
+    its last second) is done at once, its probes out of time.
+    """
+    for run in runs:
+        for t in run.tasks:
+            if t.state != "ready":
+                continue
+            if now - run.started < limits.student_timeout:
+                return run, t
+            out_of_time(t, t.probes, limits)
+            t.state = "done"
+    return None
+
+
+def out_of_time(task: Task, probes: Sequence[Probe], limits: Limits) -> None:
+    for p in probes:
+        task.collector.observations.setdefault(p.id, Observation(p.id, error=ErrorInfo(
+            "timeout", f"not run: the submission used up its {limits.student_timeout:g} s", killed="timeout")))
+
+
+def settle(run: SubmissionRun, task: Task, kind: str | None, message: str, observed_before: int,
+           limits: Limits, now: float) -> list[Probe]:
+    """A worker of `task` ended (`kind` None: it reported done; else how it was stopped).
+
+    The phase it was in gets the blame. Returns the probes to rerun in a fresh worker:
+    none when it finished, made no progress since `observed_before` (observations plus
+    loads when it started), was retried often enough, or the submission's time is up.
+    """
+    c = task.collector
+    if kind is not None:
+        skipped = c.stopped(kind, message)
+        if skipped and skipped not in run.skip:
+            run.skip.append(skipped)
+    left = [p for p in task.probes if p.id not in c.observations]
+    if c.done or not left:
+        return []
+    progressed = len(c.observations) + len(c.loads) > observed_before
+    if not progressed or task.attempts > len(task.probes) + len(task.files) + 1:
+        return []
+    if now - run.started >= limits.student_timeout:
+        out_of_time(task, left, limits)
+        return []
+    return left
 
 
 def observed(tasks: Sequence[Task], probe_id: str) -> Observation | None:

@@ -8,15 +8,18 @@ stdout, the worker's own fd-level output goes to a temporary file. Each worker
 imports TensorFlow once; one spare worker is always warming up, so the next
 submission (or the next re-check under `grader check --watch`) finds TensorFlow loaded.
 
-Verdicts are the same as the sandbox's: the same drivers run the same probes, and
-the trusted side (this process) collects the frames with the same `Collector`.
+Outcomes are the same as the sandbox's by construction: the same drivers run the same
+probes, the trusted side (this process) collects the frames with the same `Collector`,
+and the same scheduling policy (grader.runner.backend over grader.runner.groups) plans
+the workers, releases artifacts, retries, and composes the outcome; this module only
+starts, watches and stops processes.
 What is weaker is isolation: student code runs as the user (as `nobody` when we
 are root on POSIX), sees the file system, and memory is polled on Linux only.
 Processes: on Linux each worker's job runs under a keeper, in a PID namespace of its
 own where the kernel allows one (root, or unprivileged user namespaces), so every
 process it starts (setsid daemons included) ends with it; elsewhere the worker's
-process group is killed, best effort. Hidden units run only after the student's other
-units are finished, as in the sandbox (grader.runner.groups).
+process group is killed, best effort (a stopped worker is waited for, so a submission's
+hidden groups start only once its other workers are gone, as in the sandbox).
 The sandbox stays the default for `grader grade`; `GRADER_RUNNER=portable` forces
 this runner, `GRADER_RUNNER=sandbox` forbids the fallback.
 """
@@ -28,45 +31,34 @@ import queue
 import subprocess
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from grader.errors import SandboxError
-from grader.model import ErrorInfo, Observation, Probe, RunOutcome
-from grader.runner.portable_worker import NOBODY, Worker, anon_kb
-from grader.runner.channel import Collector, where
-from grader.runner.groups import is_hidden, split_units, student_work_left
+from grader.model import Probe, RunOutcome
+from grader.runner.backend import Attempt, Ended, GroupScheduler, attempt_deadline
+from grader.runner.channel import where
+from grader.runner.groups import SubmissionRun, Task
 from grader.runner.limits import Limits, describe_status
-from grader.safetext import truncate
+from grader.runner.portable_worker import NOBODY, Worker, anon_kb
 
 K = TypeVar("K")
 ENV_VAR = "GRADER_RUNNER"
-@dataclass
-class _Unit:
-    """Probes of one submission that share one worker (one probe group, or one `needs` probe)."""
-
-    key: Any
-    files: dict[str, str]
-    probes: list[Probe]
-    collector: Collector
-    started: float
-    skip: list[str] = field(default_factory=list)
-    output: list[str] = field(default_factory=list)
-    attempts: int = 0
-    startups: int = 0     # workers that died before they were ready
+STARTUP_TRIES = 3   # workers that may die before they are ready (before any student code ran)
 
 
-@dataclass
-class _Attempt:
-    unit: _Unit
+@dataclass(kw_only=True)
+class _PortableAttempt(Attempt):
     worker: Worker
-    started: float
-    phase: str | None = None
-    phase_started: float = 0.0
-    done_before: int = 0
     baseline_kb: int = 0
-    eof: bool = False
+    startups: int = 0     # workers of this task that died before they were ready
+    stopped: bool = False
+
+    def sync(self) -> None:
+        """The worker's readiness is set by its reader thread: take it over once."""
+        if self.ready_at is None and self.worker.ready.is_set():
+            self.ready_at = self.worker.ready_at
 
 
 class PortableRunner:
@@ -80,7 +72,6 @@ class PortableRunner:
         self.env = self._env(drop_root)
         self.inbox: queue.Queue[tuple[Worker, Any]] = queue.Queue()
         self.spares: list[Worker] = []
-        self._units_by_key: dict[int, list[_Unit]] = {}
         self.entered = False
 
     @staticmethod
@@ -109,7 +100,7 @@ class PortableRunner:
         self.spares = []
         self.entered = False
 
-    def _take(self) -> Worker:
+    def take(self) -> Worker:
         """A warm (or warming) worker; a new spare starts warming at once."""
         for dead in [x for x in self.spares if x.ended.is_set()]:  # died while warming up (killed, out of memory)
             self.spares.remove(dead)
@@ -134,143 +125,53 @@ class PortableRunner:
         """Run submissions `jobs` workers at a time; yield (key, outcome) as each finishes."""
         if not self.entered:
             raise SandboxError("use the PortableRunner as a context manager")
-        pending = iter(items)
-        active: dict[Worker, _Attempt] = {}
-        waiting: list[_Unit] = []           # units ready to start
-        left: dict[int, list[_Unit]] = {}   # submission -> its units not finished yet
-        subs: dict[int, tuple[K, list[_Unit], dict[str, str]]] = {}
-        counter = 0
-        exhausted = False
+        scheduler = PortableScheduler(self)
         try:
-            while True:
-                while not exhausted and len(waiting) < self.jobs:
-                    try:
-                        key, files, probes = next(pending)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    counter += 1
-                    units = [_Unit(counter, dict(files), unit, Collector(unit, self.limits.memory_mb, files),
-                                   time.monotonic()) for unit in split_units(probes)]
-                    subs[counter] = (key, units, dict(files))
-                    self._units_by_key[counter] = units
-                    left[counter] = list(units)
-                    if not units:
-                        del left[counter], subs[counter]
-                        yield key, RunOutcome({}, duration=0.0)
-                        continue
-                    waiting.extend(u for u in units if u.probes[0].needs is None and not is_hidden(u.probes[0].group))
-                    waiting[:0] = self._release(left[counter], waiting)
-                while waiting and len(active) < self.jobs:
-                    unit = waiting.pop(0)
-                    self._start(unit, active)
-                if not active:
-                    if exhausted and not waiting:
-                        return
-                    continue
-                for unit in self._step(active):
-                    n = unit.key
-                    left[n].remove(unit)
-                    waiting[:0] = self._release(left[n], waiting)
-                    if not left[n]:
-                        del left[n]
-                        key, units, _ = subs.pop(n)
-                        self._units_by_key.pop(n, None)
-                        yield key, self._outcome(units)
+            yield from scheduler.run(iter(items))
         finally:
-            for a in active.values():
-                a.worker.stop(0)
+            scheduler.close()
 
-    # -- helpers -----------------------------------------------------------
-    def _release(self, left: list[_Unit], waiting: list[_Unit]) -> list[_Unit]:
-        """`needs` units of one submission whose producing probe has finished, and hidden
-        units once the student's other units are finished (their workers stopped): ready to run.
 
-        A unit whose producing probe gave no result is finished at once, with an error.
-        """
-        ready = []
-        public = student_work_left([u.probes for u in left])
-        for u in list(left):
-            p = u.probes[0]
-            if u.attempts or u in waiting or (is_hidden(p.group) and public):
-                continue
-            if p.needs is None:
-                if is_hidden(p.group):
-                    ready.append(u)
-                continue
-            producing = [x for x in left if x is not u and p.needs in x.collector.wanted]
-            if producing:
-                continue
-            done = [x for x in self._finished_units(u) if p.needs in x.collector.observations]
-            if done:
-                self._prepare_needs(u, done[0].collector.observations[p.needs])
-                if p.id in u.collector.observations:
-                    left.remove(u)  # the artifact itself was an error
-                else:
-                    ready.append(u)
-            else:
-                u.collector.observations[p.id] = Observation(p.id, error=ErrorInfo(
-                    "crash", f"not run: {p.needs} gave no result", killed="crash"))
-                left.remove(u)
-        return ready
+class PortableScheduler(GroupScheduler[_PortableAttempt]):
+    """The shared policy over spawned worker processes (one `run_many` call)."""
 
-    def _finished_units(self, unit: _Unit) -> list[_Unit]:
-        return [u for u in self._units_by_key.get(unit.key, []) if u is not unit]
+    def __init__(self, runner: PortableRunner) -> None:
+        super().__init__(runner.limits, runner.jobs)
+        self.runner = runner
+        self.by_worker: dict[Worker, _PortableAttempt] = {}
 
-    def _prepare_needs(self, unit: _Unit, artifact: Observation) -> None:
-        """Evidence checked where student code never ran: no files, the artifact as an argument."""
-        p = unit.probes[0]
-        unit.files = {}
-        unit.probes = [replace(p, args={**p.args, "artifact": artifact.value})]
-        unit.collector = Collector(unit.probes, self.limits.memory_mb, ())
-        if artifact.error is not None:
-            unit.collector.observations[p.id] = Observation(p.id, error=artifact.error)
-
-    def _start(self, unit: _Unit, active: dict[Worker, _Attempt], probes: Sequence[Probe] | None = None) -> None:
-        unit.attempts += 1
-        todo = list(probes if probes is not None else unit.probes)
-        todo = [p for p in todo if p.id not in unit.collector.observations]
-        w = self._take()
-        w.send({"files": unit.files, "skip_files": list(unit.skip),
-                "probes": [{"id": p.id, "driver": p.driver, "args": p.args, "exercise": p.exercise} for p in todo]})
+    def launch(self, sub: SubmissionRun, task: Task, slot: int, job: dict[str, Any]) -> _PortableAttempt:
+        w = self.runner.take()
+        w.send(job)
         now = time.monotonic()
-        c = unit.collector
-        active[w] = _Attempt(unit, w, now, phase_started=now, done_before=len(c.observations) + len(c.loads))
+        a = _PortableAttempt(sub=sub, task=task, slot=slot, started=now, ready_at=None, phase_started=now, worker=w)
+        self.by_worker[w] = a
+        return a
 
-    def _deadline(self, a: _Attempt) -> tuple[float, float, str]:
-        lim, c = self.limits, a.unit.collector
-        phase = c.current
-        if phase is not None and not phase.startswith("load:"):
-            probe = next((p for p in a.unit.probes if p.id == phase), None)
-            limit = lim.check_timeout or (probe.timeout if probe else lim.load_timeout)
-            start = a.phase_started
-        elif phase is None and not a.worker.ready.is_set():
-            limit, start = 300.0, a.started  # still importing TensorFlow: not the student's time
-        else:  # loading, or between probes: from the later of the phase's start and the worker's readiness
-            limit, start = lim.load_timeout, max(a.phase_started, a.worker.ready_at)
-        deadline, scope = start + limit, where(phase)
-        total = a.unit.started + lim.student_timeout + (0 if a.worker.ready.is_set() else 300.0)
-        if total < deadline:
-            deadline, limit, scope = total, lim.student_timeout, f"{scope} (the whole submission's time limit)"
-        return deadline, limit, scope
+    def end(self, a: _PortableAttempt) -> str:
+        if a.stopped:
+            return ""
+        a.stopped = True
+        self.by_worker.pop(a.worker, None)
+        return a.worker.stop(self.limits.output_cap)
 
-    def _step(self, active: dict[Worker, _Attempt]) -> list[_Unit]:
-        """Feed frames for up to 0.1 s, enforce limits; return the units that finished."""
-        stopped: list[tuple[_Attempt, str | None, str]] = []
+    def wait(self) -> list[Ended[_PortableAttempt]]:
+        """Feed frames for up to 0.1 s, enforce limits; the attempts that ended."""
+        stopped: list[Ended[_PortableAttempt]] = []
         end = time.monotonic() + 0.1
         while True:
             try:
-                w, message = self.inbox.get(timeout=max(0.0, end - time.monotonic()))
+                w, message = self.runner.inbox.get(timeout=max(0.0, end - time.monotonic()))
             except queue.Empty:
                 break
-            a = active.get(w)
+            a = self.by_worker.get(w)
             if a is None:
                 continue  # a spare that died, or a worker already stopped
-            c = a.unit.collector
+            a.sync()
+            c = a.task.collector
             if message is None:
-                a.eof = True
                 if not w.ready.is_set():
-                    stopped.append((a, "startup", ""))  # no student code ran: not the student's fault
+                    stopped.extend(filter(None, [self._restart(a)]))
                 elif not c.done:
                     try:
                         code = w.proc.wait(timeout=2.0)
@@ -283,92 +184,43 @@ class PortableRunner:
                 c.problems.append(f"the worker sent malformed data ({message.get('message')})")
             else:
                 c.feed(message)
-                if c.current != a.phase:
-                    a.phase, a.phase_started = c.current, time.monotonic()
+                a.noted()
                 if c.done:
                     stopped.append((a, None, ""))
+        return stopped + self._over_limits({id(x[0]) for x in stopped})
+
+    def _over_limits(self, busy: set[int]) -> list[Ended[_PortableAttempt]]:
         now = time.monotonic()
-        busy = {id(x[0]) for x in stopped}
-        for a in active.values():
+        out: list[Ended[_PortableAttempt]] = []
+        for a in self.active.values():
             if id(a) in busy:
                 continue
-            deadline, limit, scope = self._deadline(a)
-            if now >= deadline:
-                stopped.append((a, "timeout", f"timed out after {limit:g} s in {scope}"))
+            a.sync()
+            when, limit, scope = attempt_deadline(self.limits, a)
+            if now >= when:
+                out.append((a, "timeout", f"timed out after {limit:g} s in {scope}"))
                 continue
-            if a.worker.ready.is_set() and not a.baseline_kb:
+            if a.ready_at is not None and not a.baseline_kb:
                 a.baseline_kb = anon_kb(a.worker.proc.pid) or -1
             used = anon_kb(a.worker.proc.pid)
             if a.baseline_kb > 0 and used - a.baseline_kb > self.limits.memory_mb * 1024:
-                stopped.append((a, "memory", f"exceeded the {self.limits.memory_mb} MiB memory limit "
-                                             f"in {where(a.unit.collector.current)}"))
-        finished: list[_Unit] = []
-        seen: set[int] = set()
-        for a, kind, message in stopped:
-            if id(a) in seen:
-                continue
-            seen.add(id(a))
-            del active[a.worker]
-            text = a.worker.stop(self.limits.output_cap)
-            unit, c = a.unit, a.unit.collector
-            if kind == "startup":
-                unit.attempts -= 1
-                unit.startups += 1
-                if unit.startups < 3:
-                    self._start(unit, active, [p for p in unit.probes if p.id not in c.observations])
-                    continue
-                c.problems.append("the portable worker could not start: " + (text.strip()[-500:] or "no output"))
-                finished.append(unit)
-                continue
-            if text.strip():
-                unit.output.append(text)
-            if kind is not None:
-                skipped = c.stopped(kind, message)
-                if skipped:
-                    unit.skip.append(skipped)
-            again = self._remaining(a)
-            if again:
-                self._start(unit, active, again)
-            else:
-                finished.append(unit)
-        return finished
+                out.append((a, "memory", f"exceeded the {self.limits.memory_mb} MiB memory limit "
+                                         f"in {where(a.task.collector.current)}"))
+        return out
 
-    def _remaining(self, a: _Attempt) -> list[Probe]:
-        """Probes to rerun in a fresh worker after this attempt was stopped early (as the sandbox does)."""
-        unit, c = a.unit, a.unit.collector
-        todo = [p for p in unit.probes if p.id not in c.observations]
-        if c.done or not todo:
-            return []
-        progressed = len(c.observations) + len(c.loads) > a.done_before
-        if not progressed or unit.attempts > len(unit.probes) + len(unit.files) + 1:
-            return []
-        if time.monotonic() - unit.started >= self.limits.student_timeout:
-            for p in todo:
-                c.observations[p.id] = Observation(p.id, error=ErrorInfo(
-                    "timeout", f"not run: the submission used up its {self.limits.student_timeout:g} s",
-                    killed="timeout"))
-            return []
-        return todo
-
-    def _outcome(self, units: list[_Unit]) -> RunOutcome:
-        observations: dict[str, Observation] = {}
-        loads: list[Any] = []
-        problems: list[str] = []
-        output: list[str] = []
-        for u in units:
-            c = u.collector
-            observations.update(c.observations)
-            main = u.probes and u.probes[0].group == "main" and u.probes[0].needs is None
-            if main or not loads:
-                loads.extend(x for x in c.loads if all(y.name != x.name for y in loads))
-            problems.extend(c.problems)
-            if main:  # other groups' output is for the instructor only: it never reaches students
-                output.extend(u.output)
-        text = "".join(output)
-        text = truncate(text, self.limits.output_cap * 2)
-        start = min((u.started for u in units), default=time.monotonic())
-        return RunOutcome(observations, tuple(loads), tuple(dict.fromkeys(problems)), output=text,
-                          duration=time.monotonic() - start)
+    def _restart(self, a: _PortableAttempt) -> Ended[_PortableAttempt] | None:
+        """A worker died before it was ready (killed, out of memory, a broken install): no student
+        code ran, so another starts for the same probes; after STARTUP_TRIES the attempt ends
+        with that said in the task's problems."""
+        text = self.end(a)
+        a.stopped = True
+        if a.startups + 1 >= STARTUP_TRIES:
+            return a, "crash", "the portable worker could not start: " + (text.strip()[-500:] or "no output")
+        del self.active[a.slot]
+        a.task.attempts -= 1
+        left = [p for p in a.task.probes if p.id not in a.task.collector.observations]
+        self.start(a.sub, a.task, a.slot, left).startups = a.startups + 1
+        return None
 
 
 def _ended(code: int, phase: str) -> str:
@@ -382,4 +234,4 @@ def _ended(code: int, phase: str) -> str:
     return f"the worker {phrase} in {phase}"
 
 
-__all__ = ["ENV_VAR", "NOBODY", "PortableRunner", "split_units"]
+__all__ = ["ENV_VAR", "NOBODY", "PortableRunner"]

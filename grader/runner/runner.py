@@ -30,7 +30,7 @@ from grader.runner import isolation, uidblocks
 from grader.runner.cgroups import SlotCgroups
 from grader.runner.limits import Limits
 from grader.runner.memory import SlotWatch
-from grader.runner.scheduler import Scheduler
+from grader.runner.scheduler import SandboxScheduler
 from grader.sandbox import confine, wire
 from grader.sandbox.confine import UID_BASE, SandboxConfig
 from grader.sandbox.procs import kill_uid, processes
@@ -222,7 +222,7 @@ class Runner:
         """Run submissions `jobs` at a time; yield (key, outcome) as each finishes."""
         if self._control is None:
             raise SandboxError("use the Runner as a context manager (with Runner() as r: ...)")
-        scheduler = Scheduler(self, isolate_groups=self.isolate_groups)
+        scheduler = SandboxScheduler(self, isolate_groups=self.isolate_groups)
         try:
             yield from scheduler.run(iter(items))
         finally:

@@ -1,14 +1,15 @@
-"""Admission and retries: which submission runs in which worker slot, and when.
+"""The Linux sandbox's back-end: workers forked by the zygote, results on a pipe.
 
-Submissions are admitted `jobs` at a time. Each running worker's channel is
-read as it streams; a worker that overstays its deadline, outgrows the memory
-limit or starts too many processes is stopped, the phase it was in gets the
-blame, and the probes that remain run in a fresh worker, so one infinite loop
-in one exercise does not zero the others.
+The scheduling policy (admission, groups, artifacts, retries, outcomes) is
+grader.runner.backend's, shared with the portable runner; this module only starts,
+watches and stops the zygote's workers. Each running worker's channel is read as
+it streams; a worker that overstays its deadline, outgrows the memory limit or
+starts too many processes is stopped, and the policy decides what runs next.
 
-A submission's hidden groups start only once its other workers are sealed: their
-results received, their descriptors closed, and the zygote's word that each is gone
+A submission is sealed when every worker it stopped is known to be gone: its
+results received, its descriptors closed, and the zygote's word that it exited
 (with everything it started: the zygote reports a worker's exit only after that).
+Its hidden groups start only then.
 """
 
 from __future__ import annotations
@@ -16,19 +17,15 @@ from __future__ import annotations
 import os
 import select
 import time
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
-from grader.model import ErrorInfo, Observation, Probe, RunOutcome
+from grader.runner.backend import Attempt, Ended, GroupScheduler, attempt_deadline
 from grader.runner.channel import MAX_CHANNEL, read_frames, read_output, where
-from grader.runner.groups import Task, compose, plan, release
-from grader.runner.limits import POLL_INTERVAL, Limits, deadline, describe_status
+from grader.runner.groups import SubmissionRun, Task
+from grader.runner.limits import POLL_INTERVAL, Limits, describe_status
 from grader.runner.memory import SlotWatch
 from grader.sandbox import wire
-
-K = TypeVar("K")
-Item = tuple[K, dict[str, str], Sequence[Probe]]
 
 
 class Workers(Protocol):
@@ -47,151 +44,78 @@ class Workers(Protocol):
     def oom_kills(self, slot: int) -> int: ...
 
 
-@dataclass
-class _Submission:
-    key: Any
-    files: dict[str, str]
-    tasks: list[Task]
-    started: float
-    skip: list[str] = field(default_factory=list)   # files found to hang while loading, for later workers
-    unsealed: set[int] = field(default_factory=set)  # pids (or -tokens) of stopped workers not yet reported gone
-
-    @property
-    def finished(self) -> bool:
-        return all(t.state == "done" for t in self.tasks)
-
-
-@dataclass
-class _Attempt:
-    sub: _Submission
-    task: Task
-    slot: int
+@dataclass(kw_only=True)
+class _SandboxAttempt(Attempt):
     token: int
     channel: int
     out_fd: int
-    started: float
     pid: int | None = None
     buffer: bytearray = field(default_factory=bytearray)
-    phase: str | None = None
-    phase_started: float = 0.0
     eof: bool = False
     eof_at: float = 0.0
     status: int | None = None
-    observed_before: int = 0
     received: int = 0
     oom_before: int = 0
 
 
-class Scheduler:
-    """One `run_many` call: admits submissions, runs their groups in free slots, yields outcomes.
-
-    A free slot goes first to a ready group of a submission already admitted
-    (so the clean workers fork while the student's own worker runs), and only
-    then to the next submission.
-    """
+class SandboxScheduler(GroupScheduler[_SandboxAttempt]):
+    """The shared policy over the zygote's worker slots (one `run_many` call)."""
 
     def __init__(self, workers: Workers, *, isolate_groups: bool = True) -> None:
+        super().__init__(workers.limits, workers.jobs, isolate_groups=isolate_groups)
         self.w = workers
-        self.limits = workers.limits
-        self.isolate = isolate_groups
-        self.active: dict[int, _Attempt] = {}          # slot -> attempt
-        self.by_token: dict[int, _Attempt] = {}
+        self.by_token: dict[int, _SandboxAttempt] = {}
         self.exits: dict[int, int] = {}
-        self.admitted: list[_Submission] = []
-        self.awaiting: dict[int, _Submission] = {}     # stopped worker's pid (or -token) -> its submission
+        self.awaiting: dict[int, SubmissionRun] = {}   # stopped worker's pid (or -token) -> its submission
+        self.last_poll = 0.0
 
-    def close(self) -> None:
-        """Leave no worker behind (the caller may stop early)."""
-        for a in self.active.values():
-            self._stop(a)
-        self.active.clear()
+    def sealed(self, sub: SubmissionRun) -> bool:
+        return not sub.unsealed
 
-    def run(self, pending: Iterator[Item[K]]) -> Iterator[tuple[K, RunOutcome]]:
-        active = self.active
-        free = [s for s in range(self.w.jobs) if s not in active]
-        exhausted = False
-        last_poll = 0.0
-        while active or self.admitted or not exhausted:
-            while free:
-                task = self._next_ready()
-                if task is not None:
-                    self._admit(self._start(task[0], task[1], free.pop(0)))
-                    continue
-                if exhausted:
-                    break
-                try:
-                    key, files, probes = next(pending)
-                except StopIteration:
-                    exhausted = True
-                    break
-                tasks = plan(probes, dict(files), self.limits.memory_mb, isolate=self.isolate)
-                self.admitted.append(_Submission(key, dict(files), tasks, time.monotonic()))
-            yield from self._yield_finished()
-            if not active and not self.awaiting:
-                if exhausted and not self.admitted:
-                    break
-                continue
-            now = time.monotonic()
-            wait = min([POLL_INTERVAL] + [max(0.0, self._deadline(a)[0] - now) for a in active.values()])
-            fds = [a.channel for a in active.values() if not a.eof]
-            control = self.w.control_fd()
-            ready, _, _ = select.select(fds + [control], [], [], wait)
-            if control in ready:
-                self._control()
-            now = time.monotonic()
-            finished = self._finished(ready, now)
-            if now - last_poll >= POLL_INTERVAL and self.w.as_root:
-                last_poll = now
-                finished += self._limits_exceeded({a.slot for a, _, _ in finished})
-            for a, stop_kind, message in finished:
-                self._stop(a)
-                del active[a.slot]
-                self.by_token.pop(a.token, None)
-                self._await_exit(a)
-                collector = a.task.collector
-                if stop_kind is not None:
-                    skipped = collector.stopped(stop_kind, message)
-                    if skipped and skipped not in a.sub.skip:
-                        a.sub.skip.append(skipped)
-                again = self._remaining(a)
-                if again:
-                    self._admit(self._start(a.sub, a.task, a.slot, again))
-                    continue
-                a.task.state = "done"
-                free.append(a.slot)
-            for sub in self.admitted:
-                release(sub.tasks, sealed=not sub.unsealed)
+    def waiting_on_exits(self) -> bool:
+        return bool(self.awaiting)
 
-    # -- admission ---------------------------------------------------------
-    def _next_ready(self) -> tuple[_Submission, Task] | None:
-        for sub in self.admitted:
-            for t in sub.tasks:
-                if t.state != "ready":
-                    continue
-                if time.monotonic() - sub.started < self.limits.student_timeout:
-                    return sub, t
-                self._out_of_time(t, t.probes)  # e.g. an artifact that came in the last second
-                t.state = "done"
-        return None
+    def launch(self, sub: SubmissionRun, task: Task, slot: int, job: dict[str, Any]) -> _SandboxAttempt:
+        oom_before = self.w.oom_kills(slot)
+        token, channel, out_fd = self.w.spawn(job, slot)
+        now = time.monotonic()
+        a = _SandboxAttempt(sub=sub, task=task, slot=slot, started=now, ready_at=now, phase_started=now,
+                            token=token, channel=channel, out_fd=out_fd, oom_before=oom_before)
+        self.by_token[token] = a
+        return a
 
-    def _out_of_time(self, task: Task, probes: Sequence[Probe]) -> None:
-        for p in probes:
-            task.collector.observations.setdefault(p.id, Observation(p.id, error=ErrorInfo(
-                "timeout", f"not run: the submission used up its {self.limits.student_timeout:g} s",
-                killed="timeout")))
-
-    def _yield_finished(self) -> Iterator[tuple[Any, RunOutcome]]:
-        for sub in list(self.admitted):
-            if not any(t.state in ("ready", "running") for t in sub.tasks):
-                release(sub.tasks, final=True, sealed=not sub.unsealed)
-            if sub.finished:
-                self.admitted.remove(sub)
-                yield sub.key, compose(sub.tasks, time.monotonic() - sub.started, self.limits.output_cap)
-
-    def _admit(self, a: _Attempt) -> None:
-        self.active[a.slot] = self.by_token[a.token] = a
+    def end(self, a: _SandboxAttempt) -> str:
+        """Kill whatever the attempt left running, collect its output, close its fds; until the
+        zygote reports the worker gone, its submission is not sealed."""
+        self.w.stop(a.pid, a.slot)
+        os.close(a.channel)
+        text = read_output(a.out_fd, self.limits.output_cap)
+        os.close(a.out_fd)
+        self.by_token.pop(a.token, None)
+        if a.status is None:
+            if a.pid is None:
+                self._await(a.sub, -a.token)
+            elif self.exits.pop(a.pid, None) is None:
+                self._await(a.sub, a.pid)
+        return text
 
     # -- one pass of the loop ---------------------------------------------
+    def wait(self) -> list[Ended[_SandboxAttempt]]:
+        now = time.monotonic()
+        wait = min([POLL_INTERVAL] + [max(0.0, attempt_deadline(self.limits, a)[0] - now)
+                                      for a in self.active.values()])
+        fds = [a.channel for a in self.active.values() if not a.eof]
+        control = self.w.control_fd()
+        ready, _, _ = select.select(fds + [control], [], [], wait)
+        if control in ready:
+            self._control()
+        now = time.monotonic()
+        finished = self._finished(ready, now)
+        if now - self.last_poll >= POLL_INTERVAL and self.w.as_root:
+            self.last_poll = now
+            finished += self._limits_exceeded({a.slot for a, _, _ in finished})
+        return finished
+
     def _control(self) -> None:
         spawned, exits = self.w.control()
         for token, pid in spawned.items():
@@ -208,9 +132,9 @@ class Scheduler:
         if len(self.exits) > 10000:  # grandchildren nobody waits for
             self.exits.clear()
 
-    def _finished(self, ready: list[int], now: float) -> list[tuple[_Attempt, str | None, str]]:
+    def _finished(self, ready: list[int], now: float) -> list[Ended[_SandboxAttempt]]:
         """(attempt, killed kind, message) for workers that are done, died or ran out of time."""
-        finished: list[tuple[_Attempt, str | None, str]] = []
+        finished: list[Ended[_SandboxAttempt]] = []
         for a in list(self.active.values()):
             if a.channel in ready:
                 self._read(a)
@@ -228,15 +152,15 @@ class Scheduler:
                 else:
                     finished.append((a, kind, f"the worker {phrase} in {blame}"))
             else:
-                when, limit, scope = self._deadline(a)
+                when, limit, scope = attempt_deadline(self.limits, a)
                 if now >= when:
                     finished.append((a, "timeout", f"timed out after {limit:g} s in {scope}"))
         return finished
 
-    def _limits_exceeded(self, busy: set[int]) -> list[tuple[_Attempt, str | None, str]]:
+    def _limits_exceeded(self, busy: set[int]) -> list[Ended[_SandboxAttempt]]:
         lim, base = self.limits, self.w.uid_base
         usage, counts = self.w.watch.poll({base + s: s for s in self.active if s not in busy})
-        out: list[tuple[_Attempt, str | None, str]] = []
+        out: list[Ended[_SandboxAttempt]] = []
         for slot, kb in usage.items():
             a = self.active[slot]
             if kb > lim.memory_mb * 1024:
@@ -248,22 +172,7 @@ class Scheduler:
         return out
 
     # -- helpers -----------------------------------------------------------
-    def _start(self, sub: _Submission, task: Task, slot: int, probes: Sequence[Probe] | None = None) -> _Attempt:
-        task.attempts += 1
-        task.state = "running"
-        todo = list(probes if probes is not None else task.probes)
-        # A file that hung while loading, or one notebook cell of it ("x.ipynb, cell 3"), is
-        # skipped by every later worker that loads the student's files.
-        skip = [f for f in sub.skip if task.files and (f in task.files or ", cell " in f)]
-        job = {"files": task.files, "skip_files": skip,
-               "probes": task.job_probes(todo)}
-        token, channel, out_fd = self.w.spawn(job, slot)
-        now = time.monotonic()
-        c = task.collector
-        return _Attempt(sub, task, slot, token, channel, out_fd, now, phase_started=now,
-                        observed_before=len(c.observations) + len(c.loads), oom_before=self.w.oom_kills(slot))
-
-    def _read(self, a: _Attempt) -> None:
+    def _read(self, a: _SandboxAttempt) -> None:
         try:
             chunk = os.read(a.channel, 1 << 16)
         except OSError:
@@ -274,7 +183,6 @@ class Scheduler:
         a.buffer += chunk
         a.received += len(chunk)
         collector = a.task.collector
-        seen = len(collector.observations)
         try:
             if a.received > MAX_CHANNEL:
                 raise wire.WireError(f"more than {MAX_CHANNEL >> 20} MiB of results")
@@ -284,49 +192,8 @@ class Scheduler:
             collector.problems.append(f"the worker sent malformed data ({exc})")
             a.eof, a.eof_at, a.status = True, time.monotonic(), 0
             a.buffer.clear()
-        if collector.current != a.phase:
-            a.phase, a.phase_started = collector.current, time.monotonic()
-        if len(collector.observations) != seen:
-            release(a.sub.tasks)  # an artifact may have arrived: its check can start now
+        a.noted()
 
-    def _deadline(self, a: _Attempt) -> tuple[float, float, str]:
-        phase = a.task.collector.current
-        probe = next((p for p in a.task.probes if p.id == phase), None)
-        return deadline(self.limits, phase, a.phase_started, probe.timeout if probe else None, a.sub.started)
-
-    def _stop(self, a: _Attempt) -> None:
-        """Kill whatever the attempt left running, collect its output, close its fds."""
-        self.w.stop(a.pid, a.slot)
-        os.close(a.channel)
-        text = read_output(a.out_fd, self.limits.output_cap)
-        os.close(a.out_fd)
-        if text.strip():
-            a.task.output.append(text)
-
-    def _await_exit(self, a: _Attempt) -> None:
-        """Until the zygote reports this stopped worker gone, its submission is not sealed."""
-        if a.status is not None:
-            return
-        if a.pid is None:
-            self._await(a.sub, -a.token)
-        elif self.exits.pop(a.pid, None) is None:
-            self._await(a.sub, a.pid)
-
-    def _await(self, sub: _Submission, key: int) -> None:
+    def _await(self, sub: SubmissionRun, key: int) -> None:
         sub.unsealed.add(key)
         self.awaiting[key] = sub
-
-    def _remaining(self, a: _Attempt) -> list[Probe]:
-        """Probes to rerun in a fresh worker after this attempt was stopped early."""
-        task = a.task
-        c = task.collector
-        left = [p for p in task.probes if p.id not in c.observations]
-        if c.done or not left:
-            return []
-        progressed = len(c.observations) + len(c.loads) > a.observed_before
-        if not progressed or task.attempts > len(task.probes) + len(task.files) + 1:
-            return []
-        if time.monotonic() - a.sub.started >= self.limits.student_timeout:
-            self._out_of_time(task, left)
-            return []
-        return left

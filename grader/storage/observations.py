@@ -1,6 +1,7 @@
 """What each probe observed at grading time, kept so judges can run again without student code.
 
-    OUT/_instructor/<id>/observations.json   one student's run: observations, file loads, problems, output
+    OUT/_instructor/<id>/observations.json   one student's run: observations, file loads, problems, output,
+                                             and the other workers' notes (RunOutcome.instructor_notes)
     OUT/reference.json                       the reference solutions' observations, once per class
 
 Both are instructor-only (they hold what hidden probes saw): never in a student's folder, never
@@ -85,7 +86,8 @@ def store_student(folder: Path, student_id: str, submission_digest: str, outcome
         doc = {**head, "outcome": {
             "observations": _observations(outcome.observations),
             "loads": [{"name": ld.name, "error": _error(ld.error), "output": ld.output} for ld in outcome.loads],
-            "problems": list(outcome.problems), "output": outcome.output, "duration": outcome.duration}}
+            "problems": list(outcome.problems), "output": outcome.output, "duration": outcome.duration,
+            "instructor_notes": list(outcome.instructor_notes)}}
         text = _dump(doc)
     except (codec.CodecError, ValueError, TypeError) as exc:
         # Observations arrive through the wire, so this should not happen; if it does, this
@@ -174,7 +176,8 @@ def load_student(folder: Path) -> Stored:
                            _need(ld, "output", str, where)) for ld in _need(out, "loads", list, where))
     outcome = RunOutcome(_observations_back(out.get("observations"), where), loads,
                          tuple(str(p) for p in _need(out, "problems", list, where)),
-                         _need(out, "output", str, where), float(_need(out, "duration", (int, float), where)))
+                         _need(out, "output", str, where), float(_need(out, "duration", (int, float), where)),
+                         tuple(str(n) for n in _need(out, "instructor_notes", list, where)) if "instructor_notes" in out else ())
     return Stored(_digests(doc, where), outcome, _need(doc, "student_id", str, where),
                   _need(doc, "submission_digest", str, where))
 

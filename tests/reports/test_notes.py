@@ -82,12 +82,12 @@ def test_a_watch_cycle_repeats_no_unchanged_notes(monkeypatch: pytest.MonkeyPatc
 
     from grader.commands import watch
     from grader.paths import Paths
-    from grader.runner import select
+    from grader.runner import choice
 
     (tmp_path / "exercises").mkdir()
     saves = iter([[{(1, str(tmp_path / "exercises" / "relu_model.py"))}], [{(1, str(tmp_path / "x" / "quiz.py"))}], []])
     cycles = iter([list(STUB_NOTES), list(STUB_NOTES), ["graded quiz.ipynb, the file you changed"]])
-    monkeypatch.setattr(select, "make_runner", lambda *a, **k: contextlib.nullcontext())
+    monkeypatch.setattr(choice, "make_runner", lambda *a, **k: contextlib.nullcontext())
     monkeypatch.setattr(watchfiles, "watch", lambda *a, **k: iter(next(saves)))
     monkeypatch.setattr(watch, "recheck", lambda *a: (_result(()), next(cycles)))
     monkeypatch.setattr("grader.selfcheck.write_report", lambda *a: True)

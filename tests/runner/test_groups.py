@@ -11,7 +11,7 @@ import pytest
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe
 from grader.runner import Limits, Runner
-from grader.runner.groups import compose, is_hidden, plan, release, split_units, student_work_left
+from grader.runner.groups import admit, compose, is_hidden, next_ready, plan, release, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,13 +90,36 @@ def test_a_final_release_gives_hidden_tasks_their_turn_first() -> None:
     assert [t.state for t in tasks] == ["done", "waiting", "ready"]  # not failed for want of an artifact
 
 
-def test_the_portable_runner_holds_hidden_units_by_the_same_rule() -> None:
-    m, h = Probe("m", "d"), Probe("h", "d", group="hidden:x")
-    v = Probe("v", "d", needs="h")
-    assert split_units([m, h, v]) == [[m], [h], [v]]
-    assert student_work_left([[m], [h]]) and not student_work_left([[h]])
-    assert not student_work_left([[h], [v]])  # a public unit waiting for a hidden one cannot hold it back
-    assert not is_hidden("main") and not is_hidden("hiddenness") and is_hidden("hidden:x")
+def test_hidden_groups_are_named_hidden_or_hidden_colon() -> None:
+    assert not is_hidden("main") and not is_hidden("hiddenness") and is_hidden("hidden:x") and is_hidden("hidden")
+
+
+def test_a_stopped_worker_blames_its_phase_and_reruns_the_rest_while_time_is_left() -> None:
+    lim = Limits(student_timeout=10.0)
+    run = admit("k", {"a.py": ""}, [Probe("p1", "d"), Probe("p2", "d"), Probe("p3", "d")], lim, 100.0)
+    (task,) = run.tasks
+    task.attempts = 1
+    c = task.collector
+    c.observations["p1"] = Observation("p1", value=1)
+    c.current = "p2"
+    assert [p.id for p in settle(run, task, "timeout", "timed out after 3 s in p2", 0, lim, 105.0)] == ["p3"]
+    assert c.observations["p2"].error == ErrorInfo("timeout", "timed out after 3 s in p2", killed="timeout")
+    assert c.problems == ["timed out after 3 s in p2"]
+    assert settle(run, task, "crash", "again", 2, lim, 105.0) == []    # no progress since it started: give up
+    c.current = "load:a.py"
+    assert [p.id for p in settle(run, task, "timeout", "hung", 0, lim, 105.0)] == ["p3"]
+    assert run.skip == ["a.py"] and run.skip_for(task) == ["a.py"]      # later workers skip the hanging file
+    assert settle(run, task, "crash", "late", 0, lim, 110.0) == []      # the submission's time is up
+    err = c.observations["p3"].error
+    assert err is not None and err.killed == "timeout" and "used up its 10 s" in err.message
+
+
+def test_a_ready_task_of_a_submission_out_of_time_is_not_started() -> None:
+    lim = Limits(student_timeout=10.0)
+    late = admit("late", {}, [Probe("a", "d")], lim, 0.0)
+    fresh = admit("fresh", {}, [Probe("b", "d")], lim, 5.0)
+    assert next_ready([late, fresh], lim, 12.0) == (fresh, fresh.tasks[0])
+    assert late.finished and late.tasks[0].collector.observations["a"].error.killed == "timeout"  # type: ignore[union-attr]
 
 
 def test_only_the_main_worker_is_student_facing() -> None:
@@ -116,6 +139,16 @@ def test_only_the_main_worker_is_student_facing() -> None:
     assert out.instructor_notes == ("[hidden] timed out after 3 s in h",
                                     "[hidden] loading a.py: ValueError: hidden input 42",
                                     "[hidden] output:\nSECRET 42")
+
+
+def test_the_other_workers_notes_reach_only_the_instructors_folder(tmp_path: Path) -> None:
+    from grader.storage.observations import load_student, store_student
+
+    tasks = plan([Probe("m", "d"), Probe("h", "d", group="hidden")], {"a.py": ""}, 100)
+    tasks[1].output.append("SECRET 42")
+    out = compose(tasks, 1.0, 1000)
+    store_student(tmp_path, "s1", "digest", out, [])
+    assert load_student(tmp_path).outcome.instructor_notes == ("[hidden] output:\nSECRET 42",)
 
 
 # -- slow: real workers -------------------------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from grader.cli import build_parser
 from grader.commands import grade_cmd
 from grader.errors import ExitCode, IsolationRefused, SandboxError
-from grader.runner import isolation, select, uidblocks
+from grader.runner import choice, isolation, uidblocks
 from grader.runner.isolation import GRADESCOPE, TRUSTED, UNTRUSTED, Level, admit, detect
 
 NO_NAMESPACES = "no private network or file-system view ([Errno 1] unshare: Operation not permitted)"
@@ -133,8 +133,8 @@ class Container(Recorder):
 
 @pytest.fixture
 def linux(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setattr(select.sys, "platform", "linux")
-    monkeypatch.setattr(select, "PortableRunner", Recorder)
+    monkeypatch.setattr(choice.sys, "platform", "linux")
+    monkeypatch.setattr(choice, "PortableRunner", Recorder)
     monkeypatch.delenv("GRADER_RUNNER", raising=False)
     Recorder.entered = []
     return Recorder.entered
@@ -142,16 +142,16 @@ def linux(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_untrusted_code_never_falls_back_to_the_portable_runner(monkeypatch: pytest.MonkeyPatch,
                                                                 linux: list[str]) -> None:
-    monkeypatch.setattr(select, "Runner", Broken)
+    monkeypatch.setattr(choice, "Runner", Broken)
     with pytest.raises(IsolationRefused, match="'none'.*sandbox cannot start here.*wave"):
-        select.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
+        choice.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
     assert linux == []  # the portable runner never started
 
 
 def test_allowed_weak_falls_back_and_says_so(monkeypatch: pytest.MonkeyPatch, linux: list[str]) -> None:
-    monkeypatch.setattr(select, "Runner", Broken)
+    monkeypatch.setattr(choice, "Runner", Broken)
     notes: list[str] = []
-    chosen = select.make_runner(note=notes.append, need=isolation.Need("u", True, True, True, allow_weak=True))
+    chosen = choice.make_runner(note=notes.append, need=isolation.Need("u", True, True, True, allow_weak=True))
     with chosen:
         pass
     assert chosen.kind == "portable" and chosen.level is not None and chosen.level.allowed_weak
@@ -160,10 +160,10 @@ def test_allowed_weak_falls_back_and_says_so(monkeypatch: pytest.MonkeyPatch, li
 
 def test_container_level_is_refused_for_grading_and_the_runner_stopped(monkeypatch: pytest.MonkeyPatch,
                                                                       linux: list[str]) -> None:
-    monkeypatch.setattr(select, "Runner", Container)
+    monkeypatch.setattr(choice, "Runner", Container)
     notes: list[str] = []
     with pytest.raises(IsolationRefused, match="the network"):
-        select.make_runner(note=notes.append, need=UNTRUSTED).__enter__()
+        choice.make_runner(note=notes.append, need=UNTRUSTED).__enter__()
     assert linux == ["Container", "exit Container"]
     assert len(notes) == 1 and notes[0].startswith("isolation: container")
 
@@ -171,7 +171,7 @@ def test_container_level_is_refused_for_grading_and_the_runner_stopped(monkeypat
 def test_forced_portable_is_refused_for_untrusted_code(monkeypatch: pytest.MonkeyPatch, linux: list[str]) -> None:
     monkeypatch.setenv("GRADER_RUNNER", "portable")
     with pytest.raises(IsolationRefused, match="'none'"):
-        select.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
+        choice.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
     assert linux == ["Recorder", "exit Recorder"]
 
 
@@ -298,8 +298,8 @@ def test_a_planted_lock_file_makes_grading_refuse_not_fall_back(tmp_path: Path, 
     planted.write_text("")
     monkeypatch.setattr(uidblocks, "LOCKS", planted)
     monkeypatch.delenv("GRADER_RUNNER", raising=False)
-    monkeypatch.setattr(select, "PortableRunner", Recorder)
+    monkeypatch.setattr(choice, "PortableRunner", Recorder)
     Recorder.entered = []
     with pytest.raises(IsolationRefused, match=f"sandbox cannot start here.*{planted} is not a folder"):
-        select.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
+        choice.make_runner(note=lambda _: None, need=UNTRUSTED).__enter__()
     assert Recorder.entered == []
