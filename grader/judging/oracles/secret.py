@@ -1,4 +1,5 @@
-"""The course's secret seed, from which every hidden input is generated.
+"""The course's secret seed, from which every hidden input is generated (per submission, with the
+student's id and the files' digest: `submission_seed`).
 
 Read from the environment variable GRADER_SECRET_SEED, else from
 `solutions/.grader-seed` (written by `grader assign` when absent, never released
