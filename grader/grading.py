@@ -82,6 +82,7 @@ class Observed:
 
     outcome: RunOutcome
     reference: dict[str, Observation] | None
+    checks: tuple[Check, ...] = ()   # as they ran, when a submission drew its own hidden inputs
 
 
 def alternate_files(sub: Submission) -> dict[str, str]:
@@ -131,10 +132,17 @@ def checked_reference(reference: dict[str, Observation] | None,
 
 
 def observe(runner: OneRunner, files: dict[str, str], checks: Sequence[Check],
-            reference: ReferenceProvider) -> Observed:
-    """The reference (obtained first: a broken one stops before student code runs), then one run of `files`."""
-    known = reference.obtain(runner, checks)
-    return Observed(runner.run(files, probes_for(checks)), known)
+            reference: ReferenceProvider, submission: Submission | None = None) -> Observed:
+    """The reference (obtained first: a broken one stops before student code runs), then one run of `files`.
+
+    With the `submission` they come from, the run draws its own hidden inputs: judge each check as
+    `Observed.checks` holds it, against `Observed.reference`.
+    """
+    known = checked_reference(reference.obtain(runner, checks), checks)
+    if submission is None:
+        return Observed(runner.run(files, probes_for(checks)), known)
+    mine = submission_checks(submission, checks)
+    return Observed(runner.run(files, probes_for(mine)), personal_reference(known, mine), tuple(mine))
 
 
 def grade_one(runner: OneRunner, sub: Submission, checks: Sequence[Check], reference: ReferenceProvider, *,

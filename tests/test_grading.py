@@ -317,3 +317,32 @@ def test_answers_phoned_home_help_neither_a_resubmission_nor_a_classmate() -> No
     resubmitted = [g for g in sink.items if g.submission.files["relu_model.py"] == "table v2"]
     assert len(resubmitted) == 2
     assert all(c.score == 0.0 for g in resubmitted for c in g.result.checks if c.visibility == "hidden")
+
+
+def test_observe_with_its_submission_runs_and_returns_that_submissions_hidden_inputs() -> None:
+    from grader.grading import observe, submission_checks
+    from grader.judging.checks import load_checks
+    from grader.judging.checks.base import check_probes_digest, probe_digest
+    from grader.judging.oracles.relu_model import relu_logits
+
+    checks = load_checks(("relu_model",))
+    ran: list[set[str]] = []
+
+    class One:
+        def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome:
+            ran.append({probe_digest(p) for p in probes})
+            return RunOutcome({})
+
+    def digests(cs: Sequence[Check]) -> set[str]:
+        return {probe_digest(p) for c in cs for p in c.probes}
+
+    ann = sub("ann", "honest")
+    observed = observe(One(), ann.files, checks, ReferenceProvider(given={}), ann)
+    mine = submission_checks(ann, checks)
+    assert [check_probes_digest(c) for c in observed.checks] == [check_probes_digest(c) for c in mine]
+    assert ran[-1] == digests(mine) != digests(checks)
+    shapes = next(p for c in mine for p in c.probes if p.id == "relu_model.hidden_shapes")
+    assert observed.reference is not None
+    assert np.allclose(observed.reference[shapes.id].value, relu_logits(shapes.args))
+    plain = observe(One(), ann.files, checks, ReferenceProvider(given={}))
+    assert plain.checks == () and ran[-1] == digests(checks)

@@ -35,12 +35,14 @@ class SessionRun:
         self.notes: list[str] = []
         self.outcome: Any = None
         self.reference: dict[str, Observation] | None = None
+        self.sub: Any = None
+        self.ran: dict[str, Check] = {}   # checks as the run drew their hidden inputs (grader.grading.observe)
 
     def _read(self) -> None:
         if self.course:
             from grader.discovery.discover import read_submission
 
-            sub = read_submission(self.source)
+            sub = self.sub = read_submission(self.source)
             self.files, self.notes = dict(sub.files), [*sub.problems, *sub.notes]
         else:
             from grader.selfcheck import student_files
@@ -62,15 +64,17 @@ class SessionRun:
                 else isolation.TRUSTED)
         try:
             with make_runner(None, 1, need=need) as runner:
-                observed = observe(runner, self.files, checks, course_reference() if self.course else NO_REFERENCE)
+                observed = observe(runner, self.files, checks, course_reference() if self.course else NO_REFERENCE,
+                                   self.sub)
                 self.reference, self.outcome = observed.reference, observed.outcome
+                self.ran = {c.id: c for c in observed.checks}
         except IsolationRefused as exc:  # raised on entering, before any student code ran
             pytest.exit(f"grader: {exc}", returncode=exc.exit_code)
 
     def verdict(self, check: Check) -> CheckResult:
         from grader.judging.judge import judge
 
-        return judge(check, self.outcome.observations, self.reference, self.outcome.loads)
+        return judge(self.ran.get(check.id, check), self.outcome.observations, self.reference, self.outcome.loads)
 
 
 def course_reference() -> ReferenceProvider:
