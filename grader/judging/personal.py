@@ -31,7 +31,7 @@ Args = dict[str, Any]
 
 @dataclass(frozen=True)
 class _Table:
-    draw: Callable[[int], dict[str, Args]]
+    draw: Callable[[int, frozenset[str] | None], dict[str, Args]]
     oracles: dict[str, Callable[[Args], Any]]
     agrees: dict[str, Callable[[Args, Any], bool]]
 
@@ -42,14 +42,14 @@ def _table() -> _Table:
     try:
         from grader.judging.checks.hidden import draws
     except ModuleNotFoundError:
-        return _Table(lambda seed: {}, {}, {})
+        return _Table(lambda seed, exercises: {}, {}, {})
     return _Table(draws.draw_all, draws.ORACLES, draws.AGREES)
 
 
-@functools.lru_cache(maxsize=32)
-def _drawn(seed: int) -> dict[str, Args]:
+@functools.lru_cache(maxsize=64)
+def _drawn(seed: int, exercises: frozenset[str] | None = None) -> dict[str, Args]:
     """Cached: a submission's two runs (main and alternate), its judging and its storing share one draw."""
-    return _table().draw(seed)
+    return _table().draw(seed, exercises)
 
 
 def seed_for(student_id: str, digest: str) -> int:
@@ -63,7 +63,7 @@ def drawn_ids() -> frozenset[str]:
 
 def personalize(checks: Sequence[Check], student_id: str, digest: str) -> list[Check]:
     """`checks` with every drawn hidden probe's inputs drawn for this submission (other probes as they are)."""
-    drawn = _drawn(seed_for(student_id, digest))
+    drawn = _drawn(seed_for(student_id, digest), frozenset(c.exercise for c in checks if c.visibility == "hidden"))
     if not drawn:
         return list(checks)
     out = []

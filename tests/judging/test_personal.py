@@ -115,3 +115,13 @@ def test_oracles_agree_with_the_reference_solution(all_checks: list[Check], runn
     # The guard bites: the reference of another submission's inputs disagrees everywhere it can.
     other = personal.oracle_observations(personal.personalize(checks, "ann", "d1"))
     assert set(personal.oracle_disagreements({**reference, **other}, checks)) >= set(WIDE) & set(oracles)
+
+
+def test_a_selection_of_exercises_draws_the_same_inputs_for_them(all_checks: list[Check]) -> None:
+    # Only the exercises graded are drawn (cheaper), and each draws as it would in the whole catalogue.
+    relu = [c for c in all_checks if c.exercise == "relu_model"]
+    alone = personal.personalize(relu, "ann", "d1")
+    within = [c for c in personal.personalize(all_checks, "ann", "d1") if c.exercise == "relu_model"]
+    assert [probe_digest(p) for c in alone for p in c.probes] == [probe_digest(p) for c in within for p in c.probes]
+    assert set(draws.draw_all(1, frozenset({"relu_model"}))) == {
+        "relu_model.hidden_shapes", "relu_model.hidden_square", "relu_model.hidden_one_row", "relu_model.quiz_rerun"}

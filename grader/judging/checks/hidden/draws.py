@@ -31,12 +31,15 @@ Draw = Callable[[int], dict[str, Args]]   # seed -> probe id -> the arguments it
 
 
 def _relu(seed: int) -> dict[str, Args]:
-    return {f"relu_model.{name}": args for name, args in relu_model.hidden_inputs(seed).items()}
+    # The quiz-format rerun's rows match quiz_rerun's module-level RELU_VALUES (and DROPOUT_VALUES below).
+    return {**{f"relu_model.{name}": args for name, args in relu_model.hidden_inputs(seed).items()},
+            quiz_rerun.RELU_RERUN.id: {"values": quiz_rerun._relu_values(seed, rows=9)}}
 
 
 def _dropout(seed: int) -> dict[str, Args]:
     many = dropout.hidden_inputs(seed)
-    return {f"dropout.{name}": many for name in ("hidden_half", "hidden_other", "hidden_one")}
+    return {**{f"dropout.{name}": many for name in ("hidden_half", "hidden_other", "hidden_one")},
+            quiz_rerun.DROPOUT_RERUN.id: {"values": quiz_rerun._dropout_values(seed, rows=120)}}
 
 
 def _mlp(seed: int) -> dict[str, Args]:
@@ -60,20 +63,18 @@ def _loss(seed: int) -> dict[str, Args]:
     return {f"regularization.{name}": args for name, args in regularization.hidden_inputs(seed).items()}
 
 
-def _quiz(seed: int) -> dict[str, Args]:
-    # The rows match quiz_rerun's module-level RELU_VALUES and DROPOUT_VALUES.
-    return {quiz_rerun.RELU_RERUN.id: {"values": quiz_rerun._relu_values(seed, rows=9)},
-            quiz_rerun.DROPOUT_RERUN.id: {"values": quiz_rerun._dropout_values(seed, rows=120)}}
+# Per exercise: only the exercises graded are drawn.
+DRAWS: dict[str, Draw] = {"relu_model": _relu, "dropout": _dropout, "mlp_mnist": _mlp, "named_variables": _named,
+                          "parameter_count": _counts, "regularization": _loss}
 
 
-DRAWS: tuple[Draw, ...] = (_relu, _dropout, _mlp, _named, _counts, _loss, _quiz)
-
-
-def draw_all(seed: int) -> dict[str, Args]:
-    """Probe id -> the arguments drawn for it from `seed`, for every hidden probe that has drawn inputs."""
+def draw_all(seed: int, exercises: frozenset[str] | None = None) -> dict[str, Args]:
+    """Probe id -> the arguments drawn for it from `seed`, for every hidden probe with drawn inputs
+    (of `exercises`, default all)."""
     out: dict[str, Args] = {}
-    for draw in DRAWS:
-        out.update(draw(seed))
+    for exercise, draw in DRAWS.items():
+        if exercises is None or exercise in exercises:
+            out.update(draw(seed))
     return out
 
 
