@@ -88,15 +88,16 @@ def _phoned(out: Path, safe: str) -> tuple[dict[str, Any], dict[str, list[Any]]]
     return inputs, table
 
 
-def _numbers(inputs: dict[str, Any]) -> set[str]:
-    """The hidden inputs as a report could print them: every value with three decimals."""
-    out = set()
+def _pairs(inputs: dict[str, Any]) -> list[str]:
+    """Patterns for the hidden inputs as a report could print them: two neighbouring values of a row
+    (three decimals, any separator), which no other number on a page matches by chance."""
+    out = []
     for values in inputs.values():
         for part in values:
-            for v in np.asarray(part, dtype=np.float64).ravel():
-                text = f"{v:.3f}"
-                if not text.endswith("0") and abs(v) >= 0.1:
-                    out.add(text)
+            rows = np.atleast_2d(np.asarray(part, dtype=np.float64))
+            for row in rows:
+                for a, b in zip(row, row[1:]):
+                    out.append(rf"(?<![\d.]){re.escape(f'{a:.3f}')}0*[^\d]{{1,24}}?{re.escape(f'{b:.3f}')}(?!\d)")
     return out
 
 
@@ -119,14 +120,16 @@ def test_phoned_home_answers_score_nothing_for_a_resubmission_or_a_classmate(tmp
     inputs, table = _phoned(out, "ann")
     assert len(inputs) == 3 and len(table) == 3
     # What the spy printed in its hidden worker, and the hidden inputs, reach no file the students get.
-    numbers = _numbers(inputs)
-    assert len(numbers) > 20
+    pairs = _pairs(inputs)
+    assert len(pairs) > 20
+    instructor = (out / "_instructor" / "ann" / "results.json").read_text(encoding="utf-8")
+    assert any(re.search(n, instructor) for n in pairs)   # the instructor's copy shows them: the scan sees them
     for student in ("ann", "wrong"):
         for path in (out / student).rglob("*"):
             text = path.read_text(encoding="utf-8", errors="replace")
             # (Its prints from public probes may show: those inputs are public.)
             assert not any(json.dumps(v)[:40] in text for v in inputs.values()), path
-            leaked = [n for n in numbers if re.search(rf"(?<![\d.]){re.escape(n)}(?!\d)", text)]
+            leaked = [n for n in pairs if re.search(n, text)]
             assert leaked == [], (path, leaked[:5])
     # Rejudging draws the same inputs from what is stored: nothing changes.
     before = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
