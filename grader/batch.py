@@ -149,7 +149,8 @@ class _Batch:
         sub, result, outcome = item.submission, item.result, item.outcome
         if outcome is not None:
             try:  # for `grader rejudge`; a student without it is regraded, never lost
-                store_student(instructor_dir(self.out, sub.safe_id), sub.student_id, sub.digest, outcome, self.checks)
+                store_student(instructor_dir(self.out, sub.safe_id), sub.student_id, sub.digest, outcome,
+                              item.checks or self.checks)  # as it ran: with its own hidden inputs
             except Exception as exc:  # noqa: BLE001
                 result = replace(result, problems=(*result.problems,
                                                    f"Note: observations not kept ({type(exc).__name__})"))

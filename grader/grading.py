@@ -24,6 +24,7 @@ from grader.discovery.choose import label_sources, merge_best
 from grader.discovery.discover import Submission
 from grader.errors import ReferenceSolutionError, SandboxError, grader_error_text
 from grader.judging.checks import Check
+from grader.judging.personal import oracle_disagreements, personal_reference, personalize
 from grader.model import Observation, Probe, RunOutcome, StudentResult
 from grader.pipeline import error_result, grade_outcome, probes_for
 from grader.reference import ReferenceProvider
@@ -62,6 +63,9 @@ class Graded:
     result: StudentResult
     outcome: RunOutcome | None   # the main run's (kept for rejudging); None: the runs were not collected
     judge_seconds: float = 0.0
+    # The checks as this submission ran them (hidden inputs drawn for it): its observations are stored
+    # against these. Empty: the catalogue's.
+    checks: tuple[Check, ...] = ()
 
 
 class Sink(Protocol):
@@ -78,6 +82,7 @@ class Observed:
 
     outcome: RunOutcome
     reference: dict[str, Observation] | None
+    checks: tuple[Check, ...] = ()   # as they ran, when a submission drew its own hidden inputs
 
 
 def alternate_files(sub: Submission) -> dict[str, str]:
@@ -85,13 +90,23 @@ def alternate_files(sub: Submission) -> dict[str, str]:
     return {**sub.files, **{name: c.code for name, c in sub.alternates.items()}}
 
 
+def submission_checks(sub: Submission, checks: Sequence[Check]) -> list[Check]:
+    """`checks` with the hidden inputs drawn for this submission (its id and files): what its runs
+    observe and what it is judged with (grader.judging.personal)."""
+    return personalize(checks, sub.student_id, sub.digest)
+
+
 def judge_submission(sub: Submission, main: RunOutcome, alternate: RunOutcome | None, checks: Sequence[Check],
                      reference: dict[str, Observation] | None, *, self_check: bool = False) -> StudentResult:
     """Judge and score a submission's run(s); never raises for the student's data.
 
+    `checks` are those the runs observed (`submission_checks`); `reference` is the batch's, whose
+    observations of drawn hidden inputs are replaced by the oracles' on this submission's inputs.
     `self_check`: the student's own check, whose notes are printed apart; files that could not
     load are not listed as problems and no submission digest is kept.
     """
+    reference = personal_reference(reference, checks)
+
     def one(files: dict[str, str], outcome: RunOutcome) -> StudentResult:
         if self_check:
             return grade_outcome(sub.student_id, files, outcome, checks, reference, list_loads=False)
@@ -105,11 +120,29 @@ def judge_submission(sub: Submission, main: RunOutcome, alternate: RunOutcome | 
     return merge_best(result, other, sub.origins, {n: c.submitted for n, c in sub.alternates.items()})
 
 
+def checked_reference(reference: dict[str, Observation] | None,
+                      checks: Sequence[Check]) -> dict[str, Observation] | None:
+    """The batch's reference, once its observations of the catalogue's hidden inputs are seen to agree
+    with the oracles that compute each submission's hidden expected values (ReferenceSolutionError:
+    a formula drifted from the reference solution, so no submission is judged with it)."""
+    if reference is not None and (wrong := oracle_disagreements(reference, checks)):
+        raise ReferenceSolutionError(f"the reference solution and the grader's formulas disagree on {', '.join(wrong)}: "
+                                     "fix the formula in grader/judging/checks/hidden/draws.py or the solution")
+    return reference
+
+
 def observe(runner: OneRunner, files: dict[str, str], checks: Sequence[Check],
-            reference: ReferenceProvider) -> Observed:
-    """The reference (obtained first: a broken one stops before student code runs), then one run of `files`."""
-    known = reference.obtain(runner, checks)
-    return Observed(runner.run(files, probes_for(checks)), known)
+            reference: ReferenceProvider, submission: Submission | None = None) -> Observed:
+    """The reference (obtained first: a broken one stops before student code runs), then one run of `files`.
+
+    With the `submission` they come from, the run draws its own hidden inputs: judge each check as
+    `Observed.checks` holds it, against `Observed.reference`.
+    """
+    known = checked_reference(reference.obtain(runner, checks), checks)
+    if submission is None:
+        return Observed(runner.run(files, probes_for(checks)), known)
+    mine = submission_checks(submission, checks)
+    return Observed(runner.run(files, probes_for(mine)), personal_reference(known, mine), tuple(mine))
 
 
 def grade_one(runner: OneRunner, sub: Submission, checks: Sequence[Check], reference: ReferenceProvider, *,
@@ -118,7 +151,8 @@ def grade_one(runner: OneRunner, sub: Submission, checks: Sequence[Check], refer
 
     `run_empty=False` judges a submission without files without starting a worker.
     """
-    known = reference.obtain(runner, checks)
+    known = checked_reference(reference.obtain(runner, checks), checks)
+    checks = submission_checks(sub, checks)
     probes = probes_for(checks)
 
     def run(files: dict[str, str]) -> RunOutcome:
@@ -157,7 +191,6 @@ class _Stream:
         self.failed: list[BaseException] = []
 
     def _items(self) -> Iterator[Item]:
-        probes = probes_for(self.checks)
         first: list[Item] = []
         if self.provider.wanted:
             known = self.provider.known(self.checks)
@@ -167,13 +200,17 @@ class _Stream:
                 first = [(Reference(), *self.provider.run_item(self.checks))]
         else:
             self._reference_ready(None, 0.0)
-        mains: Iterator[Item] = ((Run(s.safe_id), s.files, probes) for s in self.subs)
-        others: Iterator[Item] = ((Run(s.safe_id, "alternate"), alternate_files(s), probes)
+        # Each submission runs its own hidden inputs, drawn as its item is taken (not all up front).
+        mains: Iterator[Item] = ((Run(s.safe_id), s.files, self._probes(s)) for s in self.subs)
+        others: Iterator[Item] = ((Run(s.safe_id, "alternate"), alternate_files(s), self._probes(s))
                                   for s in self.subs if s.alternates)
         return itertools.chain(first, mains, others)
 
+    def _probes(self, sub: Submission) -> list[Probe]:
+        return probes_for(submission_checks(sub, self.checks))
+
     def _reference_ready(self, observations: dict[str, Observation] | None, seconds: float) -> None:
-        self.reference, self.ready = observations, True
+        self.reference, self.ready = checked_reference(observations, self.checks), True
         self.sink.reference_ready(observations, seconds)
 
     def run(self) -> None:
@@ -225,8 +262,9 @@ class _Stream:
             if sub.alternates and len(runs) < 2:
                 return  # the other run of this student is still going
             del self.halves[run.student]
-            result = judge_submission(sub, runs["main"], runs.get("alternate"), self.checks, self.reference)
-            self._deliver(Graded(sub, result, runs["main"], time.monotonic() - started))
+            checks = submission_checks(sub, self.checks)
+            result = judge_submission(sub, runs["main"], runs.get("alternate"), checks, self.reference)
+            self._deliver(Graded(sub, result, runs["main"], time.monotonic() - started, tuple(checks)))
         except BaseException as exc:  # interrupts, a broken reference: stop the batch
             self.failed.append(exc)
             raise

@@ -34,6 +34,7 @@ from grader.judging.checks import Check, load_checks
 from grader.judging.score import score_student
 from grader.model import StudentResult
 from grader.judging.checks.base import check_set_digest
+from grader.judging.personal import personal_reference, personalize
 from grader.pipeline import grade_outcome
 from grader.reports import render
 from grader.storage.layout import INSTRUCTOR_DIR, RESULTS_NAME, instructor_dir
@@ -95,10 +96,14 @@ def rejudge_one(old: StudentResult, stored: Stored, selected: Sequence[Check], r
                 only: bool) -> StudentResult:
     """The result a regrade with `selected` checks would give, judged from stored observations.
 
-    With `only`, checks not selected keep their old verdicts.
+    The hidden inputs are drawn again from the student's id and submission digest, as grading drew
+    them, and judged against the oracles' expected values on them. With `only`, checks not selected
+    keep their old verdicts.
     """
     sources = {e.name: (e.source_name, e.source) for e in old.exercises if e.source or e.source_name}
-    new = grade_outcome(old.student_id, {}, stored.outcome, selected, reference.outcome.observations,
+    mine = personalize(selected, stored.student_id, stored.submission_digest)
+    new = grade_outcome(old.student_id, {}, stored.outcome, mine,
+                        personal_reference(reference.outcome.observations, mine),
                         digest=old.submission_digest, sources=sources)
     if only:
         fresh = {v.check_id: v for v in new.checks}
@@ -197,8 +202,9 @@ def rejudge(out: Path, checks: Sequence[Check] | None = None, only: Sequence[str
     for folder, _, stored, why in students:
         if stored is None:
             unkept.append(f"{folder} ({why})")
-        else:
-            changed |= _changed(selected, now, stored)
+        else:  # each student's observations are of their own hidden inputs
+            changed |= _changed(selected, probe_digests(personalize(selected, stored.student_id,
+                                                                    stored.submission_digest)), stored)
     if changed:
         raise RejudgeRefused(
             f"the probes of {', '.join(sorted(changed))} changed since grading, so the stored observations "

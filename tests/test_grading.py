@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from grader.discovery.choose import Candidate
@@ -234,3 +235,114 @@ def test_a_computed_reference_covers_compute_for_and_is_remembered(tmp_path: Pat
     runner = FakeRunner()
     assert set(ReferenceProvider(solutions=solutions, cache_root=tmp_path).obtain(runner, CHECKS) or {}) == {P.id}
     assert runner.files == []   # served from the cache
+
+
+# -- hidden inputs drawn per submission (issue 18) ----------------------------------------------
+
+class ModelRunner:
+    """Answers relu_model probes as the student's one file says: "honest" computes the logits of the
+    probe's own inputs; "table" answers from `table` (features bytes -> logits), else zeros: a
+    submission that hard-codes answers phoned home from an earlier run."""
+
+    def __init__(self) -> None:
+        self.table: dict[bytes, Any] = {}
+        self.ran: dict[Any, dict[str, Probe]] = {}
+
+    def _value(self, kind: str, p: Probe) -> Any:
+        from grader.judging.oracles.relu_model import relu_logits
+
+        if p.driver != "relu_model":
+            return {"missing": ["features"]}   # quiz_rerun: no quiz-format script
+        if kind == "honest":
+            return relu_logits(p.args)
+        feats = np.asarray(p.args["features"], dtype=np.float64)
+        return self.table.get(feats.tobytes(), np.zeros((feats.shape[0], len(p.args["biases"][1]))))
+
+    def run_many(self, items: Iterable[tuple[Any, dict[str, str], Sequence[Probe]]]) -> Iterator[tuple[Any, RunOutcome]]:
+        for key, files, probes in items:
+            self.ran[key] = {p.id: p for p in probes}
+            kind = next(iter(files.values()), "").split()[0]
+            yield key, RunOutcome({p.id: Observation(p.id, value=self._value(kind, p)) for p in probes})
+
+
+def _relu_hidden(sink: Sink, safe: str) -> dict[str, float]:
+    item = next(g for g in sink.items if g.submission.safe_id == safe)
+    return {c.check_id: c.score for c in item.result.checks if c.visibility == "hidden"}
+
+
+def test_each_submission_runs_and_is_judged_on_its_own_hidden_inputs() -> None:
+    from grader.judging.checks import load_checks
+
+    checks = load_checks(("relu_model",))
+    runner, sink = ModelRunner(), Sink()
+    subs = [sub("ann", "honest"), sub("bob", "honest")]
+    grade_many(runner, subs, checks, ReferenceProvider(given={}), sink)
+    ann, bob = runner.ran[Run("ann")], runner.ran[Run("bob")]
+    shapes = "relu_model.hidden_shapes"
+    assert not np.array_equal(ann[shapes].args["features"], bob[shapes].args["features"])
+    assert ann["relu_model.lesson"] == bob["relu_model.lesson"]   # public probes are everyone's
+    # Judged on what ran (the oracle's expected values on those inputs), and stored as it ran.
+    assert all(score > 0 for score in _relu_hidden(sink, "ann").values())
+    assert all(score > 0 for score in _relu_hidden(sink, "bob").values())
+    stored = {p.id: p for g in sink.items if g.submission.safe_id == "ann" for c in g.checks for p in c.probes}
+    assert stored[shapes] == ann[shapes]
+    # A regrade of the same files draws the same inputs.
+    again = ModelRunner()
+    grade_many(again, [sub("ann", "honest")], checks, ReferenceProvider(given={}), Sink())
+    assert again.ran[Run("ann")] == ann
+
+
+def test_answers_phoned_home_help_neither_a_resubmission_nor_a_classmate() -> None:
+    from grader.judging.checks import load_checks
+
+    checks = load_checks(("relu_model",))
+    runner, sink = ModelRunner(), Sink()
+    grade_many(runner, [sub("ann", "honest")], checks, ReferenceProvider(given={}), sink)
+    hidden = {pid: p for pid, p in runner.ran[Run("ann")].items() if p.group == "hidden" and p.driver == "relu_model"}
+    assert hidden
+    from grader.judging.oracles.relu_model import relu_logits
+    runner.table = {np.asarray(p.args["features"], dtype=np.float64).tobytes(): relu_logits(p.args)
+                    for p in hidden.values()}
+    # The table does earn the hidden points on the inputs it was built from (so the test can fail):
+    # with inputs drawn from the course seed alone, every later submission would get those.
+    first = next(g.checks for g in sink.items if g.submission.safe_id == "ann")
+    table = RunOutcome({p.id: Observation(p.id, value=runner._value("table", p)) for c in first for p in c.probes})
+    replayed = judge_submission(sub("ann", "table v2"), table, None, first, {})
+    assert [c.score for c in replayed.checks if c.visibility == "hidden"] == [c.max_score for c in replayed.checks
+                                                                              if c.visibility == "hidden"]
+    grade_many(runner, [sub("ann", "table v2"), sub("cara", "table v2")], checks, ReferenceProvider(given={}), sink)
+    assert set(_relu_hidden(sink, "ann")) == {"relu_model.new_inputs", "relu_model.square_weights",
+                                             "relu_model.one_row_wide"}
+    assert _relu_hidden(sink, "cara") == dict.fromkeys(_relu_hidden(sink, "cara"), 0.0)
+    resubmitted = [g for g in sink.items if g.submission.files["relu_model.py"] == "table v2"]
+    assert len(resubmitted) == 2
+    assert all(c.score == 0.0 for g in resubmitted for c in g.result.checks if c.visibility == "hidden")
+
+
+def test_observe_with_its_submission_runs_and_returns_that_submissions_hidden_inputs() -> None:
+    from grader.grading import observe, submission_checks
+    from grader.judging.checks import load_checks
+    from grader.judging.checks.base import check_probes_digest, probe_digest
+    from grader.judging.oracles.relu_model import relu_logits
+
+    checks = load_checks(("relu_model",))
+    ran: list[set[str]] = []
+
+    class One:
+        def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome:
+            ran.append({probe_digest(p) for p in probes})
+            return RunOutcome({})
+
+    def digests(cs: Sequence[Check]) -> set[str]:
+        return {probe_digest(p) for c in cs for p in c.probes}
+
+    ann = sub("ann", "honest")
+    observed = observe(One(), ann.files, checks, ReferenceProvider(given={}), ann)
+    mine = submission_checks(ann, checks)
+    assert [check_probes_digest(c) for c in observed.checks] == [check_probes_digest(c) for c in mine]
+    assert ran[-1] == digests(mine) != digests(checks)
+    shapes = next(p for c in mine for p in c.probes if p.id == "relu_model.hidden_shapes")
+    assert observed.reference is not None
+    assert np.allclose(observed.reference[shapes.id].value, relu_logits(shapes.args))
+    plain = observe(One(), ann.files, checks, ReferenceProvider(given={}))
+    assert plain.checks == () and ran[-1] == digests(checks)

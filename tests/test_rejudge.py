@@ -311,3 +311,51 @@ def test_real_class_rejudge_equals_regrade(tmp_path: Path) -> None:
     regraded = tmp_path / "regraded"
     grade_class(subs, paths, BatchOptions(regraded, progress="quiet"), lenient)
     assert _timeless(out) == _timeless(regraded)
+
+
+# -- hidden inputs drawn per submission (issue 18) ----------------------------------------------
+
+class ReluRunner(FakeRunner):
+    """relu_model answered from each probe's own inputs: "right" with the right logits, else zeros.
+    The reference run answers right."""
+
+    def run_many(self, items: Any) -> Iterator[tuple[Any, RunOutcome]]:
+        from grader.judging.oracles.relu_model import relu_logits
+
+        for key, files, probes in items:
+            right = isinstance(key, Reference) or files.get("relu_model.py", "").strip() == "right"
+
+            def value(p: Probe) -> Any:
+                if p.driver != "relu_model":
+                    return {"missing": ["features"]}
+                logits = relu_logits(p.args)
+                return logits if right else np.zeros_like(logits)
+
+            yield key, RunOutcome({p.id: Observation(p.id, value=value(p)) for p in probes},
+                                  loads=(FileLoad("relu_model.py"),), output="", duration=1.0)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_rejudge_draws_each_students_hidden_inputs_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "make_runner", ReluRunner)
+    checks = load_checks(("relu_model",))
+    subs = [Submission(sid, sid, {"relu_model.py": mode + "\n"}) for sid, mode in
+            (("ann", "right"), ("bob", "right"), ("cat", "zeros"))]
+    out = tmp_path / "out"
+    grade_submissions(subs, Paths.discover(), BatchOptions(out, progress="quiet"), checks)
+    hidden = "relu_model.new_inputs"
+    stored = {s.safe_id: observations.load_student(out / "_instructor" / s.safe_id) for s in subs}
+    assert stored["ann"].digests[hidden] != stored["bob"].digests[hidden]   # each ran their own inputs
+    assert stored["ann"].digests["relu_model.lesson_inputs"] == stored["bob"].digests["relu_model.lesson_inputs"]
+    before = _files(out)
+    assert load_result(out / "ann" / "results.json").score == load_result(out / "ann" / "results.json").max_score
+    assert rejudge(out, checks).changed == []
+    assert _files(out) == before
+    # Under another course seed the same students would have drawn other inputs: refused, by name.
+    monkeypatch.setenv("GRADER_SECRET_SEED", "7")
+    with pytest.raises(RejudgeRefused, match=hidden):
+        rejudge(out, checks)
+    assert _files(out) == before

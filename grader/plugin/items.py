@@ -35,6 +35,8 @@ class SessionRun:
         self.notes: list[str] = []
         self.outcome: Any = None
         self.reference: dict[str, Observation] | None = None
+        self.sub: Any = None
+        self.ran: dict[str, Check] = {}   # checks as the run drew their hidden inputs (grader.grading.observe)
 
     def _read(self) -> None:
         from grader.discovery.discover import read_submission
@@ -43,6 +45,8 @@ class SessionRun:
         # Where both X.py and X.ipynb changed, the plugin judges the one `grader check` tries first.
         sub = read_submission(self.source) if self.course else student_files(self.source)
         self.files, self.notes = dict(sub.files), said_notes(sub)
+        if self.course:  # an untrusted submission: its hidden inputs are drawn for it (grader.grading.observe)
+            self.sub = sub
 
     def start(self, checks: list[Check]) -> None:
         from grader.errors import IsolationRefused
@@ -57,15 +61,17 @@ class SessionRun:
                 else isolation.TRUSTED)
         try:
             with make_runner(None, 1, need=need) as runner:
-                observed = observe(runner, self.files, checks, course_reference() if self.course else NO_REFERENCE)
+                observed = observe(runner, self.files, checks, course_reference() if self.course else NO_REFERENCE,
+                                   self.sub)
                 self.reference, self.outcome = observed.reference, observed.outcome
+                self.ran = {c.id: c for c in observed.checks}
         except IsolationRefused as exc:  # raised on entering, before any student code ran
             pytest.exit(f"grader: {exc}", returncode=exc.exit_code)
 
     def verdict(self, check: Check) -> CheckResult:
         from grader.judging.judge import judge
 
-        return judge(check, self.outcome.observations, self.reference, self.outcome.loads)
+        return judge(self.ran.get(check.id, check), self.outcome.observations, self.reference, self.outcome.loads)
 
 
 def course_reference() -> ReferenceProvider:

@@ -99,10 +99,12 @@ def quiz_rerun_verdict(ev: Evidence, function_probe: Probe, rerun_probe: Probe) 
         raise Fail(say("all_zeros"), mistake="all_zeros")
     got = np.asarray(value["output"], dtype=np.float64)
     shown = value.get("file") or "your script"
+    # The values the check's own probe ran with (drawn per submission), not the module's course-seed ones.
+    values = next((q for q in ev.check.probes if q.id == rerun_probe.id), rerun_probe).args["values"]
     if rerun_probe.id == DROPOUT_RERUN.id:
-        judge_dropout(got, Net.of(net_inputs(DROPOUT_VALUES)), KEEP_PROB)
+        judge_dropout(got, Net.of(net_inputs(values)), KEEP_PROB)
     else:
-        inputs = net_inputs(RELU_VALUES)
+        inputs = net_inputs(values)
         compare_logits(got, relu_logits(inputs), inputs)
     return (f"{shown} (quiz format) was run again with other values for {', '.join(GIVEN)} and gave the "
             "right output on them too.")

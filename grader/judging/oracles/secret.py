@@ -1,4 +1,5 @@
-"""The course's secret seed, from which every hidden input is generated.
+"""The course's secret seed, from which every hidden input is generated (per submission, with the
+student's id and the files' digest: `submission_seed`).
 
 Read from the environment variable GRADER_SECRET_SEED, else from
 `solutions/.grader-seed` (written by `grader assign` when absent, never released
@@ -12,6 +13,7 @@ course seed exists or the caller opted into the development seed (`--dev-seed`,
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import zlib
@@ -90,3 +92,19 @@ def ensure_seed(paths: Paths) -> Path | None:
 def rng(seed: int, purpose: str) -> np.random.Generator:
     """An independent stream per purpose (probe), so adding one probe does not move the others."""
     return np.random.default_rng([seed, zlib.crc32(purpose.encode())])
+
+
+def submission_seed(seed: int, student_id: str, digest: str) -> int:
+    """The seed of one submission's hidden inputs: the course seed, the student's id and a digest of
+    the files graded.
+
+    Hidden inputs a worker phoned home then help nobody: a resubmission that hard-codes them is other
+    bytes, so it draws other inputs; a classmate handed them has another id. The same files of the
+    same student always draw the same inputs, so a regrade or `grader rejudge` reproduces them from
+    what results.json and observations.json keep (the id and the digest).
+    """
+    h = hashlib.sha256()
+    for part in (str(seed), student_id, digest):
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "big") + data)
+    return int.from_bytes(h.digest()[:8], "big") % 2**63
