@@ -81,6 +81,10 @@ ROWS = [
           unaffected=("save_restore.checkpoint_files", "save_restore.saved_after_training")),
     Wrong(SR, "saver_made_first", "save_restore.checkpoint_files", "saver_before_variables",
           "before any variable existed"),
+    # The grader's checkpoint's accuracy is public (its check prints it): typed in, it does not follow the
+    # relabelled digits the same restore is handed next.
+    Wrong(SR, "typed_in_restore", "save_restore.restores_given_checkpoint", "accuracy_not_measured", "typed in",
+          unaffected=("save_restore.checkpoint_files", "save_restore.saved_after_training")),
     # Public checks cannot tell a remembered number from a measured one; the hidden data can.
     Wrong(SR, "remembered_accuracy", "save_restore.evaluates_given_data", "accuracy_mismatch",
           "on the mnist.test it was given",

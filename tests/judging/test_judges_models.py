@@ -307,11 +307,24 @@ def test_the_checkpoint_is_judged_by_a_worker_that_never_ran_student_code() -> N
     failed(nothing, "accuracy_mismatch")
 
 
-def given_accuracy() -> float:
+def given_accuracy(split: str = "test") -> float:
     from grader.sandbox.given_model import given_model
 
     w, b = given_model()
-    return sr.split_accuracy(np.asarray(w, np.float64), np.asarray(b, np.float64), "test")
+    return sr.split_accuracy(np.asarray(w, np.float64), np.asarray(b, np.float64), split)
+
+
+def handed(restored: float | None = None, relabelled: float | None = None, model: Any = (W, B),
+           restore_error: dict[str, str] | None = None,
+           relabelled_error: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the restore_given probe reports: a restore on mnist.test, then one on the relabelled digits
+    (by default the given model's true accuracies, as a right restore measures them)."""
+    got = saved("test", restored=given_accuracy() if restored is None else restored, model=model,
+                restore_error=restore_error)
+    second = given_accuracy("relabelled") if relabelled is None else relabelled
+    got["relabelled"] = {"restored_accuracy": None if relabelled_error or restore_error else second,
+                         "restore_error": relabelled_error or restore_error}
+    return got
 
 
 def test_a_restore_is_judged_apart_from_the_training() -> None:
@@ -320,13 +333,12 @@ def test_a_restore_is_judged_apart_from_the_training() -> None:
     check = "save_restore.restores_given_checkpoint"
     broken_training = {**saved("test", files=[]), "restore_error": {"type": "NotFoundError",
                                                                    "message": "Failed to find any matching files"}}
-    right = given_accuracy()
-    passed(run(check, {given: saved("test", restored=right), own: broken_training}))  # a training bug costs nothing here
-    passed(run(check, {given: saved("test", restore_error={"type": "TypeError", "message": "x"}),
+    passed(run(check, {given: handed(), own: broken_training}))  # a training bug costs nothing here
+    passed(run(check, {given: handed(restore_error={"type": "TypeError", "message": "x"}),
                        own: saved("test")}))  # restores its own checkpoint (import_meta_graph): right
-    failed(run(check, {given: saved("test", restored=0.1), own: broken_training}), "initializer_after_restore")
+    failed(run(check, {given: handed(restored=0.1, relabelled=0.1), own: broken_training}), "initializer_after_restore")
     stub = {"type": "NotImplementedError", "message": "not written yet"}
-    assert run(check, {given: saved("test", restore_error=stub),
+    assert run(check, {given: handed(restore_error=stub),
                        own: saved("test", restore_error=stub)}).status == "not_attempted"
 
 
@@ -340,16 +352,50 @@ def test_the_given_checkpoint_is_judged_on_the_values_handed_out_not_on_the_work
     zeros = (np.zeros((784, 10)), np.zeros(10))
     chance = sr.split_accuracy(*zeros, "test")
     # A worker whose checkpoint (and report of it) was swapped for an all-zero model, restored "right".
-    forged = saved("test", model=zeros, restored=chance)
+    forged = handed(model=zeros, restored=chance)
     assert forged["restored_accuracy"] == forged["saved_accuracy"] == chance
     failed(run(check, {given: forged, own: broken_training}), "initializer_after_restore")
     # The same with a trained model of its own choosing: still not the model that was handed out.
-    centroid = saved("test")
+    centroid = handed(restored=sr.split_accuracy(W, B, "test"))
     assert abs(centroid["restored_accuracy"] - given_accuracy()) > sr.TOLERANCE
     failed(run(check, {given: centroid, own: broken_training}), "accuracy_mismatch")
     # Its own untrained checkpoint, "restored" to the same chance accuracy, proves nothing: the given one decides.
     failed(run(check, {given: forged, own: saved("test", model=zeros)}), "initializer_after_restore")
-    passed(run(check, {given: saved("test", restored=given_accuracy()), own: saved("test", model=zeros)}))
+    passed(run(check, {given: handed(), own: saved("test", model=zeros)}))
+
+
+def test_a_typed_in_restore_of_the_given_checkpoint_fails() -> None:
+    """The given model's accuracy is public: a restore_and_evaluate that returns it typed in passes on
+    mnist.test, but returns it again on the relabelled digits, where the restored model scores near zero."""
+    given, own = "save_restore.restore_given", "save_restore.save"
+    check = "save_restore.restores_given_checkpoint"
+    broken_training = {**saved("test", files=[]), "restore_error": {"type": "NotFoundError",
+                                                                   "message": "Failed to find any matching files"}}
+    typed = round(given_accuracy(), 3)
+    assert abs(given_accuracy("relabelled") - typed) > 0.5
+    result = run(check, {given: handed(restored=typed, relabelled=typed), own: broken_training})
+    failed(result, "accuracy_not_measured")
+    assert "restore_and_evaluate" in result.message and "typed in" in result.message
+    shown = [f"{given_accuracy('relabelled'):{f}}" for f in (".2f", ".3f", ".4f")] + [f"{typed}", "0.016"]
+    assert not any(number in result.message for number in shown), result.message
+    # A number typed in that happens to be the student's own model's (say train_and_save ran the same
+    # training as the grader's): its own checkpoint passes, the relabelled digits still name it.
+    lucky = saved("test")
+    number = lucky["restored_accuracy"]
+    failed(run(check, {given: handed(restored=number, relabelled=number), own: lucky}), "accuracy_not_measured")
+    # Any other wrong number on the relabelled digits, after a right one on mnist.test: not measured there.
+    other = run(check, {given: handed(relabelled=0.3), own: broken_training})
+    failed(other, "accuracy_mismatch")
+    assert "0.3" not in other.message and "0.016" not in other.message
+    # A right restore passes; one that measures but raises on the second call names its error.
+    passed(run(check, {given: handed(), own: broken_training}))
+    crash = run(check, {given: handed(relabelled_error={"type": "KeyError", "message": "'x'"}), own: broken_training})
+    failed(crash, "restore_error")
+    # A restore of its own checkpoint that does not work on the grader's: nothing typed in, still right.
+    passed(run(check, {given: handed(restored=0.3, relabelled=0.2), own: saved("test")}))
+    malformed = handed()
+    malformed["relabelled"] = {"restored_accuracy": "0.016"}
+    failed(run(check, {given: malformed, own: broken_training}), "malformed")
 
 
 def test_the_given_model_is_a_trained_one_and_nothing_is_trained_beside_student_code() -> None:

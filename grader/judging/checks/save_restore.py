@@ -9,8 +9,8 @@ import numpy as np
 from grader.judging.checks.base import Declare, Evidence, Fail, ProbeFailed
 from grader.sandbox.given_model import given_model
 from grader.judging.oracles.save_restore import (CHECKPOINT_FILES, EXERCISE, TOLERANCE, TRAINED_ACCURACY, TRAINING,
-                                                 checkpoint_accuracy, hard_coded_path, judge_restore, judge_saved,
-                                                 observed, split_accuracy)
+                                                 checkpoint_accuracy, hard_coded_path, judge_measured, judge_restore,
+                                                 judge_saved, observed, relabelled_run, split_accuracy)
 from grader.judging.messages import say
 
 ex = Declare(EXERCISE)
@@ -30,14 +30,24 @@ SAVE_RELABELLED = ex.probe("save_relabelled", "save_restore", timeout=90.0, grou
 GIVEN = ex.probe("restore_given", "restore_given", timeout=60.0, group=f"fresh:{EXERCISE}.given", folder="given")
 
 
-def _given(got: dict[str, Any]) -> dict[str, Any]:
+def _given(got: dict[str, Any], split: str = "test") -> dict[str, Any]:
     """The restore_given probe's value with the checkpoint replaced by the model the grader handed out:
     the restored accuracy is compared with that model's, computed here, whatever the worker (where
-    student code ran before and during the restore) says its checkpoint held."""
+    student code ran before and during the restore) says its checkpoint held. With `split="relabelled"`,
+    the second restore's result, made on the relabelled test digits, stands in for the first."""
     weights, bias = (np.asarray(a, np.float64) for a in given_model())
-    return {**got, "saved_accuracy": split_accuracy(weights, bias, "test"),
+    run = relabelled_run(got) if split == "relabelled" else got
+    return {**run, "saved_accuracy": split_accuracy(weights, bias, split),
             "checkpoint": {"error": None, "variables": got["checkpoint"]["variables"],
                            "weights": [weights], "bias": [bias]}}
+
+
+def _own_restore(ev: Evidence) -> float | None:
+    """The accuracy restore_and_evaluate got back from the student's own checkpoint, if right (else None)."""
+    try:
+        return judge_restore(observed(ev, SAVE), "test")
+    except (Fail, ProbeFailed):
+        return None
 
 
 @ex.check("checkpoint_files", "train_and_save writes a checkpoint at save_file", points=3, probes=[SAVE],
@@ -78,14 +88,20 @@ def restores_given_checkpoint(ev: Evidence) -> str:
     # handed (one through import_meta_graph needs the student's own .meta); otherwise, as when
     # train_and_save is broken, the grader's checkpoint decides, so that a training bug costs no restore
     # points. An untrained checkpoint of the student's own proves little (weights near zero score the
-    # same whether restored or not), so then the grader's decides too.
-    try:
-        actual = judge_restore(observed(ev, SAVE), "test")
-        if actual >= TRAINED_ACCURACY:
-            return f"Restored in a fresh graph: test accuracy {actual:.3f}, the same as the saved model."
-    except (Fail, ProbeFailed):
-        pass
-    actual = judge_restore(_given(observed(ev, GIVEN)), "test")
+    # same whether restored or not), so then the grader's decides too. Either way, the grader's model's
+    # accuracy is public: a restore that returns the same number on the relabelled digits typed it in.
+    actual = _own_restore(ev)
+    if actual is not None and actual >= TRAINED_ACCURACY:
+        try:
+            got = observed(ev, GIVEN)
+        except ProbeFailed:
+            got = None  # the grader's checkpoint could not be tried: the student's own has decided
+        if got is not None:
+            judge_measured(_given(got), _given(got, "relabelled"), exact=False)
+        return f"Restored in a fresh graph: test accuracy {actual:.3f}, the same as the saved model."
+    got = observed(ev, GIVEN)
+    actual = judge_restore(_given(got), "test")
+    judge_measured(_given(got), _given(got, "relabelled"), exact=True)
     return f"The grader's own checkpoint, restored by your code: test accuracy {actual:.3f}, as saved."
 
 

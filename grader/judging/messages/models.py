@@ -147,6 +147,10 @@ SENTENCES: dict[str, str] = {
     "accuracy_mismatch.judge_restore":
         ("restore_and_evaluate returned {restored:.4f}, but the model in the checkpoint scores {actual:.4f} on the "
          "mnist.test it was given. {advice}"),
+    "accuracy_not_measured.judge_restore":
+        ("restore_and_evaluate returned the same accuracy when the grader handed it other test digits with other "
+         "labels, on which the restored model scores very differently: the number is typed in or not measured on "
+         "the mnist.test it was given. {advice}"),
     "accuracy_mismatch.student":
         "restore_and_evaluate's accuracy is not that of the restored model on the mnist.test it was given. {advice}",
     "not_training.judge_saved":

@@ -188,3 +188,48 @@ def judge_restore(got: dict[str, Any], split: str) -> float:
                    expected=actual, got=restored, tolerance=(0.0, TOLERANCE), hint=advice,
                    student_message=say("accuracy_mismatch.student", advice=advice))
     return actual
+
+
+def relabelled_run(got: dict[str, Any]) -> dict[str, Any]:
+    """`got` with its restore replaced by the second one of the restore_given probe, made on the relabelled
+    test digits (the checkpoint is the same, so the rest of `got` still describes it)."""
+    other = got.get("relabelled")
+    require(isinstance(other, dict))
+    assert isinstance(other, dict)  # for the type checker: require() has refused anything else
+    require(other.get("restored_accuracy") is None or is_number(other["restored_accuracy"]))
+    err = other.get("restore_error")
+    require(err is None or (isinstance(err, dict) and isinstance(err.get("type"), str)
+                            and isinstance(err.get("message"), str)))
+    require(err is not None or is_number(other.get("restored_accuracy")))
+    return {**got, "restored_accuracy": other.get("restored_accuracy"), "restore_error": err}
+
+
+def judge_measured(on_test: dict[str, Any], on_relabelled: dict[str, Any], *, exact: bool) -> None:
+    """Raise Fail unless restore_and_evaluate measured its accuracy on the test digits it was handed.
+
+    The same checkpoint restored twice, on mnist.test and on the relabelled digits: the restored model
+    scores very differently on the two, so a number that does not move is typed in (or measured on other
+    data). `exact` (the restore on mnist.test was right) also refuses any other wrong number on the
+    relabelled digits. Without it only the unmoved number is named: a restore judged right on the
+    student's own checkpoint may get the grader's wrong in some other way, and that costs nothing.
+    The messages give no accuracy: the expected one is the grader's to know.
+    """
+    if on_test["restore_error"] is not None:
+        return  # the grader's checkpoint did not restore at all: judged where that matters
+    if on_relabelled["restore_error"] is not None:
+        if exact:
+            judge_restore(on_relabelled, "relabelled")  # names the error, as on mnist.test
+        return
+    first, second = float(on_test["restored_accuracy"]), float(on_relabelled["restored_accuracy"])
+    actual = checkpoint_accuracy(on_relabelled, "relabelled", second)
+    if abs(second - actual) <= TOLERANCE:
+        return
+    tol = (0.0, TOLERANCE)
+    if abs(second - first) <= TOLERANCE and second >= CHANCE_BAND:
+        advice = say("accuracy_mismatch.hint.judge_restore")
+        raise _safe(say("accuracy_not_measured.judge_restore", advice=advice), mistake="accuracy_not_measured",
+                    expected="another accuracy on other test digits", got=[first, second], tolerance=tol, hint=advice)
+    if exact:
+        advice = say("accuracy_mismatch.hint.judge_restore")
+        raise _safe(say("accuracy_mismatch.student", advice=advice), mistake="accuracy_mismatch",
+                    expected="the restored model's accuracy on other test digits", got=second, tolerance=tol, hint=advice)

@@ -5,7 +5,9 @@ train_and_save (no checkpoint, wrong path, saved too early) also costs every res
 it restores a model trained by the reference train_and_save in a process where no student code ever
 ran (grader/sandbox/given_model.py, made by bench/make_given_model.py), and the judge compares the restored accuracy with that model's accuracy, computed in the grading
 process from the same values. Nothing is trained here; what student code in this worker does to
-the files can change only what its own restore reads, never what it is compared with.
+the files can change only what its own restore reads, never what it is compared with. A second
+restore of the same checkpoint is handed relabelled test digits (as in the save_restore driver's
+`evaluate_on="relabelled"`): the given model's accuracy is public, and a typed-in copy of it does not move.
 
 The checkpoint holds the given values under the names the student's model uses: the stub's
 build_model(), which both functions call, is built once in a throwaway graph to read its variables'
@@ -25,7 +27,8 @@ import numpy as np
 from grader import data
 from grader.sandbox.drivers import driver
 from grader.sandbox.drivers.mlp_mnist import accuracy_value
-from grader.sandbox.drivers.save_restore import WEIGHTS_SHAPE, BIAS_SHAPE, _error, checkpoint_contents
+from grader.sandbox.drivers.save_restore import (WEIGHTS_SHAPE, BIAS_SHAPE, _error, checkpoint_contents,
+                                                 relabelled_test)
 from grader.sandbox.given_model import given_model
 from grader.sandbox.tfsupport import fresh_graph, tf1
 
@@ -76,7 +79,8 @@ def run_restore_given(ctx: Any, folder: str) -> dict[str, Any]:
     """restore_and_evaluate on a checkpoint of the given model, in the form the save_restore driver reports.
 
     `saved_accuracy` and `checkpoint` are this worker's view, for the record only: the judge
-    replaces both with what it computes from the values it handed out.
+    replaces both with what it computes from the values it handed out. `relabelled` holds a second
+    restore's `restored_accuracy` and `restore_error`, on the relabelled test digits.
     """
     restore_and_evaluate = ctx.function("restore_and_evaluate")
     w, b = given_model()
@@ -89,11 +93,20 @@ def run_restore_given(ctx: Any, folder: str) -> dict[str, Any]:
     result: dict[str, Any] = {"saved_accuracy": saved, "files": sorted(os.listdir(where)),
                               "checkpoint": checkpoint_contents(save_file),
                               "restored_accuracy": None, "restore_error": None}
+    result.update(_restore(ctx, restore_and_evaluate, data.read_data_sets(".", one_hot=True, reshape=True), save_file))
+    # The same checkpoint again, on data sets whose test split holds other digits, every label moved on one
+    # class: a measured accuracy follows them (the judge recomputes it), a typed-in number does not move.
+    result["relabelled"] = _restore(ctx, restore_and_evaluate,
+                                    relabelled_test(data.read_data_sets(".", one_hot=True, reshape=True)), save_file)
+    return result
+
+
+def _restore(ctx: Any, restore_and_evaluate: Any, mnist: data.Datasets, save_file: str) -> dict[str, Any]:
+    """One restore_and_evaluate call in a fresh graph: its accuracy, or the error it raised."""
     with fresh_graph():
         try:
-            result["restored_accuracy"] = accuracy_value(
-                restore_and_evaluate(data.read_data_sets(".", one_hot=True, reshape=True), save_file),
-                "restore_and_evaluate")
+            return {"restored_accuracy": accuracy_value(restore_and_evaluate(mnist, save_file), "restore_and_evaluate"),
+                    "restore_error": None}
         except Exception as exc:  # noqa: BLE001 - the judge explains the failure
-            result["restore_error"] = {**_error(exc), "traceback": ctx.code.format_traceback(exc)[-4000:]}
-    return result
+            return {"restored_accuracy": None,
+                    "restore_error": {**_error(exc), "traceback": ctx.code.format_traceback(exc)[-4000:]}}
