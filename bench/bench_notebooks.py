@@ -2,6 +2,7 @@
 class handing in .py files without that cell.
 
     python bench/bench_notebooks.py [--students 4] [--seconds 60] [--jobs 1] [--repeat 1] [--run-all]
+    python bench/bench_notebooks.py --marginal 10,40 [--exercises relu_model] [--jobs 2] [--profile FILE]
 
 Every student hands in the right answers for the quick exercises (parameter_count,
 relu_model, named_variables, regularization, dropout, quiz). As notebooks: each
@@ -14,6 +15,14 @@ checks; the reference run is the same in both and is reported apart.
 Prints each class's wall time, its time without the reference run, and the ratio
 (notebooks / .py files; the target is within 10%). --run-all also grades the
 notebooks with every cell planned (as before cells were planned), for contrast.
+
+--marginal A,B: the marginal cost of one more student (issue 18's figure). Two
+classes of notebooks (A and B students, by default the ReLU quiz alone, each
+notebook with the training cell) are graded one run each, discovery included
+(it parses the notebooks and plans their cells); prints each wall time and
+(wall B - wall A) / (B - A), also without the reference run. --profile FILE
+keeps a cProfile of the trusted process for the larger class; the per-student
+worker timings (from the runner's outcomes) are printed as well.
 """
 
 from __future__ import annotations
@@ -94,17 +103,97 @@ def make_classes(paths: Paths, dest: Path, students: int, seconds: float) -> tup
     return as_py, as_nb
 
 
-def grade(paths: Paths, folder: Path, out: Path, jobs: int) -> dict[str, Any]:
-    subs = discover(folder)
+def make_notebooks(paths: Paths, dest: Path, students: int, seconds: float, exercises: tuple[str, ...]) -> Path:
+    """A class of `students` identical notebook submissions of `exercises` (the training cell in relu_model)."""
+    for i in range(students):
+        nb = dest / f"student{i:03d}"
+        nb.mkdir(parents=True)
+        for name in exercises:
+            imports, body = _split_imports(_solution(paths, name))
+            cells = [imports, body] + ([TRAIN_CELL.format(seconds=seconds)] if name == "relu_model" else [])
+            (nb / f"{name}.ipynb").write_text(_notebook(cells), encoding="utf-8")
+    return dest
+
+
+def grade(paths: Paths, folder: Path, out: Path, jobs: int, exercises: tuple[str, ...] = EXERCISES,
+          with_discovery: bool = False) -> dict[str, Any]:
     started = time.monotonic()
+    subs = discover(folder)
+    if not with_discovery:
+        started = time.monotonic()
     limits = Limits(load_timeout=600, student_timeout=3600)  # the "before" run must not be cut short
     report = grade_submissions(subs, paths, BatchOptions(out=out, jobs=jobs, progress="quiet", limits=limits),
-                               load_checks(EXERCISES), hidden=[folder])
+                               load_checks(exercises), hidden=[folder])
     wall = time.monotonic() - started
     scores = sorted({f"{r.score:g}/{r.max_score:g}" for r in report.results.values()})
     return {"wall": wall, "without_reference": wall - report.reference_time, "reference": report.reference_time,
             "students": len(report.graded), "scores": scores,
-            "notes": sorted({n for s in subs for n in s.notes if "not run" in n})}
+            "notes": sorted({n for s in subs for n in s.notes if "not run" in n}),
+            "run_time": report.run_time, "post_time": report.post_time}
+
+
+class _SandboxClock:
+    """Seconds the batch spends starting and stopping the sandbox (the zygote's TensorFlow import
+    and its exit): a fixed cost per run, and under load the noisiest part of one."""
+
+    def __init__(self) -> None:
+        import grader.runner.select as select
+
+        self.seconds = 0.0
+        cls, clock = select._Selected, self
+        enter, leave = cls.__enter__, cls.__exit__
+
+        def timed_enter(this: Any) -> Any:
+            t = time.monotonic()
+            try:
+                return enter(this)
+            finally:
+                clock.seconds += time.monotonic() - t
+
+        def timed_exit(this: Any, *exc: object) -> None:
+            t = time.monotonic()
+            try:
+                leave(this, *exc)
+            finally:
+                clock.seconds += time.monotonic() - t
+
+        cls.__enter__, cls.__exit__ = timed_enter, timed_exit  # type: ignore[method-assign]
+
+
+def marginal(paths: Paths, sizes: tuple[int, int], seconds: float, jobs: int, exercises: tuple[str, ...],
+             profile: str | None) -> None:
+    """Issue 18's figure: (wall of the larger class - wall of the smaller) / the difference in students."""
+    import cProfile
+    import os
+
+    small, large = sizes
+    clock = _SandboxClock()
+    with tempfile.TemporaryDirectory(prefix="bench-marginal-") as tmp:
+        base = Path(tmp)
+        rows = {}
+        for n in (small, large):
+            folder = make_notebooks(paths, base / f"class{n}", n, seconds, exercises)
+            prof = cProfile.Profile() if profile and n == large else None
+            if prof is not None:
+                prof.enable()
+            clock.seconds = 0.0
+            rows[n] = grade(paths, folder, base / f"out{n}", jobs, exercises, with_discovery=True)
+            rows[n]["steady"] = rows[n]["without_reference"] - clock.seconds
+            if prof is not None:
+                prof.disable()
+                prof.dump_stats(str(profile))
+    load = os.getloadavg()
+    print(f"marginal cost, notebooks of {', '.join(exercises)}, classes of {small} and {large}, {jobs} job(s), "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for n, r in rows.items():
+        print(f"  {n:4d} students: wall {r['wall']:6.2f} s, without the reference run {r['without_reference']:6.2f} s, "
+              f"also without the sandbox's start and stop {r['steady']:6.2f} s, "
+              f"workers {r['run_time'] / n:.3f} s/student, judging+writing {r['post_time'] / n:.3f} s/student, "
+              f"scores {r['scores']}")
+    d = large - small
+    print(f"  marginal: {(rows[large]['wall'] - rows[small]['wall']) / d:.3f} s/student "
+          f"(without the reference run {(rows[large]['without_reference'] - rows[small]['without_reference']) / d:.3f}; "
+          f"also without the sandbox's start and stop {(rows[large]['steady'] - rows[small]['steady']) / d:.3f})")
 
 
 def main() -> None:
@@ -114,8 +203,15 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--run-all", action="store_true", help="also grade the notebooks running every cell")
     parser.add_argument("--repeat", type=int, default=1, help="grade each class this many times, keep the fastest")
+    parser.add_argument("--marginal", help="A,B: marginal cost of a student between classes of A and B notebooks")
+    parser.add_argument("--exercises", default="relu_model", help="with --marginal: comma-separated exercises")
+    parser.add_argument("--profile", help="with --marginal: write a cProfile of the larger class here")
     args = parser.parse_args()
     paths = Paths(ROOT)
+    if args.marginal:
+        a, b = (int(x) for x in args.marginal.split(","))
+        marginal(paths, (a, b), args.seconds, args.jobs, tuple(args.exercises.split(",")), args.profile)
+        return
     with tempfile.TemporaryDirectory(prefix="bench-notebooks-") as tmp:
         base = Path(tmp)
         as_py, as_nb = make_classes(paths, base, args.students, args.seconds)

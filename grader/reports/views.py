@@ -10,6 +10,7 @@ built from numbers. The class dashboard's views are in `grader.reports.dashboard
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Sequence
@@ -212,11 +213,19 @@ def source_view(exercise: ExerciseResult, view: View) -> SourceView | None:
         note = f"Showing the first {SOURCE_LIMIT:,} of {len(exercise.source):,} characters."
     n_lines = code.count("\n") + 1
     marked_in = tuple(sorted(n for n in marked if 1 <= n <= n_lines))
-    formatter = HtmlFormatter(linenos="inline", hl_lines=list(marked_in), cssclass="code",
-                              lineanchors=_anchor("src", exercise.name), wrapcode=True)
     # Pygments escapes every token of the code; this is the only student text we mark safe.
-    html = Markup(highlight(code, PythonLexer(), formatter))
+    html = Markup(_highlighted(code, marked_in, _anchor("src", exercise.name)))
     return SourceView(name=name, html=html, marked_lines=marked_in, note=note)
+
+
+@functools.lru_cache(maxsize=128)
+def _highlighted(code: str, marked: tuple[int, ...], anchors: str) -> str:
+    """The highlighted HTML of `code`, kept for files handed in byte for byte alike (the stub
+    of an exercise nobody attempted, a notebook the class shares): highlighting is most of
+    what a report page costs, and the page is written once per student and view."""
+    formatter = HtmlFormatter(linenos="inline", hl_lines=list(marked), cssclass="code",
+                              lineanchors=anchors, wrapcode=True)
+    return highlight(code, PythonLexer(), formatter)
 
 
 def _exercise_status(checks: Sequence[CheckResult]) -> str:
@@ -250,8 +259,10 @@ def exercise_view(exercise: ExerciseResult, view: View) -> ExerciseView:
     )
 
 
+@functools.lru_cache(maxsize=1)
 def pygments_css() -> Markup:
-    # Our own stylesheet text: Pygments generates it from its style, no student input.
+    # Our own stylesheet text: Pygments generates it from its style, no student input
+    # (the same for every page, so made once).
     return Markup(HtmlFormatter(cssclass="code").get_style_defs(".code"))
 
 

@@ -33,6 +33,29 @@ def tf1() -> Any:
     return _tf
 
 
+def warm_graph_building() -> None:
+    """Build (and drop) a small graph of the ops the lesson's models use, with no session.
+
+    For the zygote, before it forks: the first graph a process builds pays for lazy set-up
+    on the Python side (op wrappers, shape functions, the variable machinery), 50-100 ms
+    that every worker paid again. Building only a graph starts no thread (a session would:
+    its thread pools, and forking after that hangs the child), so forking stays safe; the
+    graph is dropped, so no worker sees it.
+    """
+    import numpy as np
+
+    tf = tf1()
+    new_default_graph()
+    features = tf.placeholder(tf.float32, [None, 4])
+    weights = tf.Variable(tf.truncated_normal([4, 3], dtype=tf.float32))
+    hidden = tf.nn.relu(tf.add(tf.matmul(features, weights), tf.zeros([3])))
+    hidden = tf.nn.dropout(hidden, rate=0.5)
+    logits = tf.matmul(hidden, tf.constant(np.ones((3, 2), np.float32))) + tf.Variable(tf.zeros([2]))
+    tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.zeros_like(logits), logits=logits))
+    tf.global_variables_initializer()
+    tf.reset_default_graph()
+
+
 def new_default_graph(seed: int | None = GRAPH_SEED) -> Any:
     """Replace the default graph by an empty one (optionally seeded) and return it.
 

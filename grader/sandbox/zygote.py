@@ -6,7 +6,7 @@ is a SOCK_SEQPACKET control socket to the runner. The first message on it is
 reported in the `ready` message); hidden paths never appear in argv or the
 environment, which any process can read in /proc. It imports numpy,
 TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
-`grader.data` exists), creates no session, and then serves requests:
+`grader.data` exists), builds one throw-away graph but creates no session, and then serves requests:
 
     runner -> zygote   {"op": "spawn", "token": n, "config": {...}}  + fds [job, channel, output]
     zygote -> runner   {"op": "spawned", "token": n, "pid": p}
@@ -49,9 +49,10 @@ def preload() -> None:
 
     import grader.sandbox.drivers  # noqa: F401 - registers every driver, imports TF
     import grader.sandbox.worker  # noqa: F401
-    from grader.sandbox.tfsupport import tf1
+    from grader.sandbox.tfsupport import tf1, warm_graph_building
 
     tf1()
+    warm_graph_building()  # no session: forking stays safe (see there)
     for optional in ("grader.sandbox.tf1shim", "grader.data"):
         try:
             __import__(optional)

@@ -331,3 +331,20 @@ def test_a_failed_checks_comparison_uses_its_tolerance() -> None:
     check = _check("ex.a", "failed", expected=[[1.0, 2.0]], got=[[1.05, 2.5]], tolerance=(0.0, 0.1))
     view = check_view(check, "student")
     assert view.comparison is not None and view.comparison.summary == "1 of 2 values differ (marked)."
+
+
+def test_highlighted_source_is_kept_per_code_marks_and_anchors() -> None:
+    # Files handed in alike are highlighted once; what differs (marked lines, the exercise's
+    # anchors, the code) must never come back from another student's page.
+    views._highlighted.cache_clear()
+    plain = source_view(_exercise("ex", [], SOURCE), "student")
+    again = source_view(_exercise("ex", [], SOURCE), "student")
+    assert plain is not None and again is not None and plain.html == again.html
+    assert views._highlighted.cache_info().hits == 1
+    marked = source_view(_exercise("ex", [_check(traceback='File "ex.py", line 2, in f')], SOURCE), "instructor")
+    other = source_view(_exercise("other", [], SOURCE), "student")
+    changed = source_view(_exercise("ex", [], SOURCE.replace("b = 2", "b = 9")), "student")
+    assert marked is not None and other is not None and changed is not None
+    assert 'class="hll"' in marked.html and 'class="hll"' not in plain.html
+    assert "src-other" in other.html and "src-other" not in plain.html
+    assert '<span class="mi">9</span>' in changed.html and '<span class="mi">9</span>' not in plain.html
