@@ -17,7 +17,7 @@ import itertools
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol, Union
 
 from grader.discovery.choose import label_sources, merge_best
@@ -41,6 +41,13 @@ class Run:
 
     student: str   # the submission's safe id
     which: Literal["main", "alternate"] = "main"
+    runs: int = field(default=1, compare=False, repr=False)   # how many runs this student has (2 with an alternate)
+
+    @property
+    def cohort(self) -> tuple[str, int] | None:
+        """The runner holds a student's hidden work until all their runs' public work is sealed
+        (grader.runner.groups.cohort_clear): each run's public results reach the student."""
+        return (self.student, self.runs) if self.runs > 1 else None
 
 
 RunKey = Union[Reference, Run]
@@ -158,9 +165,20 @@ def grade_one(runner: OneRunner, sub: Submission, checks: Sequence[Check], refer
     def run(files: dict[str, str]) -> RunOutcome:
         return runner.run(files, probes) if files or run_empty else RunOutcome({})
 
-    main = run(sub.files)
-    alternate = run(alternate_files(sub)) if sub.alternates else None
+    if sub.alternates and files_or_empty(sub, run_empty) and hasattr(runner, "run_many"):
+        # Both runs in one call: the runner then holds the hidden work until both public runs are sealed.
+        outcomes = dict(runner.run_many([(Run(sub.safe_id, "main", 2), sub.files, probes),
+                                         (Run(sub.safe_id, "alternate", 2), alternate_files(sub), probes)]))
+        main, alternate = outcomes[Run(sub.safe_id, "main")], outcomes[Run(sub.safe_id, "alternate")]
+    else:
+        main = run(sub.files)
+        alternate = run(alternate_files(sub)) if sub.alternates else None
     return judge_submission(sub, main, alternate, checks, known, self_check=self_check)
+
+
+def files_or_empty(sub: Submission, run_empty: bool) -> bool:
+    """Whether grading `sub` starts workers at all (`run_empty=False` skips a submission without files)."""
+    return bool(sub.files) or run_empty
 
 
 def grade_many(runner: ManyRunner, subs: Sequence[Submission], checks: Sequence[Check],
@@ -200,11 +218,17 @@ class _Stream:
                 first = [(Reference(), *self.provider.run_item(self.checks))]
         else:
             self._reference_ready(None, 0.0)
-        # Each submission runs its own hidden inputs, drawn as its item is taken (not all up front).
-        mains: Iterator[Item] = ((Run(s.safe_id), s.files, self._probes(s)) for s in self.subs)
-        others: Iterator[Item] = ((Run(s.safe_id, "alternate"), alternate_files(s), self._probes(s))
-                                  for s in self.subs if s.alternates)
-        return itertools.chain(first, mains, others)
+        return itertools.chain(first, self._runs())
+
+    def _runs(self) -> Iterator[Item]:
+        """Each student's runs, one after the other: their hidden work waits for all of them.
+        Each submission runs its own hidden inputs, drawn as its item is taken (not all up front)."""
+        for s in self.subs:
+            probes = self._probes(s)
+            runs = 2 if s.alternates else 1
+            yield Run(s.safe_id, "main", runs), s.files, probes
+            if s.alternates:
+                yield Run(s.safe_id, "alternate", runs), alternate_files(s), probes
 
     def _probes(self, sub: Submission) -> list[Probe]:
         return probes_for(submission_checks(sub, self.checks))

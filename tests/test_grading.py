@@ -67,6 +67,7 @@ class FakeRunner:
             if self.crash_after is not None and count >= self.crash_after:
                 raise ValueError("the collector choked")
             self.keys.append(key)
+            self.files.append(files)
             yield key, self._outcome(files, probes)
 
 
@@ -135,6 +136,16 @@ def test_both_changed_files_run_and_each_exercise_keeps_the_better(solutions: Pa
     assert item.outcome is not None and item.outcome.observations[P.id].value == "41"  # the main run is kept
 
 
+def test_a_students_runs_come_one_after_the_other_as_one_cohort(solutions: Path) -> None:
+    """The runner holds a student's hidden work until every public run of theirs is sealed
+    (grader.runner.groups.cohort_clear); it can do so only if their runs come together."""
+    runner = FakeRunner()
+    grade_many(runner, [sub("a", "42", other="41"), sub("b", "42"), sub("c", "41", other="42")], CHECKS,
+               ReferenceProvider(solutions=solutions), Sink())
+    assert runner.keys == [Reference(), Run("a"), Run("a", "alternate"), Run("b"), Run("c"), Run("c", "alternate")]
+    assert [getattr(k, "cohort", None) for k in runner.keys] == [None, ("a", 2), ("a", 2), None, ("c", 2), ("c", 2)]
+
+
 def test_a_known_reference_spares_the_reference_run(tmp_path: Path, solutions: Path) -> None:
     provider = ReferenceProvider(solutions=solutions, cache_root=tmp_path)
     grade_many(FakeRunner(), [sub("a", "42")], CHECKS, provider, Sink())  # computes and remembers
@@ -179,6 +190,9 @@ def test_grade_one_runs_the_reference_then_both_file_sets(solutions: Path) -> No
     runner = FakeRunner()
     result = grade_one(runner, sub("s", "42", other="41"), CHECKS, ReferenceProvider(solutions=solutions))
     assert [next(iter(f.values())).strip() for f in runner.files] == ["42", "42", "41"]  # reference, main, alternate
+    # Both runs of the student go to the runner in one call, as one cohort: its hidden work waits for both.
+    assert runner.keys == [Run("s", "main"), Run("s", "alternate")]
+    assert [k.cohort for k in runner.keys] == [("s", 2), ("s", 2)]
     assert result.score == 2.0 and [e.source_name for e in result.exercises] == ["relu_model.py"]
     assert result.submission_digest == sub("s", "42", other="41").digest
 

@@ -21,7 +21,8 @@ from typing import Any, Generic, TypeVar
 
 from grader.model import Probe, RunOutcome
 from grader.runner.channel import where
-from grader.runner.groups import SubmissionRun, Task, admit, compose, next_ready, release, settle
+from grader.runner.groups import (SubmissionRun, Task, admit, cohort, cohort_clear, compose, next_ready, release,
+                                  settle)
 from grader.runner.limits import Limits, deadline
 
 K = TypeVar("K")
@@ -89,6 +90,8 @@ class GroupScheduler(ABC, Generic[A]):
         self.isolate = isolate_groups
         self.active: dict[int, A] = {}          # slot -> attempt
         self.admitted: list[SubmissionRun] = []
+        self.cohorts: dict[Any, int] = {}       # runs admitted per student with more than one run
+        self.exhausted = False
 
     # -- what a back-end provides ------------------------------------------
     @abstractmethod
@@ -107,6 +110,11 @@ class GroupScheduler(ABC, Generic[A]):
     def sealed(self, sub: SubmissionRun) -> bool:
         """Whether every stopped worker of `sub` is known to be gone (hidden groups wait for it)."""
         return True
+
+    def clear(self, sub: SubmissionRun) -> bool:
+        """Whether `sub`'s hidden tasks may go: it is sealed, and so is its student's other
+        public work (groups.cohort_clear)."""
+        return cohort_clear(sub, self.admitted, self.cohorts, self.exhausted, self.sealed)
 
     def waiting_on_exits(self) -> bool:
         """Whether, with no worker running, the loop must still wait (for exits to be reported)."""
@@ -133,7 +141,7 @@ class GroupScheduler(ABC, Generic[A]):
 
     def run(self, pending: Iterator[Item[K]]) -> Iterator[tuple[K, RunOutcome]]:
         free = [s for s in range(self.jobs) if s not in self.active]
-        exhausted = False
+        self.exhausted = exhausted = False
         while self.active or self.admitted or not exhausted:
             while free:
                 ready = next_ready(self.admitted, self.limits, time.monotonic())
@@ -145,8 +153,11 @@ class GroupScheduler(ABC, Generic[A]):
                 try:
                     key, files, probes = next(pending)
                 except StopIteration:
-                    exhausted = True
+                    self.exhausted = exhausted = True
                     break
+                mine = cohort(key)
+                if mine is not None:
+                    self.cohorts[mine[0]] = self.cohorts.get(mine[0], 0) + 1
                 self.admitted.append(admit(key, files, probes, self.limits, time.monotonic(),
                                            isolate=self.isolate))
             yield from self._yield_finished()
@@ -168,12 +179,12 @@ class GroupScheduler(ABC, Generic[A]):
                 a.task.state = "done"
                 free.append(a.slot)
             for sub in self.admitted:
-                release(sub.tasks, sealed=self.sealed(sub))
+                release(sub.tasks, sealed=self.clear(sub))
 
     def _yield_finished(self) -> Iterator[tuple[Any, RunOutcome]]:
         for sub in list(self.admitted):
             if not any(t.state in ("ready", "running") for t in sub.tasks):
-                release(sub.tasks, final=True, sealed=self.sealed(sub))
+                release(sub.tasks, final=True, sealed=self.clear(sub))
             if sub.finished:
                 self.admitted.remove(sub)
                 yield sub.key, compose(sub.tasks, time.monotonic() - sub.started, self.limits.output_cap)

@@ -12,6 +12,10 @@ Hidden groups ("hidden", "hidden:<x>") are held until every other task of the
 submission is done and its worker is gone (`sealed`): a hidden worker never runs
 beside the same student's student-visible workers, so it cannot pass hidden inputs
 to them through kernel state they share (locks on a file both can read, timing).
+A student can have more than one run (their .py files, then the notebooks that also
+changed: grader.grading), and every run's public results reach them: the runs of one
+student form a cohort (the key's `cohort`), and hidden tasks wait for the whole
+cohort's public work (`cohort_clear`).
 
 This module is the scheduling policy both back-ends share (grader.runner.backend
 runs it; scheduler.py and portable.py only start, watch and stop workers). Its
@@ -26,7 +30,7 @@ and every function here is a plain function of that state and the clock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +88,36 @@ class SubmissionRun:
         """Files a worker of `task` skips: one that hung while loading, or one notebook cell of it
         ("x.ipynb, cell 3"), is skipped by every later worker that loads the student's files."""
         return [f for f in self.skip if task.files and (f in task.files or ", cell " in f)]
+
+
+def cohort(key: Any) -> tuple[Any, int] | None:
+    """(who, how many runs) for a run that shares its student with others, from the key's
+    `cohort` attribute (grader.grading.Run); None for a run that stands alone."""
+    value = getattr(key, "cohort", None)
+    return value if isinstance(value, tuple) and len(value) == 2 else None
+
+
+def public_work_left(run: SubmissionRun) -> bool:
+    """Whether any task of `run` but its held hidden ones is still to run or running."""
+    return any(t.state not in ("done", "held") for t in run.tasks)
+
+
+def cohort_clear(run: SubmissionRun, admitted: Sequence[SubmissionRun], seen: dict[Any, int], exhausted: bool,
+                 sealed: Callable[[SubmissionRun], bool]) -> bool:
+    """Whether `run`'s held hidden tasks may go as far as its cohort is concerned: every run of
+    the same student has been admitted (`seen` counts them by who; `exhausted`: no more will
+    come), and each one's public work is done and sealed. A run without a cohort: only its own
+    `sealed`. (`unseal` still waits for the run's own other tasks.)"""
+    if not sealed(run):
+        return False
+    mine = cohort(run.key)
+    if mine is None:
+        return True
+    who, size = mine
+    if seen.get(who, 0) < size and not exhausted:
+        return False
+    mates = [m for m in admitted if m is not run and cohort(m.key) == mine]
+    return all(not public_work_left(m) and sealed(m) for m in mates)
 
 
 def is_hidden(group: str) -> bool:

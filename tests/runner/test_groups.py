@@ -11,7 +11,8 @@ import pytest
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe
 from grader.runner import Limits, Runner
-from grader.runner.groups import admit, compose, is_hidden, next_ready, plan, release, settle
+from grader.runner.groups import (SubmissionRun, admit, cohort_clear, compose, is_hidden, next_ready, plan, release, settle,
+                                  unseal)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,6 +89,45 @@ def test_a_final_release_gives_hidden_tasks_their_turn_first() -> None:
     tasks[0].state = "done"
     assert release(tasks, final=True) == [tasks[1], tasks[2]]
     assert [t.state for t in tasks] == ["done", "waiting", "ready"]  # not failed for want of an artifact
+
+
+class _Key:
+    """A run key of a student with `runs` runs (grader.grading.Run has the same `cohort`)."""
+
+    def __init__(self, who: str, runs: int) -> None:
+        self.cohort = (who, runs) if runs > 1 else None
+
+
+def _run(who: str, runs: int = 2) -> SubmissionRun:
+    probes = [Probe("m", "d"), Probe("h", "d", group="hidden")]
+    return admit(_Key(who, runs), {"a.py": ""}, probes, Limits(), 0.0)
+
+
+def _public_done(run: SubmissionRun) -> None:
+    for t in run.tasks:
+        if t.state != "held":
+            t.state = "done"
+
+
+def test_a_students_hidden_work_waits_for_the_public_work_of_all_their_runs() -> None:
+    """Both runs of a student (py, then the changed notebooks) reach the student: a hidden
+    worker of one must not run beside, or before, the public worker of the other."""
+    main, alternate, other = _run("s"), _run("s"), _run("t", 1)
+    sealed = lambda run: True  # noqa: E731 - every stopped worker known gone
+    _public_done(main)
+    # The alternate run is not admitted yet: the main run's hidden work waits for it.
+    assert not cohort_clear(main, [main], {"s": 1}, False, sealed)
+    # Admitted, its public worker still running: still waiting.
+    assert not cohort_clear(main, [main, alternate, other], {"s": 2}, False, sealed)
+    _public_done(alternate)
+    assert cohort_clear(main, [main, alternate, other], {"s": 2}, False, sealed)
+    assert cohort_clear(alternate, [main, alternate, other], {"s": 2}, False, sealed)
+    # A mate whose stopped worker is not yet reported gone holds it too.
+    assert not cohort_clear(main, [main, alternate], {"s": 2}, False, lambda run: run is not alternate)
+    # A run alone depends on itself only; no more items to come ends the wait for mates.
+    assert cohort_clear(other, [main, alternate, other], {"s": 1}, False, sealed)
+    assert cohort_clear(main, [main], {"s": 1}, True, sealed)
+    assert [t.group for t in unseal(main.tasks, sealed=True)] == ["hidden"]
 
 
 def test_hidden_groups_are_named_hidden_or_hidden_colon() -> None:
