@@ -65,7 +65,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if stale:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            reporter.write_line("stale snapshot entries (rerun with GRADER_UPDATE_SNAPSHOTS=1 to drop them):", red=True)
+            reporter.ensure_newline()
+            reporter.write_sep("-", "stale snapshot entries: no test owns them (GRADER_UPDATE_SNAPSHOTS=1 drops them)",
+                               red=True)
             for line in stale:
                 reporter.write_line(f"  {line}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
