@@ -17,7 +17,7 @@ from grader.judging.checks import Check, load_checks
 from grader.model import Observation
 from grader.paths import Paths
 from grader.runner.runner import Runner
-from snapshot_support import snapshot_fixture, write_pending
+from snapshot_support import _test_snapshot, collected, snapshot, write_pending
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
@@ -52,9 +52,22 @@ def reference(runner: Runner, paths: Paths, all_checks: list[Check]) -> dict[str
     return compute_reference(runner, paths.solutions, all_checks)
 
 
+__all__ = ["_test_snapshot", "snapshot"]  # the fixtures of tests/snapshot_support.py, for every test
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    collected(x for x in report.result if isinstance(x, pytest.Item))  # even those -k/-m deselect
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    write_pending()  # GRADER_UPDATE_SNAPSHOTS=1: the snapshots of the tests that ran (tests/snapshot_support.py)
-
-
-# Tests here pin plain data by hand (`snapshot.append(...)`); test folders record their own types.
-snapshot = snapshot_fixture(Path(__file__).parent, ())
+    """Updating: write the snapshots of the tests that ran. Checking: an entry no test owns fails."""
+    stale = write_pending(Path(__file__).parent)
+    if stale:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep("-", "stale snapshot entries: no test owns them (GRADER_UPDATE_SNAPSHOTS=1 drops them)",
+                               red=True)
+            for line in stale:
+                reporter.write_line(f"  {line}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

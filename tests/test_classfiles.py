@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from snapshot_support import Snapshot
 
 from grader.storage.classfiles import FORMULA_START, GRADES_NAME, SUMMARY_NAME, csv_cell, grades_csv, summary, write_class_files
 from grader.model import StudentResult
@@ -93,10 +94,10 @@ def test_summary_counts_full_marks_and_splits_notes_from_problems() -> None:
         assert ex["mean"] == round(sum(e.score for e in got) / len(got), 4)
 
 
-def test_the_class_files_are_pinned(tmp_path: Path, snapshot: list[object]) -> None:
+def test_the_class_files_are_pinned(tmp_path: Path, snapshot: Snapshot) -> None:
     doc = write_class_files(tmp_path, _class(), {"grader_version": "test"}, {"broken": "cannot read"})
     assert json.loads((tmp_path / SUMMARY_NAME).read_text(encoding="utf-8")) == doc
-    snapshot.append({"grades.csv": (tmp_path / GRADES_NAME).read_text(encoding="utf-8").splitlines(),
+    snapshot.check({"grades.csv": (tmp_path / GRADES_NAME).read_text(encoding="utf-8").splitlines(),
                      "summary.json": (tmp_path / SUMMARY_NAME).read_text(encoding="utf-8").splitlines()})
 
 

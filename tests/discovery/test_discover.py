@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from snapshot_support import pin
 
 from grader.discovery import collect
 from grader.discovery import discover as disc
@@ -28,6 +29,8 @@ def _notebook(*cells: str) -> bytes:
 
 
 def _problems(sub: Submission) -> str:
+    """What the student is told to fix; pinned with the notes and the instructor's errors beside it."""
+    pin({"problems": sub.problems, "notes": sub.notes, "grader_errors": sub.grader_errors})
     return "\n".join(sub.problems)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from snapshot_support import pin
 
 from grader.discovery import notebook
 from grader.discovery.notebook import NotebookSource, notebook_to_source
@@ -23,6 +24,7 @@ def _nb(*sources: str) -> bytes:
 
 def _convert(*sources: str) -> tuple[NotebookSource, dict[str, object]]:
     result = notebook_to_source(_nb(*sources), "n.ipynb")
+    pin(result.notes)  # what the student reads about the conversion
     namespace: dict[str, object] = {}
     exec(compile(result.source, "n.ipynb", "exec"), namespace)
     return result, namespace

@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from snapshot_support import pin
 
 from grader.judging.checks import Check, load_checks
 from grader.judging.checks.base import Fail
@@ -38,15 +39,22 @@ def with_args(check: str, args: list[dict[str, Any]]) -> tuple[Check, list[Probe
 
 
 def failed(result: CheckResult, mistake: str | None) -> None:
-    """Exactly this verdict: failed, no points, this mistake id."""
+    """Exactly this verdict: failed, no points, this mistake id; what its reader reads is pinned."""
+    pin(result)
     assert (result.status, result.score, result.mistake) == ("failed", 0.0, mistake), (
         result.status, result.mistake, result.message)
 
 
 def fails(mistake: str) -> Any:
-    """`with fails("wrong_type"):` an oracle must raise Fail naming exactly this mistake."""
-    return pytest.raises(Fail, check=lambda e: e.mistake == mistake)
+    """`with fails("wrong_type"):` an oracle must raise Fail naming exactly this mistake; its
+    message, student message and hint are pinned."""
+    def matches(e: Fail) -> bool:
+        pin(e)
+        return e.mistake == mistake
+    return pytest.raises(Fail, check=matches)
 
 
 def passed(result: CheckResult) -> None:
+    """Full points; what its reader reads is pinned."""
+    pin(result)
     assert (result.status, result.score) == ("passed", result.max_score), (result.mistake, result.message)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshot_support import pin
 from catalogue_support import Wrong, check_row, grade_wrong, row_id  # noqa: F401 - grade_wrong is a fixture
 
 from grader.authoring.assign import make_stub
@@ -146,9 +147,11 @@ def test_stub_is_generated_from_the_solution(name: str) -> None:
 def test_training_judge_refuses_a_claim_that_ignores_the_labels() -> None:
     with pytest.raises(Fail) as info:
         _judge_training({"accuracy": 0.9, "scrambled_accuracy": 0.9})
+    pin(info.value)  # what the student reads
     assert info.value.mistake == "accuracy_not_measured"
     with pytest.raises(Fail) as info:
         _judge_training({"accuracy": 85.6, "scrambled_accuracy": 0.1})
+    pin(info.value)  # what the student reads
     assert info.value.mistake == "not_a_fraction" and "percentage" in info.value.message
     assert "0.856" in _judge_training({"accuracy": np.float32(0.856), "scrambled_accuracy": 0.09})
 
@@ -156,6 +159,7 @@ def test_training_judge_refuses_a_claim_that_ignores_the_labels() -> None:
 def test_names_judge_explains_unnamed_variables() -> None:
     with pytest.raises(Fail) as info:
         judge_names({"names": ["Variable:0", "Variable_1:0"]})
+    pin(info.value)  # what the student reads
     assert info.value.mistake == "unnamed_variables" and "creation order" in info.value.message
 
 
@@ -314,6 +318,7 @@ def test_forged_observations_fail_cleanly(forged: object, all_checks: list[Check
     for chk in mine:
         obs = {p.id: Observation(p.id, value=forged) for p in chk.probes}
         result = judge(chk, obs, reference)
+        pin(result)  # what a student who forges this value reads
         assert result.status == "failed" and result.score == 0.0, (
             chk.id, result.instructor_message or result.message, result.grader_error)
         judged.append(chk.id)

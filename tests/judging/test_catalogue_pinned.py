@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from snapshot_support import Snapshot
 
 from grader.judging.checks import base, load_checks
 from grader.judging.checks.base import Check, check_probes_digest, check_set_digest, probe_digest
@@ -75,14 +76,14 @@ def describe(c: Check) -> dict[str, Any]:
 
 
 def test_a_fresh_import_declares_the_pinned_catalogue(monkeypatch: pytest.MonkeyPatch,
-                                                        snapshot: list[Any]) -> None:
+                                                        snapshot: Snapshot) -> None:
     assert secret.course_seed() == secret.DEVELOPMENT_SEED  # tests/conftest.py pins it
     loaded = {c.id: c for c in load_checks()}
     fresh = fresh_catalogue(monkeypatch)
     assert sorted(c.id for c in fresh) == sorted(loaded)
     # The fresh run draws the same hidden inputs as the import did: nothing depends on import order.
     assert [check_probes_digest(c) for c in fresh] == [check_probes_digest(loaded[c.id]) for c in fresh]
-    snapshot.append({"checks": [describe(c) for c in fresh], "set_digest": check_set_digest(fresh)})
+    snapshot.check({"checks": [describe(c) for c in fresh], "set_digest": check_set_digest(fresh)})
 
 
 def test_another_seed_moves_every_hidden_check_and_no_public_probe(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,7 +113,7 @@ def constant_digest(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True, default=default).encode()).hexdigest()
 
 
-def test_oracle_constants_are_rebuilt_identically(snapshot: list[Any]) -> None:
+def test_oracle_constants_are_rebuilt_identically(snapshot: Snapshot) -> None:
     """Module-level inputs and tables of every oracle (the quiz reruns' hidden values, the MNIST
     forward inputs, the quiz options) are built again inside the test and must equal both the
     imported ones and the pinned digests."""
@@ -126,13 +127,13 @@ def test_oracle_constants_are_rebuilt_identically(snapshot: list[Any]) -> None:
                 assert constant_digest(fresh[key]) == constant_digest(value), f"{name}.{key}"
                 pinned[f"{info.name}.{key}"] = constant_digest(value)
     assert "quiz_rerun.DROPOUT_RERUN" in pinned and "mlp_mnist.FORWARD_INPUTS" in pinned
-    snapshot.append(pinned)
+    snapshot.check(pinned)
 
 
 @pytest.mark.parametrize("seed", ["11", "987654321", "spring term"])
 def test_other_seeds_declare_pinned_catalogues_too(seed: str, monkeypatch: pytest.MonkeyPatch,
-                                                   snapshot: list[Any]) -> None:
+                                                   snapshot: Snapshot) -> None:
     """One seed could hide a change in how inputs are drawn (a range bound, a retry); three rarely do."""
     monkeypatch.setenv(secret.ENV, seed)
     fresh = fresh_catalogue(monkeypatch)
-    snapshot.append({c.id: check_probes_digest(c) for c in fresh})
+    snapshot.check({c.id: check_probes_digest(c) for c in fresh})

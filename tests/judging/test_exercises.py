@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshot_support import pin
 
 from grader.authoring.assign import make_stub
 from grader.judging.checks import EXERCISE_NAMES, Check, exercise_points, load_checks
@@ -133,9 +134,11 @@ def test_dropout_judge_rejects_rate_confusion_and_never_dropping() -> None:
     net, rng = _hidden_inputs(), np.random.default_rng(0)
     with pytest.raises(Fail) as rate:
         judge_dropout(_simulate(net, 0.2, rng, scale=1 / 0.2), net, 0.8)
+    pin(rate.value)  # what the student reads
     assert rate.value.mistake == "keep_prob_as_rate"
     with pytest.raises(Fail) as never:
         judge_dropout(_simulate(net, 1.0, rng, scale=1 / 0.8), net, 0.8)
+    pin(never.value)  # what the student reads
     assert never.value.mistake == "never_drops"
 
 
@@ -192,6 +195,7 @@ def test_keep_prob_one_judge_names_each_mistake() -> None:
     for mistake, got in cases.items():
         with pytest.raises(Fail) as info:
             judge_plain(got, want, net)
+        pin(info.value)  # what the student reads
         assert info.value.mistake == mistake
 
 

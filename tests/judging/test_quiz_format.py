@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from snapshot_support import Snapshot, pin
 
 from grader.judging.judge import judge
 from grader.judging.checks import load_checks
@@ -38,6 +39,7 @@ NO_DROPOUT = [[4.78, 8.0], [0.511, 0.844], [24.01, 38.24]]
 def _fails(fn: object, got: object) -> Fail:
     with pytest.raises(Fail) as info:
         fn(np.asarray(got, dtype=np.float64))  # type: ignore[operator]
+    pin(info.value)  # what the student reads
     return info.value
 
 
@@ -167,13 +169,13 @@ def test_function_style_answer_still_wins(runner: Runner, paths: object) -> None
     assert result.status == "passed" and "hidden-input" not in result.message
 
 
-def test_a_right_dropout_quiz_output_is_praised_and_told_about_hidden_credit(snapshot: list[object]) -> None:
+def test_a_right_dropout_quiz_output_is_praised_and_told_about_hidden_credit(snapshot: Snapshot) -> None:
     from grader.judging.oracles.quiz_format import dropout_rows, judge_dropout_quiz
 
     rows = dropout_rows()
     first = np.array([candidates[-1] for candidates in rows])      # every unit kept
     praise = judge_dropout_quiz(first)
-    snapshot.append(praise)
+    snapshot.check(praise)
     assert praise.startswith("Every row matches a valid dropout mask with keep_prob 0.5 (kept units scaled by 2). ")
     assert "dropout_model(features, weights, biases, keep_prob)" in praise and "dropped" not in praise
     zeroed = first.copy()

@@ -2,6 +2,9 @@
 
     python tests/mutation/explain.py --out tests/mutation/survivors.md   # after report.py, reads ./mutants
 
+Reviewed survivors (equivalent.txt) are matched by module, function and the normalised change, never
+by mutmut's running number; an entry that matches no survivor is reported stale.
+
 The change is read from ./mutants (mutmut keeps every mutant beside `<function>__mutmut_orig`), so
 no mutant is run again. Reasons come from RULES, written for changes that cannot alter behaviour
 on the inputs this grader accepts; every rule says why. A survivor no rule covers is listed as a
@@ -13,13 +16,13 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
-import fnmatch
 import functools
 import re
 import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,26 +133,79 @@ def change(mutant: str) -> tuple[str, str]:
 REVIEWED = Path(__file__).with_name("equivalent.txt")
 
 
-@functools.cache
-def reviewed() -> list[tuple[str, str]]:
-    """(mutant glob, why) pairs from equivalent.txt: equivalents checked by hand, one by one."""
+def where(mutant: str) -> tuple[str, str]:
+    """(module, function) of a mutant name, whatever its running number:
+    `grader.sandbox.wire.x_decode__mutmut_3` -> ("grader.sandbox.wire", "decode");
+    `grader.judging.checks.base.xǁFailǁ__init____mutmut_1` -> ("grader.judging.checks.base", "Fail.__init__")."""
+    module, _, func = re.sub(r"__mutmut_\d+$", "", mutant).rpartition(".")
+    if func.startswith("xǁ"):
+        return module, func.removeprefix("xǁ").replace("ǁ", ".")
+    return module, func.removeprefix("x_")
+
+
+def normal(text: str) -> str:
+    """A changed line as the key holds it: runs of whitespace as one space."""
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One reviewed survivor, keyed by meaning: the module, the function and the change itself (the
+    line(s) removed and added, whitespace-normalised), so an edit elsewhere renumbers nothing and an
+    edit of the line itself leaves the entry matching nothing (reported stale), never another mutant."""
+
+    module: str
+    function: str
+    was: str
+    became: str
+    why: str
+
+    def matches(self, name: str, old: str, new: str) -> bool:
+        return (self.module, self.function) == where(name) and (self.was, self.became) == (normal(old), normal(new))
+
+
+def parse(text: str) -> list[Entry]:
+    """equivalent.txt: `module <TAB> function <TAB> was <TAB> became <TAB> why` per line, # comments."""
     out = []
-    for line in REVIEWED.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            pattern, _, why = line.partition("\t")
-            out.append((pattern.strip(), why.strip()))
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) != 5 or not all(c.strip() for c in (cells[0], cells[1], cells[4])):
+            raise ValueError(f"equivalent.txt line {number}: want module, function, was, became, why "
+                             f"(tab-separated), got {line[:120]!r}")
+        module, function, was, became, why = (c.strip() for c in cells)
+        out.append(Entry(module, function, normal(was), normal(became), why))
     return out
 
 
+@functools.cache
+def reviewed() -> list[Entry]:
+    """The entries of equivalent.txt: survivors checked by hand, one by one."""
+    return parse(REVIEWED.read_text(encoding="utf-8"))
+
+
+def reviewed_reason(name: str, old: str, new: str) -> tuple[Entry | None, str | None]:
+    found = next((e for e in reviewed() if e.matches(name, old, new)), None)
+    if found is None:
+        return None, None
+    return found, found.why if found.why.startswith("gap") else f"reviewed: {found.why}"
+
+
 def reason(old: str, new: str, name: str = "") -> str | None:
-    """Why a mutant lives: a rule on its change, else a reviewed entry naming it ("gap: ..." entries
+    """Why a mutant lives: a rule on its change, else a reviewed entry with its key ("gap: ..." entries
     explain a gap without calling it equivalent); None: a gap nobody has explained."""
     why = next((why for why, applies in RULES if applies(old, new)), None)
     if why is None and name:
-        found = next((w for pattern, w in reviewed() if fnmatch.fnmatchcase(name, pattern)), None)
-        if found is not None:
-            why = found if found.startswith("gap") else f"reviewed: {found}"
+        why = reviewed_reason(name, old, new)[1]
     return why
+
+
+def stale(used: set[Entry], modules: set[str] | None = None) -> list[Entry]:
+    """Entries that excused no survivor of this run: the line changed, the mutant is now killed, or a
+    rule covers it. `modules`: the modules the run mutated (None: all), so a partial run does not
+    call the entries of the modules it left out stale."""
+    return [e for e in reviewed() if e not in used and (modules is None or e.module in modules)]
 
 
 def survivors() -> list[tuple[str, str]]:
@@ -163,33 +219,44 @@ def survivors() -> list[tuple[str, str]]:
     return found
 
 
-def table(found: list[tuple[str, str]]) -> tuple[str, int, int]:
-    """The markdown table of `found` (name, status), and how many are equivalent and how many gaps."""
-    rows, reasons = [], Counter[str]()
+def table(found: list[tuple[str, str]], modules: set[str] | None = None) -> tuple[str, int, int, list[Entry]]:
+    """The markdown table of `found` (name, status); how many are equivalent and how many gaps; and the
+    entries of equivalent.txt, among `modules`' (None: all), that matched no survivor (stale)."""
+    rows, reasons, used = [], Counter[str](), set[Entry]()
     for name, status in sorted(found):
         old, new = change(name)
-        why = reason(old, new, name) or f"gap ({status}): no test tells this change apart"
+        why = next((why for why, applies in RULES if applies(old, new)), None)
+        if why is None:
+            entry, why = reviewed_reason(name, old, new)
+            if entry is not None:
+                used.add(entry)
+        why = why or f"gap ({status}): no test tells this change apart"
         reasons[why] += 1
         cells = [c[:110].replace("|", "\\|") for c in (old, new)]
         rows.append(f"| `{name.removeprefix('grader.')}` | `{cells[0]}` | `{cells[1]}` | {why} |")
+    unused = stale(used, modules)
     lines = ["# Surviving mutants and why", "", "| count | reason |", "|---:|---|",
              *(f"| {n} | {why} |" for why, n in reasons.most_common()), "",
              "| mutant | was | became | why it lives |", "|---|---|---|---|", *rows, ""]
+    if unused:
+        lines += ["## Stale entries of equivalent.txt (they match no survivor: remove or re-review them)", "",
+                  *(f"- `{e.module}` `{e.function}`: `{e.was[:80]}` -> `{e.became[:80]}`" for e in unused), ""]
     gaps = sum(n for why, n in reasons.items() if why.startswith("gap"))  # explained gaps count as gaps
-    return "\n".join(lines), len(found) - gaps, gaps
+    return "\n".join(lines), len(found) - gaps, gaps, unused
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, help="write the table here (markdown); default: print it")
     args = parser.parse_args(argv)
-    text, equivalent, gaps = table(survivors())
+    text, equivalent, gaps, unused = table(survivors())
     if args.out:
         args.out.write_text(text, encoding="utf-8")
     else:
         print(text)
-    print(f"{equivalent + gaps} survivors: {equivalent} explained as equivalent, {gaps} gaps", file=sys.stderr)
-    return 0
+    print(f"{equivalent + gaps} survivors: {equivalent} explained as equivalent, {gaps} gaps; "
+          f"{len(unused)} stale entries in equivalent.txt", file=sys.stderr)
+    return 1 if unused else 0
 
 
 if __name__ == "__main__":

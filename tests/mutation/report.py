@@ -8,6 +8,9 @@ mutmut reads its settings from setup.cfg (the fast suite drives it). A fresh run
 from an empty ./mutants, so no verdict is cached from older code or older tests. Modules
 given on the command line restrict the run (and the score) to their mutants.
 
+Entries of tests/mutation/equivalent.txt are keyed by module, function and change (explain.py), and
+an entry that matches no survivor of the modules run is printed as stale.
+
 Killed counts mutants a test failed on, timed out on or crashed on; every other outcome,
 including "no tests" (no fast test even calls the mutated function), counts as a survivor.
 The last line is always `mutation score: X% (K of N mutants killed)`.
@@ -94,11 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     print("survivors per module:")
     for module, count in per_module.most_common():
         print(f"  {module}: {count} of {totals[module]}")
-    text, equivalent, gaps = explain.table([(n, s) for n, s in survivors])
+    run_modules = {module_of(n) for n in found} if globs else None  # a partial run judges only its own entries
+    text, equivalent, gaps, unused = explain.table([(n, s) for n, s in survivors], run_modules)
     listing = ROOT / "mutants" / "survivors.md"
     listing.write_text(text, encoding="utf-8")
     print(f"survivors: {equivalent} explained as equivalent, {gaps} not yet told apart by a test; "
           f"each with its change and reason in {listing.relative_to(ROOT)}")
+    for entry in unused:
+        print(f"  stale entry of equivalent.txt: {entry.module} {entry.function}: {entry.was[:60]!r} -> "
+              f"{entry.became[:60]!r}")
+    print(f"equivalent.txt: {len(unused)} stale entries (they match no survivor of this run)")
     killed, total = len(found) - len(survivors), len(found)
     print(f"mutmut ran {total} mutants in {elapsed:.0f} s")
     print(f"mutation score: {100.0 * killed / total if total else 0.0:.1f}% ({killed} of {total} mutants killed)")

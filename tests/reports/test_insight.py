@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from snapshot_support import Snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -240,13 +241,13 @@ def test_differs_uses_the_checks_tolerance() -> None:
     assert wide is not None and wide.summary == "All shown values agree."
 
 
-def test_the_analysis_documents_are_pinned(snapshot: list[object]) -> None:
+def test_the_analysis_documents_are_pinned(snapshot: Snapshot) -> None:
     """summary.json's "analysis" and misconceptions.csv are read by instructors' scripts: any change to
     a key, a rounding or a column is a reviewed diff of tests/reports/snapshots/test_insight.json."""
     from grader.reports.insight import to_csv, to_summary
 
     insight = analyse(pairs([*CLASS, student(HOSTILE, ("failed", "relu_on_output"), PASS, False)]))
-    snapshot.append({"summary": to_summary(insight), "csv": to_csv(insight)})
+    snapshot.check({"summary": to_summary(insight), "csv": to_csv(insight)})
 
 
 def test_each_row_shows_its_most_common_message_and_reasons_keep_their_order() -> None:

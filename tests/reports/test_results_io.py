@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from snapshot_support import Snapshot
 
 from grader.model import CheckResult, ExerciseResult, StudentResult
 from grader.storage.results import ResultsFileError, from_gradescope, load_result
@@ -230,7 +231,7 @@ def test_a_huge_hint_on_a_hidden_check_still_fits() -> None:
     assert len(text.encode("utf-8")) <= MAX_RESULTS_BYTES and "truncated" in text
 
 
-def test_the_results_document_is_pinned(snapshot: list[object]) -> None:
+def test_the_results_document_is_pinned(snapshot: Snapshot) -> None:
     """What Gradescope and CI read, for every sample student and every level of caps, is a reviewed
     diff of tests/reports/snapshots/test_results_io.json when it changes (tests/snapshot_support.py)."""
     from report_samples import class_results
@@ -240,16 +241,16 @@ def test_the_results_document_is_pinned(snapshot: list[object]) -> None:
 
     for r in [_result(), *class_results()]:
         for caps in _CAP_LEVELS:
-            snapshot.append({"student": r.student_id, "caps": list(vars(caps).values()),
+            snapshot.check({"student": r.student_id, "caps": list(vars(caps).values()),
                              "document": to_gradescope(r, caps), "summary": summary_text(r, caps),
                              "outputs": [test_output(c, caps) for e in r.exercises for c in e.checks]})
         for limit in (512 * 1024, 12000, 8000, 6000, 5500, 4500, 3500):
             try:
                 text = dumps(r, limit)
             except ResultsFileError as exc:
-                snapshot.append({"limit": limit, "error": str(exc)})
+                snapshot.check({"limit": limit, "error": str(exc)})
             else:
-                snapshot.append({"limit": limit, "bytes": len(text.encode()), "compact": "\n " not in text})
+                snapshot.check({"limit": limit, "bytes": len(text.encode()), "compact": "\n " not in text})
 
 
 def test_a_value_exactly_at_its_cap_is_kept_whole() -> None:
@@ -304,7 +305,7 @@ def _edited(doc: object, path: tuple[object, ...], value: object) -> object:
 _GONE = object()
 
 
-def test_every_field_of_a_results_file_is_checked(snapshot: list[object]) -> None:
+def test_every_field_of_a_results_file_is_checked(snapshot: Snapshot) -> None:
     """Each field of a results.json removed, or given a value of another type: reading it either names
     the field (and where it is) in a ResultsFileError, or falls back to the field's default. Never
     another exception. What happens to each is pinned in the snapshot."""
@@ -320,7 +321,7 @@ def test_every_field_of_a_results_file_is_checked(snapshot: list[object]) -> Non
             else:
                 text = json.dumps(to_gradescope(got), sort_keys=True)
                 outcome = "read: " + hashlib.sha256(text.encode()).hexdigest()[:16]
-            snapshot.append(f"{'/'.join(map(str, path))} {label}: {outcome}")
+            snapshot.check(f"{'/'.join(map(str, path))} {label}: {outcome}")
 
 
 def test_long_texts_keep_their_end_where_the_end_matters() -> None:
