@@ -47,6 +47,7 @@ from pathlib import Path
 
 import pytest
 from grader.errors import ExitCode
+from process_support import marked
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -203,22 +204,6 @@ def _scores(out: Path) -> dict[str, float]:
     return {name: s["exercises"].get("relu_model", 0.0) for name, s in summary["students"].items()}
 
 
-def _alive(mark: str) -> list[int]:
-    """Live processes whose command line holds `mark`."""
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/cmdline", "rb") as f:
-                    if mark.encode() in f.read():
-                        with open(f"/proc/{name}/stat", "rb") as g:
-                            if g.read().rsplit(b")", 1)[1].split()[0] != b"Z":
-                                found.append(int(name))
-            except OSError:
-                continue
-    return found
-
-
 def _bystander(row: str, mark: str) -> subprocess.Popen[bytes]:
     """Another process of the instructor's own user, which no student's kill(-1) may reach."""
     become = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if row.startswith("user") else []
@@ -255,9 +240,9 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
     assert said.count("isolation: ") == 1, said[-3000:]   # one line, once
     assert survived, "a student's kill(-1) reached another process of the instructor"
     end = time.monotonic() + 5
-    while _alive(world.daemon_mark) and time.monotonic() < end:
+    while marked(world.daemon_mark) and time.monotonic() < end:
         time.sleep(0.1)
-    assert not _alive(world.daemon_mark), "a student's setsid daemon outlived the grader"
+    assert not marked(world.daemon_mark), "a student's setsid daemon outlived the grader"
     if outcome == "refused":
         assert result.returncode == ExitCode.ISOLATION_REFUSED, said[-3000:]
         assert f"refusing to run untrusted student code at isolation level '{level}'" in said

@@ -116,11 +116,18 @@ def _symlink(rel: str, link: Path, root: Path, into: _Collector) -> None:
         into.problems.append(f"{rel}: skipped, it is a symbolic link pointing outside the submission")
 
 
-def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
+def _listing(folder: Path, into: _Collector) -> list[os.DirEntry[str]] | None:
+    """The folder's entries by name; None, with a problem said, when it cannot be listed."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        return sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
         into.problems.append(f"{folder.name}: cannot be listed ({exc.strerror})")
+        return None
+
+
+def _walk(folder: Path, root: Path, into: _Collector, depth: int = 0) -> None:
+    entries = _listing(folder, into)
+    if entries is None:
         return
     for entry in entries:
         if entry.name.startswith(".") or entry.name in _JUNK_DIRS:
@@ -327,10 +334,8 @@ def read_file_as(path: Path, rel: str, into: _Collector) -> None:
 def read_top_level(folder: Path, into: _Collector) -> None:
     """The .py files and notebooks directly in `folder` (the student's own exercises/, where
     `grader check` runs): other files there (checkpoints, data) are the student's business, not noted."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        into.problems.append(f"{folder.name}: cannot be listed ({exc.strerror})")
+    entries = _listing(folder, into)
+    if entries is None:
         return
     for entry in entries:
         if entry.name.startswith(".") or not entry.name.lower().endswith((".py", ".ipynb")):

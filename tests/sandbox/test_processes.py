@@ -22,25 +22,10 @@ import pytest
 
 from grader.sandbox.confine import CLONE_NEWPID, prctl, unshare
 from grader.sandbox.procs import keep
+from process_support import AS_NOBODY, marked
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = ROOT / "tests" / "submissions" / "hostile"
-
-
-def marked(mark: str) -> list[int]:
-    """Live processes whose command line holds `mark`."""
-    found = []
-    for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) != os.getpid():
-            try:
-                with open(f"/proc/{name}/cmdline", "rb") as f:
-                    if mark.encode() in f.read():
-                        with open(f"/proc/{name}/stat", "rb") as g:
-                            if g.read().rsplit(b")", 1)[1].split()[0] != b"Z":
-                                found.append(int(name))
-            except OSError:
-                continue
-    return found
 
 
 def gone(mark: str, wait: float = 3.0) -> bool:
@@ -219,22 +204,6 @@ with Runner(Limits(check_timeout=10, load_timeout=20, student_timeout=60), jobs=
     report["daemon2_said"] = r.run(daemon2, probes).loads[0].output
 print("REPORT", json.dumps(report))
 """
-
-# Makes the interpreter reachable for `nobody` when it lives under /root (mode 0700, as with
-# pyenv): in a private mount namespace, /root becomes a tmpfs holding only the interpreter tree.
-AS_NOBODY = r"""
-set -e
-if [ -n "$PYROOT" ]; then
-    keep=$(mktemp -d)
-    mount --bind /root "$keep"
-    mount -t tmpfs -o mode=755,size=1m tmpfs /root
-    mkdir -p "/root/$PYROOT"
-    mount --bind "$keep/$PYROOT" "/root/$PYROOT"
-    umount -l "$keep"
-fi
-exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$@"
-"""
-
 
 @pytest.mark.slow
 def test_kill_minus_one_at_import_as_a_normal_user_reaches_nothing_else() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox.mountplan import SYSTEM, leaks, plan_view
+from process_support import AS_NOBODY
 
 ROOT = Path(__file__).resolve().parents[2]
 NOBODY = 65534
@@ -125,21 +126,6 @@ while chunk := os.read(r, 65536):
 os.waitpid(pid, 0)
 print("REPORT", data.decode())
 """
-
-# /root (0700, pyenv's home here) becomes a tmpfs holding only the interpreter tree, so `nobody` reaches it.
-AS_NOBODY = r"""
-set -e
-if [ -n "$PYROOT" ]; then
-    keep=$(mktemp -d)
-    mount --bind /root "$keep"
-    mount -t tmpfs -o mode=755,size=1m tmpfs /root
-    mkdir -p "/root/$PYROOT"
-    mount --bind "$keep/$PYROOT" "/root/$PYROOT"
-    umount -l "$keep"
-fi
-exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all "$@"
-"""
-
 
 def _package(folder: Path, name: str) -> None:
     (folder / name).mkdir(parents=True)
