@@ -105,7 +105,7 @@ def test_oracle_disagreement_is_named(all_checks: list[Check]) -> None:
 def test_oracles_agree_with_the_reference_solution(all_checks: list[Check], runner: Runner, paths: Paths) -> None:
     """Each oracle gives what the reference solution's driver returns on the catalogue's inputs
     (only the checks with oracles run: the whole reference trains MNIST)."""
-    from grader.pipeline import compute_reference
+    from grading_support import compute_reference
 
     oracles = personal.oracle_observations(all_checks)
     checks = [c for c in all_checks if any(p.id in oracles for p in c.probes)]
