@@ -137,10 +137,13 @@ class _SandboxClock:
     and its exit): a fixed cost per run, and under load the noisiest part of one."""
 
     def __init__(self) -> None:
-        import grader.runner.select as select
+        try:
+            import grader.runner.choice as choice
+        except ImportError:  # a checkout from before runner/select.py was renamed (a baseline)
+            import grader.runner.select as choice  # type: ignore[no-redef]
 
         self.seconds = 0.0
-        cls, clock = select._Selected, self
+        cls, clock = choice._Selected, self
         enter, leave = cls.__enter__, cls.__exit__
 
         def timed_enter(this: Any) -> Any:
