@@ -55,7 +55,11 @@ Item = tuple[RunKey, dict[str, str], Sequence[Probe]]
 
 
 class OneRunner(Protocol):
+    """A runner for one submission: `run` for one set of files, `run_many` for a student's runs together."""
+
     def run(self, files: dict[str, str], probes: Sequence[Probe]) -> RunOutcome: ...
+
+    def run_many(self, items: Iterable[Item]) -> Iterator[tuple[RunKey, RunOutcome]]: ...
 
 
 class ManyRunner(Protocol):
@@ -162,23 +166,23 @@ def grade_one(runner: OneRunner, sub: Submission, checks: Sequence[Check], refer
     checks = submission_checks(sub, checks)
     probes = probes_for(checks)
 
-    def run(files: dict[str, str]) -> RunOutcome:
-        return runner.run(files, probes) if files or run_empty else RunOutcome({})
-
-    if sub.alternates and files_or_empty(sub, run_empty) and hasattr(runner, "run_many"):
-        # Both runs in one call: the runner then holds the hidden work until both public runs are sealed.
-        outcomes = dict(runner.run_many([(Run(sub.safe_id, "main", 2), sub.files, probes),
-                                         (Run(sub.safe_id, "alternate", 2), alternate_files(sub), probes)]))
-        main, alternate = outcomes[Run(sub.safe_id, "main")], outcomes[Run(sub.safe_id, "alternate")]
-    else:
-        main = run(sub.files)
-        alternate = run(alternate_files(sub)) if sub.alternates else None
-    return judge_submission(sub, main, alternate, checks, known, self_check=self_check)
+    if not sub.alternates:
+        main = runner.run(sub.files, probes) if sub.files or run_empty else RunOutcome({})
+        return judge_submission(sub, main, None, checks, known, self_check=self_check)
+    # Both runs in one call, as in a batch: the runner holds the hidden work until both public runs are sealed.
+    outcomes = dict(runner.run_many(student_runs(sub, probes)))
+    return judge_submission(sub, outcomes[Run(sub.safe_id)], outcomes[Run(sub.safe_id, "alternate")], checks,
+                            known, self_check=self_check)
 
 
-def files_or_empty(sub: Submission, run_empty: bool) -> bool:
-    """Whether grading `sub` starts workers at all (`run_empty=False` skips a submission without files)."""
-    return bool(sub.files) or run_empty
+def student_runs(sub: Submission, probes: Sequence[Probe]) -> list[Item]:
+    """The runs of one student, in order: their files, then the alternates when they have any. Two
+    runs form one cohort (`Run.cohort`): the runner holds the student's hidden work until both
+    public runs are sealed, since both runs' public results reach the student."""
+    if not sub.alternates:
+        return [(Run(sub.safe_id), sub.files, probes)]
+    return [(Run(sub.safe_id, "main", 2), sub.files, probes),
+            (Run(sub.safe_id, "alternate", 2), alternate_files(sub), probes)]
 
 
 def grade_many(runner: ManyRunner, subs: Sequence[Submission], checks: Sequence[Check],
@@ -224,11 +228,7 @@ class _Stream:
         """Each student's runs, one after the other: their hidden work waits for all of them.
         Each submission runs its own hidden inputs, drawn as its item is taken (not all up front)."""
         for s in self.subs:
-            probes = self._probes(s)
-            runs = 2 if s.alternates else 1
-            yield Run(s.safe_id, "main", runs), s.files, probes
-            if s.alternates:
-                yield Run(s.safe_id, "alternate", runs), alternate_files(s), probes
+            yield from student_runs(s, self._probes(s))
 
     def _probes(self, sub: Submission) -> list[Probe]:
         return probes_for(submission_checks(sub, self.checks))
