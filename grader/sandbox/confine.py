@@ -20,6 +20,11 @@ everything it starts (setsid daemons, double forks) dies with it. Without a PID
 namespace the keeper is a subreaper that kills what the job left, and the zygote kills
 what escaped a killed keeper; as root the slot's uid sweep backs both.
 
+Network: last of all, in every worker, a seccomp filter (grader.sandbox.seccomp) refuses
+socket(2) and io_uring_setup(2). Where the worker has a network namespace it backs that up;
+where it cannot (root in a default container) it is the only thing keeping workers off the
+network and the host's local services, which is why the zygote's probe tries sockets.
+
 The kernel calls themselves (ctypes: Python 3.11 has no `os.unshare` or `mount`) are in
 grader.sandbox.syscalls.
 """
@@ -35,7 +40,7 @@ try:
 except ImportError:  # Windows: no rlimits; there the portable runner is used and nothing is confined
     resource = None  # type: ignore[assignment]
 
-from grader.sandbox import view
+from grader.sandbox import seccomp, view
 from grader.sandbox.mountplan import SCRATCH, MountPlan, inside, plan_mounts, plan_view  # noqa: F401 - re-exported
 from grader.sandbox.procs import PR_SET_PDEATHSIG, keep
 from grader.sandbox.syscalls import (  # noqa: F401 - re-exported: the zygote, the portable worker, tests
@@ -48,6 +53,7 @@ from grader.sandbox.procs import (  # noqa: F401 - re-exported: the zygote and t
 
 UID_BASE = 61000  # slot s runs as uid/gid UID_BASE + s
 NO_OWN_TREE = "no file tree of its own"  # the warning grader.runner.isolation looks for
+NO_SOCKET_FILTER = "no socket filter"     # a worker may open sockets (grader.sandbox.seccomp)
 
 
 @dataclass(frozen=True)
@@ -302,9 +308,14 @@ def enter(config: SandboxConfig) -> list[str]:
             drop_capabilities()
         except OSError as exc:
             warnings.append(f"capabilities kept: {exc}")
-    # Die with the zygote (a credential change clears this, so set it last).
+    # Die with the zygote (a credential change clears this, so set it after the uid).
     try:
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
         pass
+    # Last, once no_new_privs is set and root is dropped (so nothing above is filtered): no sockets.
+    try:
+        seccomp.install()
+    except OSError as exc:
+        warnings.append(f"{NO_SOCKET_FILTER}: {exc}")
     return warnings
