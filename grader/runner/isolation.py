@@ -10,9 +10,10 @@ explicitly (`--allow-weak-isolation`, or `GRADER_ALLOW_WEAK_ISOLATION=1` where
 there is no command line: the pytest plugin and run_autograder).
 
     full       root, with mount (a file tree of its own), network, IPC and PID namespaces and a
-               uid per worker
-    container  root that may setuid but not unshare (a default Docker container):
-               a uid per worker and file permissions; the network stays reachable
+               uid per worker, the file tree and the network proved by the probe
+    container  root that may setuid but not unshare (a default Docker container), or root whose
+               namespaces the probe could not prove: a uid per worker and file permissions; the
+               network closed where the probe proved the socket filter (grader.sandbox.seccomp)
     user       a normal user with user namespaces: the worker is you, in namespaces of its own and
                a file tree built from nothing (grader.sandbox.view), proved by the probe
     none       the portable runner, or a normal user without namespaces
@@ -45,6 +46,8 @@ _GUARANTEES = {
     "full": "own network, IPC and PID namespaces and a file tree of only the interpreter, its libraries and "
             "a private /tmp; a uid per worker; rlimits; memory poll",
     "container": "a uid per worker; file permissions; rlimits; memory poll; no namespaces",
+    # Added to the line only where the probe proved it (see Level.line).
+    "container network": "no sockets: socket(2) and io_uring refused by a seccomp filter",
     "user": "own network, IPC and PID namespaces and a file tree of only the interpreter, its libraries and "
             "a private /tmp; workers run as your own user; rlimits; memory poll",
     "none": "rlimits and a memory poll only; workers see the file system as your user (nobody when root)",
@@ -69,7 +72,10 @@ class Level:
 
     def line(self) -> str:
         """The one line every command that runs student code prints (stderr)."""
-        text = f"isolation: {self.name} ({_GUARANTEES[self.name]})"
+        said = _GUARANTEES[self.name]
+        if self.name == "container" and self.network:
+            said = said.replace("; rlimits", "; " + _GUARANTEES["container network"] + "; rlimits")
+        text = f"isolation: {self.name} ({said})"
         if not self.network:
             text += "; WORKERS CAN REACH THE NETWORK and local services"
         if self.allowed_weak:
@@ -102,7 +108,8 @@ TRUSTED = Need("trusted")
 # `grader grade` and `pytest --grader-submission`: untrusted code on the instructor's machine.
 UNTRUSTED = Need("untrusted", files=True, network=True, processes=True)
 # run_autograder: one submission in a throw-away container that Gradescope starts with a
-# network; workers keeping it is said in the output, but does not stop the grading.
+# network. The socket filter keeps workers off it where libseccomp is present; where it is
+# not, the open network is said in the output but does not stop the grading.
 GRADESCOPE = Need("gradescope", files=True, processes=True)
 
 
@@ -125,23 +132,14 @@ def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = (), *
     `hidden` are the paths workers must not read, checked against file permissions
     where no mount namespace covers them. `pid_namespaces`: the sandbox puts each worker
     in a PID namespace of its own where it can (it then warns where it could not).
-    `proved`: what the probe child, confined as a normal user's worker, tried and could
+    `proved`: what the probe child, confined as a worker, tried and could
     not do (grader.sandbox.proof): "files" (read a hidden path or your home) and
-    "network" (find a network interface). Without root nothing is claimed unproved.
+    "network" (find a network interface, or open a socket). Nothing is claimed unproved
+    but what a root worker's own uid gives: its processes, and files closed by permissions.
     """
     no_namespaces = _failed(warnings, "no private network or file-system view", "namespaces disabled")
-    if as_root and not no_namespaces:
-        return Level("full", "sandbox", files=True, network=True, processes=True)
     if as_root:
-        exposed = readable_by_others(hidden)
-        missing = ["the network: workers can reach it and the host's local services "
-                   "(no network namespace: " + no_namespaces[0] + ")"]
-        if exposed:
-            missing.insert(0, "the instructor's files: readable by other users, so by the workers: "
-                           + ", ".join(exposed[:4]) + (" ..." if len(exposed) > 4 else "")
-                           + " (chmod o-rwx them, or run where namespaces are allowed)")
-        return Level("container", "sandbox", files=not exposed, network=False, processes=True,
-                     missing=tuple(missing))
+        return _root_level(warnings, hidden, proved, no_namespaces)
     if not no_namespaces:
         # A PID namespace of its own keeps a worker's signals and ptrace among its own processes.
         own_pids = pid_namespaces and not _failed(warnings, "no PID namespace")
@@ -161,6 +159,34 @@ def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = (), *
                            "or ptrace reaches your other processes")
         return Level("user", "sandbox", files=files, network=network, processes=own_pids, missing=tuple(missing))
     return none_level("sandbox", why=no_namespaces[0])
+
+
+def _root_level(warnings: Sequence[str], hidden: Iterable[str], proved: frozenset[str],
+                no_namespaces: Sequence[str]) -> Level:
+    """Root: `full` when the namespaces stood and the probe proved both files and network.
+    Otherwise `container`: each worker has its own uid, so the instructor's files are as safe as
+    their permissions (the probe's own file warnings are not used there: with no file tree of
+    its own a worker lists the checkout it imports from, which is no leak), and the network is
+    closed only where the probe found no way to open a socket (the seccomp filter)."""
+    network = "network" in proved
+    if not no_namespaces and "files" in proved and network:
+        return Level("full", "sandbox", files=True, network=True, processes=True)
+    exposed = readable_by_others(hidden)
+    files = "files" in proved or not exposed
+    missing = []
+    if not files:
+        # Where the namespaces stood, what the probe saw says why `full` was not claimed.
+        tree = [] if no_namespaces else _failed(warnings, "file tree", "still visible", "root still shows")
+        missing.append("the instructor's files: readable by other users, so by the workers: "
+                       + ", ".join(exposed[:4]) + (" ..." if len(exposed) > 4 else "")
+                       + "".join(f"; {w}" for w in tree)
+                       + " (chmod o-rwx them, or run where namespaces are allowed)")
+    if not network:
+        why = [f"no network namespace: {w}" for w in no_namespaces[:1]]
+        why += _failed(warnings, "no socket filter", "network interfaces", "could open")
+        missing.append("the network: workers can reach it and the host's local services"
+                       + (f" ({'; '.join(why)})" if why else ""))
+    return Level("container", "sandbox", files=files, network=network, processes=True, missing=tuple(missing))
 
 
 def none_level(runner: str, why: str = "") -> Level:

@@ -40,10 +40,42 @@ def public() -> Any:
     shutil.rmtree(base)
 
 
-def test_root_with_namespaces_is_full() -> None:
-    level = detect(True, ["System V shared memory not capped: x"], [])
+BOTH = frozenset({"files", "network"})
+NO_FILTER = "no socket filter: libseccomp not found (libseccomp.so.2: cannot open shared object file); install libseccomp2"
+
+
+def test_root_with_namespaces_is_full_only_when_the_probe_proved_both(public: Path) -> None:
+    level = detect(True, ["System V shared memory not capped: x"], [], proved=BOTH)
     assert level.name == "full" and level.files and level.network and level.processes
     assert admit(level, UNTRUSTED) == level and "REACH" not in level.line()
+    # The probe saw a hidden folder and an interface: not `full`; the refusal names both.
+    seen = ["still visible to a worker: /course/solutions", "network interfaces visible to a worker: eth0, lo",
+            "a worker could open an AF_INET socket (loopback: refused, so reached)"]
+    level = detect(True, seen, [str(public / "solutions")], proved=frozenset())
+    assert level.name == "container" and not level.files and not level.network and level.processes
+    with pytest.raises(IsolationRefused) as caught:
+        admit(level, UNTRUSTED)
+    text = str(caught.value)
+    assert f"readable by other users, so by the workers: {public / 'solutions'}" in text
+    assert "still visible to a worker: /course/solutions" in text and "eth0" in text and "AF_INET" in text
+    # Files proved by the worker's own tree count even where permissions are open.
+    assert detect(True, [], [str(public / "solutions")], proved=frozenset({"files"})).files
+
+
+def test_a_container_whose_probe_proved_the_socket_filter_is_admitted(private: Path, public: Path) -> None:
+    level = detect(True, [NO_NAMESPACES], [str(private / "solutions")], proved=frozenset({"network"}))
+    assert level.name == "container" and level.files and level.network and level.processes
+    assert not level.missing and admit(level, UNTRUSTED) == level
+    assert "REACH" not in level.line() and "seccomp" in level.line()
+    exposed = detect(True, [NO_NAMESPACES], [str(public / "solutions")], proved=frozenset({"network"}))
+    with pytest.raises(IsolationRefused) as caught:
+        admit(exposed, UNTRUSTED)
+    assert str(public / "solutions") in str(caught.value) and "the network" not in str(caught.value)
+    # Without libseccomp: refused, and the refusal says what to install.
+    bare = detect(True, [NO_NAMESPACES, NO_FILTER], [str(private / "solutions")])
+    assert not bare.network and "seccomp" not in bare.line()
+    with pytest.raises(IsolationRefused, match="the network: .*install libseccomp2"):
+        admit(bare, UNTRUSTED)
 
 
 def test_root_without_namespaces_is_container_and_refused_for_a_class(private: Path) -> None:
