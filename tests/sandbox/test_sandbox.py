@@ -352,8 +352,20 @@ def test_no_network(box: Runner, graded: Any) -> None:
         with pytest.raises(BlockingIOError):
             listener.accept()  # nobody ever connected
     assert result.score == 0
-    errs = errors(outcome)
-    assert errs and all("unreachable" in e.message.lower() for e in errs if e.type != "MissingFunction")
+    errs = [e for e in errors(outcome) if e.type != "MissingFunction"]
+    assert errs and all(e.type == "PermissionError" for e in errs), errs
+
+
+@pytest.mark.slow
+def test_no_socket_of_any_family_nor_io_uring(box: Runner, graded: Any) -> None:
+    """The socket filter: refused with a PermissionError the student's code can catch, not a crash;
+    a socketpair still works."""
+    result, outcome = batch(box, graded, hostile("sockets"))
+    assert result.score == 0
+    errs = [e for e in errors(outcome) if e.type != "MissingFunction"]
+    said = ("AF_INET: PermissionError 13; AF_INET6: PermissionError 13; AF_UNIX: PermissionError 13; "
+            "io_uring_setup: 1; socketpair: x")
+    assert errs and all(e.type == "RuntimeError" and e.message == said for e in errs), errs
 
 
 @pytest.mark.slow
