@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Fake:
-    level = Level("full", "sandbox", files=True, network=True, processes=True)
+    level = Level("full", "sandbox", files=True, network=True, processes=True, scratch=True)
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         self.entered = False

@@ -100,7 +100,7 @@ class FakeRunner:
     """Stands in for the sandbox: 'runs' a file holding one word that says what the code does."""
 
     # The isolation level make_runner's context reports: a rejudge keeps the grading run's.
-    level = Level("full", "sandbox", files=True, network=True, processes=True)
+    level = Level("full", "sandbox", files=True, network=True, processes=True, scratch=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass

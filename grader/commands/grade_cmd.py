@@ -74,8 +74,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the public development seed instead of refusing: hidden inputs anyone can compute, "
                         "for trying the grader only (--example always may)")
     p.add_argument(ALLOW_FLAG, action="store_true",
-                   help="grade even where the isolation level does not protect your files, network and "
-                        "processes (for code you trust; the level is printed and recorded as allowed)")
+                   help="grade even where the isolation level does not protect your files, network, "
+                        "processes and the folders students share (for code you trust; the level is printed "
+                        "and recorded as allowed)")
     p.add_argument("--quiet", action="store_true", help="print nothing")
 
 

@@ -63,6 +63,9 @@ class Level:
     files: bool                  # the instructor's files (solutions, hidden checks, output, home) are out of reach
     network: bool                # workers have no network (nor the host's local services)
     processes: bool              # workers can signal or trace no process but their own
+    # Workers write only to folders of their own (a fresh /tmp each, everything else read-only):
+    # nothing one leaves in a world-writable folder waits for, or stands in the way of, another.
+    scratch: bool = False
     missing: tuple[str, ...] = ()
     allowed_weak: bool = False   # below what the command needs, graded anyway by explicit option
 
@@ -85,7 +88,8 @@ class Level:
     def record(self) -> dict[str, object]:
         """What summary.json says about the run's isolation."""
         return {"level": self.name, "runner": self.runner, "files": self.files, "network": self.network,
-                "processes": self.processes, "missing": list(self.missing), "allowed_weak": self.allowed_weak}
+                "processes": self.processes, "scratch": self.scratch, "missing": list(self.missing),
+                "allowed_weak": self.allowed_weak}
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,7 @@ class Need:
     files: bool = False
     network: bool = False
     processes: bool = False
+    scratch: bool = False
     allow_weak: bool = False     # the explicit option: run at any level, printed and recorded as such
 
     @property
@@ -106,10 +111,12 @@ class Need:
 # Self-checks and the built-in example class: the student's own (or our own) code.
 TRUSTED = Need("trusted")
 # `grader grade` and `pytest --grader-submission`: untrusted code on the instructor's machine.
-UNTRUSTED = Need("untrusted", files=True, network=True, processes=True)
+# A class: students graded one after another on the same machine must not meet in shared folders.
+UNTRUSTED = Need("untrusted", files=True, network=True, processes=True, scratch=True)
 # run_autograder: one submission in a throw-away container that Gradescope starts with a
 # network. The socket filter keeps workers off it where libseccomp is present; where it is
-# not, the open network is said in the output but does not stop the grading.
+# not, the open network is said in the output but does not stop the grading. One submission
+# per container: no later student shares its folders.
 GRADESCOPE = Need("gradescope", files=True, processes=True)
 
 
@@ -157,7 +164,8 @@ def detect(as_root: bool, warnings: Sequence[str], hidden: Iterable[str] = (), *
         if not own_pids:
             missing.append("the processes: workers run as your own user, so a student's kill(-1) "
                            "or ptrace reaches your other processes")
-        return Level("user", "sandbox", files=files, network=network, processes=own_pids, missing=tuple(missing))
+        return Level("user", "sandbox", files=files, network=network, processes=own_pids, scratch=True,
+                     missing=tuple(missing))
     return none_level("sandbox", why=no_namespaces[0])
 
 
@@ -170,7 +178,7 @@ def _root_level(warnings: Sequence[str], hidden: Iterable[str], proved: frozense
     closed only where the probe found no way to open a socket (the seccomp filter)."""
     network = "network" in proved
     if not no_namespaces and "files" in proved and network:
-        return Level("full", "sandbox", files=True, network=True, processes=True)
+        return Level("full", "sandbox", files=True, network=True, processes=True, scratch=True)
     exposed = readable_by_others(hidden)
     files = "files" in proved or not exposed
     missing = []
@@ -186,7 +194,15 @@ def _root_level(warnings: Sequence[str], hidden: Iterable[str], proved: frozense
         why += _failed(warnings, "no socket filter", "network interfaces", "could open")
         missing.append("the network: workers can reach it and the host's local services"
                        + (f" ({'; '.join(why)})" if why else ""))
-    return Level("container", "sandbox", files=files, network=network, processes=True, missing=tuple(missing))
+    if no_namespaces:
+        missing.append(SHARED_FOLDERS + f" (no mount namespace: {no_namespaces[0]})")
+    return Level("container", "sandbox", files=files, network=network, processes=True,
+                 scratch=not no_namespaces, missing=tuple(missing))
+
+
+SHARED_FOLDERS = ("the shared folders: workers can write into the host's world-writable folders (/tmp, /var/tmp, "
+                  "/dev/shm), where what one student leaves waits for, or stands in the way of, the students "
+                  "graded after")
 
 
 def none_level(runner: str, why: str = "") -> Level:
@@ -194,7 +210,8 @@ def none_level(runner: str, why: str = "") -> Level:
     return Level("none", runner, files=False, network=False, processes=False, missing=(
         f"the instructor's files: workers see the whole file system as your user{reason}",
         "the network: workers can reach it and the host's local services",
-        "the processes: workers run as your own user (or nobody) without their own namespaces"))
+        "the processes: workers run as your own user (or nobody) without their own namespaces",
+        SHARED_FOLDERS))
 
 
 def readable_by_others(paths: Iterable[str]) -> list[str]:
@@ -236,7 +253,7 @@ def _reachable(path: Path) -> bool:
 def shortfall(level: Level, need: Need) -> list[str]:
     """What `level` is missing for `need`, in words (empty: admitted)."""
     wanted = [(need.files, level.files, "the instructor's files"), (need.network, level.network, "the network"),
-              (need.processes, level.processes, "the processes")]
+              (need.processes, level.processes, "the processes"), (need.scratch, level.scratch, "the shared folders")]
     gaps = [topic for required, has, topic in wanted if required and not has]
     return [m for m in level.missing if any(m.startswith(g) for g in gaps)] or gaps
 

@@ -46,7 +46,7 @@ NO_FILTER = "no socket filter: libseccomp not found (libseccomp.so.2: cannot ope
 
 def test_root_with_namespaces_is_full_only_when_the_probe_proved_both(public: Path) -> None:
     level = detect(True, ["System V shared memory not capped: x"], [], proved=BOTH)
-    assert level.name == "full" and level.files and level.network and level.processes
+    assert level.name == "full" and level.files and level.network and level.processes and level.scratch
     assert admit(level, UNTRUSTED) == level and "REACH" not in level.line()
     # The probe saw a hidden folder and an interface: not `full`; the refusal names both.
     seen = ["still visible to a worker: /course/solutions", "network interfaces visible to a worker: eth0, lo",
@@ -62,20 +62,28 @@ def test_root_with_namespaces_is_full_only_when_the_probe_proved_both(public: Pa
     assert detect(True, [], [str(public / "solutions")], proved=frozenset({"files"})).files
 
 
-def test_a_container_whose_probe_proved_the_socket_filter_is_admitted(private: Path, public: Path) -> None:
+def test_a_container_whose_probe_proved_the_socket_filter_closes_the_network(private: Path, public: Path) -> None:
     level = detect(True, [NO_NAMESPACES], [str(private / "solutions")], proved=frozenset({"network"}))
     assert level.name == "container" and level.files and level.network and level.processes
-    assert not level.missing and admit(level, UNTRUSTED) == level
     assert "REACH" not in level.line() and "seccomp" in level.line()
+    # Gradescope's one submission per container is admitted; a class is refused for what remains
+    # (its students share the host's world-writable folders), and only that is named.
+    assert admit(level, GRADESCOPE) == level
+    with pytest.raises(IsolationRefused) as caught:
+        admit(level, UNTRUSTED)
+    text = str(caught.value)
+    assert "the shared folders: workers can write into the host's world-writable folders" in text
+    assert "the network" not in text and "instructor's files" not in text
     exposed = detect(True, [NO_NAMESPACES], [str(public / "solutions")], proved=frozenset({"network"}))
     with pytest.raises(IsolationRefused) as caught:
-        admit(exposed, UNTRUSTED)
+        admit(exposed, GRADESCOPE)
     assert str(public / "solutions") in str(caught.value) and "the network" not in str(caught.value)
-    # Without libseccomp: refused, and the refusal says what to install.
+    # Without libseccomp: the network is named, with what to install.
     bare = detect(True, [NO_NAMESPACES, NO_FILTER], [str(private / "solutions")])
-    assert not bare.network and "seccomp" not in bare.line()
+    assert not bare.network and "seccomp" not in bare.line() and "CAN REACH THE NETWORK" in bare.line()
     with pytest.raises(IsolationRefused, match="the network: .*install libseccomp2"):
         admit(bare, UNTRUSTED)
+    assert admit(bare, GRADESCOPE) == bare
 
 
 def test_root_without_namespaces_is_container_and_refused_for_a_class(private: Path) -> None:
@@ -310,7 +318,7 @@ def test_a_normal_user_is_admitted_only_with_what_the_probe_proved() -> None:
     the hidden paths and the home folder, and to find a network interface, and could not."""
     both = frozenset({"files", "network"})
     proved = detect(False, [], [], pid_namespaces=True, proved=both)
-    assert proved.name == "user" and proved.files and proved.network and proved.processes
+    assert proved.name == "user" and proved.files and proved.network and proved.processes and proved.scratch
     assert admit(proved, UNTRUSTED) == proved and not proved.missing
     seen = detect(False, ["still visible to a worker: /home/me"], [], pid_namespaces=True,
                   proved=frozenset({"network"}))
