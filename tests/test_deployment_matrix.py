@@ -5,16 +5,21 @@ root on a permissive Linux host):
 
     full           root with every namespace (as is)
     container      root without CAP_SYS_ADMIN, unshare/clone-with-namespaces refused by seccomp
-                   (a default Docker container; tests/runner/deployment_launcher.py)
+                   (a default Docker container; tests/runner/deployment_launcher.py), the course
+                   files, the class and OUT closed to other users: the probe proves the workers'
+                   socket filter and the permissions hide the files, but the workers share the
+                   host's world-writable folders (a marker lands there), so a class is refused
+    container-open the same with the course files readable by others: refused, naming them
     user           a normal user (nobody, through setpriv) who may create user namespaces: contained,
                    since each worker gets a file tree of its own (grader.sandbox.view) that the
                    zygote's probe proved hides the home and the course folder
     user-no-userns the same user with user namespaces refused by the same seccomp filter
     portable       GRADER_RUNNER=portable
-    allowed        the container row again with --allow-weak-isolation
-    gradescope     run_autograder in the simulated container: Gradescope's own shape, admitted at
-                   `container` once permissions close the autograder's secrets (the network stays
-                   open there by design, and the output says so)
+    allowed        the closed container row again with --allow-weak-isolation: graded, recorded as
+                   allowed; everything hostile fails but the marker files
+    gradescope     run_autograder in the simulated container: Gradescope's own shape (one submission
+                   per container, so no shared folders), admitted at `container` once permissions
+                   close the autograder's secrets, the network closed by the socket filter
 
 The class: ada and bob (right, two ways), eve (reads solutions/, tests/submissions/hostile/
 read_solution), mallory (connects to a loopback port this test listens on, hostile/network),
@@ -30,6 +35,7 @@ which is the point of the flag.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import json
 import os
@@ -182,7 +188,7 @@ def _grade(world: World, row: str, out: Path) -> subprocess.CompletedProcess[str
                TF_CPP_MIN_LOG_LEVEL="3")
     grade = [str(GRADER), "grade", str(world.submissions), "--out", str(out), "--jobs", "2", "--timeout", "60"]
     launch: list[str] = []
-    if row in ("container", "allowed"):
+    if row.startswith("container") or row == "allowed":
         launch = [*_readable_python(), sys.executable, str(LAUNCHER), "--no-unshare", "--drop-sys-admin", "--"]
     elif row == "user":
         launch = [*_readable_python(), "setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
@@ -214,9 +220,29 @@ def _leaked(out: Path) -> list[str]:
     return [str(p) for p in out.rglob("*") if p.is_file() and SECRET in p.read_text(errors="replace")]
 
 
+# What `grade` hides from workers that a default container protects only by permissions: the
+# checkout's secrets (grader.runner.runner.default_hidden), the class and the output folder.
+COURSE = [ROOT / "grader" / "judging", ROOT / "solutions", ROOT / "tests", ROOT / ".git"]
+
+
+@contextlib.contextmanager
+def _closed(paths: list[Path]) -> Iterator[None]:
+    """Other users lose every permission on `paths` (as an instructor would chmod o-rwx them)
+    until the row ends: the `user` rows run the grader itself as another user, so it is put back."""
+    modes = {p: p.stat().st_mode & 0o7777 for p in paths}
+    try:
+        for p, mode in modes.items():
+            p.chmod(mode & ~0o007)
+        yield
+    finally:
+        for p, mode in modes.items():
+            p.chmod(mode)
+
+
 @pytest.mark.parametrize("row, level, outcome", [
     ("full", "full", "contained"),
     ("container", "container", "refused"),
+    ("container-open", "container", "refused"),
     ("user", "user", "contained"),
     ("user-no-userns", "none", "refused"),
     ("portable", "none", "refused"),
@@ -228,9 +254,12 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
     world.connections.clear()
     out = world.folder / "out" / row / "out"
     bystander_mark = world.daemon_mark + "9"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    closed = [*COURSE, world.submissions, out.parent] if row in ("container", "allowed") else []
     bystander = _bystander(row, bystander_mark)
     try:
-        result = _grade(world, row, out)
+        with _closed(closed):
+            result = _grade(world, row, out)
         survived = bystander.poll() is None
     finally:
         bystander.kill()
@@ -249,6 +278,15 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
         assert "does not protect" in said and "--allow-weak-isolation" in said and "No student code" in said
         assert not list(world.marks.iterdir()) and not world.connections
         assert not list(out.glob("*/results.json"))
+        # The socket filter is proved (the network is never named); course files closed by
+        # permissions are not named either: what is left is the folders students share.
+        if row.startswith("container"):
+            assert "the network" not in said and "the shared folders: workers can write" in said
+        if row == "container-open":
+            assert f"readable by other users, so by the workers: {ROOT / 'grader' / 'judging'}" in said
+            assert str(ROOT / "solutions") in said
+        elif row == "container":
+            assert "instructor's files" not in said
         return
     assert result.returncode == 0, said[-3000:]
     scores = _scores(out)
@@ -263,9 +301,13 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
         assert summary["isolation"]["files"] and summary["isolation"]["network"] and summary["isolation"]["processes"]
         assert eve["extra_data"]["isolation"] == level
     else:  # graded at a level below what `grade` needs, because the instructor said so: recorded as such
-        assert "allowed by --allow-weak-isolation" in said and "CAN REACH THE NETWORK" in said
+        assert "allowed by --allow-weak-isolation" in said and "CAN REACH THE NETWORK" not in said
         assert summary["isolation"] == {**summary["isolation"], "level": level, "allowed_weak": True,
-                                        "network": False}
+                                        "files": True, "network": True, "scratch": False}
+        # A default container with closed permissions holds all but the shared folders: no
+        # connection (the socket filter), no hostile marks; the files the students wrote are why.
+        assert all(scores[name] == 0 for name in scores if name not in RIGHT), scores
+        assert not world.connections and {p.name for p in world.marks.iterdir()} == set(scores) - set(RIGHT)
         assert eve["extra_data"]["isolation"] == f"{level} (weak isolation allowed)"
 
 
@@ -304,7 +346,8 @@ def test_run_autograder_in_a_default_container(world: World) -> None:
                           capture_output=True, text=True, timeout=300)
     doc = json.loads((layout / "results" / "results.json").read_text())
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "isolation: container (" in proc.stderr and "CAN REACH THE NETWORK" in proc.stderr
+    assert "isolation: container (" in proc.stderr and "refused by a seccomp filter" in proc.stderr
+    assert "CAN REACH THE NETWORK" not in proc.stderr
     assert doc["extra_data"]["isolation"] == "container"
     text = json.dumps(doc)
     assert "LEAKED" not in text and "blocked blocked" in text
