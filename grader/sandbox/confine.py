@@ -317,5 +317,7 @@ def enter(config: SandboxConfig) -> list[str]:
     try:
         seccomp.install()
     except OSError as exc:
+        if seccomp.required():  # the probe proved it loads, and the level may rest on it
+            raise SandboxSetupError(exc.errno or 0, f"{NO_SOCKET_FILTER}: {exc}") from exc
         warnings.append(f"{NO_SOCKET_FILTER}: {exc}")
     return warnings

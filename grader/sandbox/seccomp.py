@@ -137,6 +137,17 @@ def worker_filter() -> Filter:
 
 _PROGRAM: list[bytes] = []
 _FAILED: list[str] = []
+_REQUIRED: list[bool] = []
+
+
+def require() -> None:
+    """In the zygote, once its probe loaded the filter: the level may rest on it, so from now on a
+    worker that cannot load it must not run student code (`install` raises, `confine.enter` passes it on)."""
+    _REQUIRED[:] = [True]
+
+
+def required() -> bool:
+    return bool(_REQUIRED)
 
 
 def prepare() -> None:

@@ -336,6 +336,10 @@ def main(argv: list[str]) -> int:
     if leaked:
         raise SystemExit(f"grader.sandbox.zygote: refusing to serve, imported {leaked}")
     warnings, proved = probe_isolation(probe_config) if probe_config is not None else ([], [])
+    from grader.sandbox.confine import NO_SOCKET_FILTER
+
+    if probe_config is not None and not any(w.startswith(NO_SOCKET_FILTER) for w in warnings):
+        seccomp.require()  # proved to load: no worker runs student code without it
     status = _status()
     control.send(json.dumps({"op": "ready", "pid": os.getpid(), "warnings": warnings, "proved": proved,
                              "anon_kb": status.get("RssAnon", 0), "data_kb": status.get("VmData", 0),
