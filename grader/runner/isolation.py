@@ -13,7 +13,9 @@ there is no command line: the pytest plugin and run_autograder).
                uid per worker, the file tree and the network proved by the probe
     container  root that may setuid but not unshare (a default Docker container), or root whose
                namespaces the probe could not prove: a uid per worker and file permissions; the
-               network closed where the probe proved the socket filter (grader.sandbox.seccomp)
+               network closed where the probe proved the socket filter (grader.sandbox.seccomp);
+               workers still share the host's world-writable folders (no `scratch`), so a class,
+               whose students meet there one after another, is refused (run_autograder is not)
     user       a normal user with user namespaces: the worker is you, in namespaces of its own and
                a file tree built from nothing (grader.sandbox.view), proved by the probe
     none       the portable runner, or a normal user without namespaces
