@@ -607,7 +607,7 @@ def check_plan(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_user_without_root_gets_what_isolation_the_kernel_allows(places: dict[str, Path]) -> None:
     """As `nobody` (a laptop user): a user namespace gives the same hiding and no
-    network; where the kernel refuses one, enter() warns instead of failing."""
+    network (no socket at all: the filter); where the kernel refuses one, enter() warns instead of failing."""
     import encodings.idna  # noqa: F401 - socket needs it; nobody cannot import from /root
     import json
 
@@ -648,7 +648,7 @@ def test_a_user_without_root_gets_what_isolation_the_kernel_allows(places: dict[
         assert any("no private network" in x for x in report["warnings"])
     else:
         assert report["read"] == "FileNotFoundError"
-        assert "unreachable" in report["net"]
+        assert "Permission denied" in report["net"]  # no warning: the socket filter loaded too
 
 
 # -- the grader's own code cannot be changed from inside the worker (issue 9, part 2) ------
