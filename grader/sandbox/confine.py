@@ -314,10 +314,16 @@ def enter(config: SandboxConfig) -> list[str]:
     except OSError:
         pass
     # Last, once no_new_privs is set and root is dropped (so nothing above is filtered): no sockets.
+    load_socket_filter(warnings)
+    return warnings
+
+
+def load_socket_filter(warnings: list[str]) -> None:
+    """The worker's seccomp filter (grader.sandbox.seccomp); where it cannot be loaded, a warning,
+    unless the zygote's probe proved it loads (the level may rest on it): then no student code runs."""
     try:
         seccomp.install()
     except OSError as exc:
-        if seccomp.required():  # the probe proved it loads, and the level may rest on it
+        if seccomp.required():
             raise SandboxSetupError(exc.errno or 0, f"{NO_SOCKET_FILTER}: {exc}") from exc
         warnings.append(f"{NO_SOCKET_FILTER}: {exc}")
-    return warnings

@@ -48,6 +48,9 @@ def errno_action(code: int) -> int:
 class SeccompUnavailable(SandboxSetupError):
     """libseccomp is missing, or refused to build or load a filter."""
 
+    def __str__(self) -> str:  # the words alone: they end up in the level's refusal
+        return str(self.strerror or super().__str__())
+
 
 class ArgCmp(ctypes.Structure):
     """struct scmp_arg_cmp: compare argument `arg` of a system call with `datum_a` (and `datum_b`)."""

@@ -80,3 +80,18 @@ def test_calls_of_another_abi_kill_the_process() -> None:
     arch_fail = 1 + 1 + code[1][2]
     assert code[arch_fail] == (0x06, 0, 0, seccomp.KILL_PROCESS)
     assert any(op == 0x35 and k == 0x40000000 for op, _, _, k in code)   # jge __X32_SYSCALL_BIT
+
+
+def test_a_filter_that_cannot_load_is_a_warning_until_the_probe_proved_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.sandbox.confine import NO_SOCKET_FILTER, SandboxSetupError, load_socket_filter
+
+    # What a zygote without libseccomp remembers: install() raises before loading anything.
+    monkeypatch.setattr(seccomp, "_PROGRAM", [])
+    monkeypatch.setattr(seccomp, "_FAILED", ["libseccomp not found; install libseccomp2"])
+    monkeypatch.setattr(seccomp, "_REQUIRED", [])
+    warnings: list[str] = []
+    load_socket_filter(warnings)
+    assert warnings == [f"{NO_SOCKET_FILTER}: libseccomp not found; install libseccomp2"]
+    seccomp.require()
+    with pytest.raises(SandboxSetupError, match=NO_SOCKET_FILTER):
+        load_socket_filter([])
