@@ -152,7 +152,7 @@ class Runner:
         """Lock a block of 128 uids for this runner's slots, so concurrent graders
         (or test runs) on one machine never kill each other's workers (see uidblocks)."""
         block, self._uid_locks = uidblocks.claim()
-        self.uid_base = UID_BASE + block * uidblocks.BLOCK_SIZE
+        self.uid_base = uidblocks.first_uid(block)
 
     def __enter__(self) -> "Runner":
         if self.as_root:
