@@ -21,8 +21,8 @@ from typing import Any, Generic, TypeVar
 
 from grader.model import Probe, RunOutcome
 from grader.runner.channel import where
-from grader.runner.groups import (SubmissionRun, Task, admit, cohort, cohort_clear, compose, next_ready, release,
-                                  settle)
+from grader.runner.groups import (SubmissionRun, Task, admit, cohort, cohort_clear, compose, follow_on, next_ready,
+                                  release, settle)
 from grader.runner.limits import Limits, deadline
 
 K = TypeVar("K")
@@ -107,6 +107,20 @@ class GroupScheduler(ABC, Generic[A]):
     def end(self, a: A) -> str:
         """Stop what the attempt left running and free its resources; its printed output."""
 
+    # A back-end whose workers can take more probes after reporting done (the sandbox's)
+    # overrides these two; the loop then hands a submission's hidden task to the worker
+    # that finished the rest (groups.follow_on) instead of starting a fresh one.
+    goes_on = False
+
+    def cut(self, a: A) -> str:
+        """The output the worker printed so far, leaving it running: the finished task's."""
+        raise NotImplementedError
+
+    def hand_over(self, a: A, job: dict[str, Any]) -> bool:
+        """Send the worker that reported done `job` (more probes for the files it loaded);
+        False when it could not take it (then it is ended, and the task gets a fresh worker)."""
+        return False
+
     def sealed(self, sub: SubmissionRun) -> bool:
         """Whether every stopped worker of `sub` is known to be gone (hidden groups wait for it)."""
         return True
@@ -139,6 +153,19 @@ class GroupScheduler(ABC, Generic[A]):
         self.active[slot] = a
         return a
 
+    def go_on(self, a: A, task: Task) -> bool:
+        """Hand `task` (all its probes) to the worker of `a`, which has loaded the same files
+        and reported its own task done; False when the worker could not take it."""
+        if not self.hand_over(a, {"probes": task.job_probes(task.probes)}):
+            return False
+        now = time.monotonic()
+        task.attempts += 1
+        task.state = "running"
+        a.task, a.started, a.ready_at, a.phase, a.phase_started = task, now, now, None, now
+        a.observed_before = len(task.collector.observations) + len(task.collector.loads)
+        self.active[a.slot] = a
+        return True
+
     def run(self, pending: Iterator[Item[K]]) -> Iterator[tuple[K, RunOutcome]]:
         free = [s for s in range(self.jobs) if s not in self.active]
         self.exhausted = exhausted = False
@@ -169,17 +196,43 @@ class GroupScheduler(ABC, Generic[A]):
                 if self.active.get(a.slot) is not a:
                     continue  # reported twice in one pass
                 del self.active[a.slot]
-                text = self.end(a)
-                if text.strip():
-                    a.task.output.append(text)
-                again = settle(a.sub, a.task, kind, message, a.observed_before, self.limits, time.monotonic())
-                if again:
-                    self.start(a.sub, a.task, a.slot, again)
-                    continue
-                a.task.state = "done"
-                free.append(a.slot)
+                if not self._settle(a, kind, message):
+                    free.append(a.slot)
             for sub in self.admitted:
                 release(sub.tasks, sealed=self.clear(sub))
+
+    def _settle(self, a: A, kind: str | None, message: str) -> bool:
+        """The worker of `a` ended (`kind` None: it reported done). True when its slot is busy
+        again: the task retried in a fresh worker, or the same worker going on with the
+        submission's hidden task (only after this task's output is cut and every task the
+        student sees is done and sealed)."""
+        keep = kind is None and self.goes_on
+        text = self.cut(a) if keep else self.end(a)
+        if text.strip():
+            a.task.output.append(text)
+        again = settle(a.sub, a.task, kind, message, a.observed_before, self.limits, time.monotonic())
+        if again:
+            if keep:
+                self._ended(a)
+            self.start(a.sub, a.task, a.slot, again)
+            return True
+        a.task.state = "done"
+        if not keep:
+            return False
+        release(a.sub.tasks, sealed=self.clear(a.sub))
+        then = follow_on(a.sub, a.task)
+        if then is None:
+            self._ended(a)
+        elif not self.go_on(a, then):
+            self._ended(a, then)  # it may have seen some of the hidden probes: its output is not the student's
+        return then is not None and self.active.get(a.slot) is a
+
+    def _ended(self, a: A, into: Task | None = None) -> None:
+        """End a worker kept for going on; what it printed since the cut goes to `into`'s output
+        (by default still the task it finished)."""
+        text = self.end(a)
+        if text.strip():
+            (into or a.task).output.append(text)
 
     def _yield_finished(self) -> Iterator[tuple[Any, RunOutcome]]:
         for sub in list(self.admitted):

@@ -119,11 +119,12 @@ def read_frames(buffer: bytearray) -> list[Any]:
     return wire.pop_frames(buffer, MAX_MESSAGE)
 
 
-def read_output(fd: int, cap: int) -> str:
-    """The start of a worker's fd-level output, with a note when it was cut."""
+def read_output(fd: int, cap: int, start: int = 0) -> tuple[str, int]:
+    """A worker's fd-level output from byte `start` on (its start, with a note when it was
+    cut), and where it ends now: the next task of the same worker reads from there."""
     size = os.fstat(fd).st_size
-    data = os.pread(fd, cap, 0)
+    data = os.pread(fd, min(cap, max(0, size - start)), start)
     text = data.decode("utf-8", errors="replace")
-    if size > cap:
-        text += "\n" + truncation_marker(size, "bytes")  # read as bytes: the total is counted in bytes
-    return text
+    if size - start > cap:
+        text += "\n" + truncation_marker(size - start, "bytes")  # read as bytes: the total is counted in bytes
+    return text, size

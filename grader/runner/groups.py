@@ -12,6 +12,9 @@ Hidden groups ("hidden", "hidden:<x>") are held until every other task of the
 submission is done and its worker is gone (`sealed`): a hidden worker never runs
 beside the same student's student-visible workers, so it cannot pass hidden inputs
 to them through kernel state they share (locks on a file both can read, timing).
+The worker that finished the last of that visible work may then go on with a hidden
+task (`follow_on`) instead of a fresh worker loading the same files again: its
+output so far is cut and its results are final before it is sent a hidden input.
 A student can have more than one run (their .py files, then the notebooks that also
 changed: grader.grading), and every run's public results reach them: the runs of one
 student form a cohort (the key's `cohort`), and hidden tasks wait for the whole
@@ -183,6 +186,24 @@ def next_ready(runs: Sequence[SubmissionRun], limits: Limits, now: float) -> tup
     return None
 
 
+def follow_on(run: SubmissionRun, finished: Task) -> Task | None:
+    """The hidden task the worker that just finished `finished` may go on with, instead of a
+    fresh worker loading the student's files again: one `unseal` has made ready (so every task
+    the student sees is done and sealed, their output cut), that loads the same files, has no
+    artifact to receive, and has not been tried. `finished` must have loaded those files
+    itself (not an artifact task, which loads none). None: `finished`'s worker just ends.
+
+    Nothing is lost by going on: the student's visible results are final before the worker is
+    sent a hidden input, and from then on whatever it prints or reports is the hidden task's.
+    """
+    if finished.needs is not None or not finished.files or hidden_task(finished):
+        return None
+    for t in run.tasks:
+        if t.state == "ready" and t.needs is None and t.attempts == 0 and hidden_task(t) and t.files == finished.files:
+            return t
+    return None
+
+
 def out_of_time(task: Task, probes: Sequence[Probe], limits: Limits) -> None:
     for p in probes:
         task.collector.observations.setdefault(p.id, Observation(p.id, error=ErrorInfo(
@@ -249,7 +270,10 @@ def release(tasks: Sequence[Task], *, final: bool = False, sealed: bool = True) 
             continue
         if not any(t is c for c in changed):  # a task let go above may be released here too
             changed.append(t)
-    return changed
+    # A waiting task just made done may have been all the held ones waited for: let them go
+    # now, in the same call, so that the worker which finished the rest can go on with them
+    # (follow_on) however its messages were batched.
+    return changed + [t for t in unseal(tasks, sealed=sealed) if not any(t is c for c in changed)]
 
 
 def _note(group: str, text: str) -> str:

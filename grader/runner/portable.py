@@ -2,7 +2,8 @@
 
 Where the Linux sandbox cannot start (macOS, Windows, containers without root or
 user namespaces), `PortableRunner` runs the same worker code (`grader.sandbox.worker.run_job`)
-in a fresh `python` process per submission and probe group: no fork, no namespaces,
+in a `python` process per submission and probe group (a hidden group may go on in the
+worker that ran the rest: grader.runner.groups.follow_on): no fork, no namespaces,
 no memfd or SOCK_SEQPACKET. The job goes in on stdin, framed results come back on
 stdout, the worker's own fd-level output goes to a temporary file. Each worker
 imports TensorFlow once; one spare worker is always warming up, so the next
@@ -154,6 +155,17 @@ class PortableScheduler(GroupScheduler[_PortableAttempt]):
         a.stopped = True
         self.by_worker.pop(a.worker, None)
         return a.worker.stop(self.limits.output_cap)
+
+    goes_on = True
+
+    def cut(self, a: _PortableAttempt) -> str:
+        return a.worker.output(self.limits.output_cap)
+
+    def hand_over(self, a: _PortableAttempt, job: dict[str, Any]) -> bool:
+        if a.worker.ended.is_set() or a.worker.proc.poll() is not None:
+            return False
+        a.worker.send(job)
+        return True
 
     def wait(self) -> list[Ended[_PortableAttempt]]:
         """Feed frames for up to 0.1 s, enforce limits; the attempts that ended."""

@@ -1,10 +1,11 @@
 """The portable runner's worker process: spawned with `python -c`, fed on stdin, framed results on stdout.
 
 It imports only the worker side (grader.sandbox), as the zygote does: TensorFlow,
-drivers and the MNIST sample first, then it says "ready", reads one job, drops to
-`nobody` when it was started as root on POSIX, and runs the job with
-`grader.sandbox.worker.run_job`. Its fd-level output goes to a temporary file the
-trusted side reads after it ends.
+drivers and the MNIST sample first, then it says "ready", reads one job (a framed
+message on stdin), drops to `nobody` when it was started as root on POSIX, and runs
+the job with `grader.sandbox.worker.run_job`; once done it waits on stdin for more
+probes (the hidden ones, sent once what the student sees is sealed) until stdin ends.
+Its fd-level output goes to a temporary file the trusted side reads as each task ends.
 """
 
 from __future__ import annotations
@@ -43,13 +44,12 @@ import grader.sandbox.worker as worker
 from grader.sandbox import wire
 from pathlib import Path
 os.write(channel, wire.FRAME_HEADER.pack(len(b := wire.encode({"kind": "ready"}))) + b)
-raw = sys.stdin.buffer.read()
-job = wire.decode(raw)
+job = worker.read_frame(0)
 uid = int(os.environ.get("GRADER_PORTABLE_UID", "-1"))
 if uid >= 0 and hasattr(os, "setuid"):
     os.setgroups([]); os.setgid(uid); os.setuid(uid)
 try:
-    worker.run_job(job, worker.Channel(channel), Path(os.getcwd()))
+    worker.run_job(job, worker.Channel(channel), Path(os.getcwd()), more=lambda: worker.next_probes(0))
 except BaseException as exc:
     sys.stderr.write(f"the worker stopped on {type(exc).__name__}\n")
     os._exit(71)
@@ -72,6 +72,7 @@ class Worker:
         self.ready = threading.Event()
         self.ready_at = 0.0   # when TensorFlow was imported: the student's time starts then
         self.ended = threading.Event()   # its output channel closed: it exited (or is about to)
+        self.out_from = 0                # output before this byte was an earlier task's
         self.inbox = inbox
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
@@ -98,14 +99,16 @@ class Worker:
         self.inbox.put((self, None))
 
     def send(self, job: dict[str, Any]) -> None:
-        """Hand over the job without blocking: a worker still importing TensorFlow reads it later."""
-        data = wire.encode(job)
+        """Hand over a job (or more probes) without blocking: a worker still importing
+        TensorFlow, or busy, reads it later."""
+        body = wire.encode(job)
+        data = wire.FRAME_HEADER.pack(len(body)) + body
 
         def write() -> None:
             assert self.proc.stdin is not None
             try:
                 self.proc.stdin.write(data)
-                self.proc.stdin.close()
+                self.proc.stdin.flush()
             except (OSError, ValueError):
                 pass  # it died (or was stopped) first: its EOF tells the scheduler
 
@@ -130,14 +133,20 @@ class Worker:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        size = os.fstat(self.out.fileno()).st_size
-        self.out.seek(0)
-        data = self.out.read(cap + 1)
+        text = self.output(cap)
         self.out.close()
-        text = data[:cap].decode("utf-8", "replace")
-        if len(data) > cap:
-            text += "\n" + truncation_marker(size, "bytes")
         shutil.rmtree(self.workdir, ignore_errors=True)
+        return text
+
+    def output(self, cap: int) -> str:
+        """What it printed at fd level since the last call (the start of it, with a note when cut)."""
+        size = os.fstat(self.out.fileno()).st_size
+        self.out.seek(self.out_from)
+        data = self.out.read(min(cap + 1, max(0, size - self.out_from)))
+        text = data[:cap].decode("utf-8", "replace")
+        if size - self.out_from > cap:
+            text += "\n" + truncation_marker(size - self.out_from, "bytes")
+        self.out_from = size
         return text
 
 

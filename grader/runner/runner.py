@@ -234,8 +234,9 @@ class Runner:
             raise SandboxError("the sandbox's zygote is not running")
         return self._control.fileno()
 
-    def spawn(self, job: dict[str, Any], slot: int) -> tuple[int, int, int]:
-        """Ask the zygote for a worker in `slot` running `job`: (token, channel fd, output fd)."""
+    def spawn(self, job: dict[str, Any], slot: int) -> tuple[int, int, int, int]:
+        """Ask the zygote for a worker in `slot` running `job`: (token, channel fd, output fd, and
+        the write end of the pipe on which it waits for more probes once done)."""
         if self._control is None:
             raise SandboxError("the sandbox's zygote is not running")
         job_fd = os.memfd_create("grader-job")
@@ -246,16 +247,19 @@ class Runner:
         os.lseek(job_fd, 0, os.SEEK_SET)
         out_fd = os.memfd_create("grader-output")
         read_fd, write_fd = os.pipe()
+        next_r, next_w = os.pipe()
         self._tokens += 1
         message = {"op": "spawn", "token": self._tokens, "config": self.config(slot).to_dict()}
         try:
-            socket.send_fds(self._control, [json.dumps(message).encode()], [job_fd, write_fd, out_fd])
+            socket.send_fds(self._control, [json.dumps(message).encode()], [job_fd, write_fd, out_fd, next_r])
         except OSError as exc:
+            for fd in (read_fd, out_fd, next_w):
+                os.close(fd)
             raise SandboxError(f"the sandbox's zygote is gone ({exc})") from exc
         finally:
-            os.close(job_fd)
-            os.close(write_fd)
-        return self._tokens, read_fd, out_fd
+            for fd in (job_fd, write_fd, next_r):
+                os.close(fd)
+        return self._tokens, read_fd, out_fd, next_w
 
     def control(self) -> tuple[dict[int, int], dict[int, int]]:
         """Pending zygote messages: ({token: pid} spawned, {pid: wait status} exited)."""

@@ -9,7 +9,10 @@ starts too many processes is stopped, and the policy decides what runs next.
 A submission is sealed when every worker it stopped is known to be gone: its
 results received, its descriptors closed, and the zygote's word that it exited
 (with everything it started: the zygote reports a worker's exit only after that).
-Its hidden groups start only then.
+Its hidden groups start only then: in a fresh worker, or in the worker that
+finished the student's visible work, which keeps waiting on a fourth descriptor
+after it reports done and is sent the hidden probes there (`hand_over`) once its
+output so far has been cut (`cut`) and its results sealed.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ class Workers(Protocol):
     uid_base: int
     watch: SlotWatch
 
-    def spawn(self, job: dict[str, Any], slot: int) -> tuple[int, int, int]: ...
+    def spawn(self, job: dict[str, Any], slot: int) -> tuple[int, int, int, int]: ...
     def control(self) -> tuple[dict[int, int], dict[int, int]]: ...
     def control_fd(self) -> int: ...
     def stop(self, pid: int | None, slot: int) -> None: ...
@@ -49,6 +52,8 @@ class _SandboxAttempt(Attempt):
     token: int
     channel: int
     out_fd: int
+    next_fd: int                        # where more probes go (write end; closing it ends the worker)
+    out_from: int = 0                   # output before this byte was an earlier task's
     pid: int | None = None
     buffer: bytearray = field(default_factory=bytearray)
     eof: bool = False
@@ -77,10 +82,10 @@ class SandboxScheduler(GroupScheduler[_SandboxAttempt]):
 
     def launch(self, sub: SubmissionRun, task: Task, slot: int, job: dict[str, Any]) -> _SandboxAttempt:
         oom_before = self.w.oom_kills(slot)
-        token, channel, out_fd = self.w.spawn(job, slot)
+        token, channel, out_fd, next_fd = self.w.spawn(job, slot)
         now = time.monotonic()
         a = _SandboxAttempt(sub=sub, task=task, slot=slot, started=now, ready_at=now, phase_started=now,
-                            token=token, channel=channel, out_fd=out_fd, oom_before=oom_before)
+                            token=token, channel=channel, out_fd=out_fd, next_fd=next_fd, oom_before=oom_before)
         self.by_token[token] = a
         return a
 
@@ -89,7 +94,8 @@ class SandboxScheduler(GroupScheduler[_SandboxAttempt]):
         zygote reports the worker gone, its submission is not sealed."""
         self.w.stop(a.pid, a.slot)
         os.close(a.channel)
-        text = read_output(a.out_fd, self.limits.output_cap)
+        os.close(a.next_fd)
+        text, _ = read_output(a.out_fd, self.limits.output_cap, a.out_from)
         os.close(a.out_fd)
         self.by_token.pop(a.token, None)
         if a.status is None:
@@ -98,6 +104,31 @@ class SandboxScheduler(GroupScheduler[_SandboxAttempt]):
             elif self.exits.pop(a.pid, None) is None:
                 self._await(a.sub, a.pid)
         return text
+
+    goes_on = True
+
+    def cut(self, a: _SandboxAttempt) -> str:
+        text, a.out_from = read_output(a.out_fd, self.limits.output_cap, a.out_from)
+        return text
+
+    def hand_over(self, a: _SandboxAttempt, job: dict[str, Any]) -> bool:
+        """One framed message, written whole or not at all: the pipe is empty and made big
+        enough first, and the write never blocks (a worker that forged its "done" while still
+        busy must not stall the batch)."""
+        import fcntl  # Linux only, like this back-end (the portable runner imports this module on Windows)
+
+        body = wire.encode(job)
+        frame = wire.FRAME_HEADER.pack(len(body)) + body
+        try:
+            if fcntl.fcntl(a.next_fd, fcntl.F_GETPIPE_SZ) < len(frame):
+                fcntl.fcntl(a.next_fd, fcntl.F_SETPIPE_SZ, len(frame))
+            os.set_blocking(a.next_fd, False)
+            if os.write(a.next_fd, frame) == len(frame):
+                a.buffer.clear()   # nothing the worker sent before belongs to the new task
+                return True
+        except OSError:
+            pass
+        return False
 
     # -- one pass of the loop ---------------------------------------------
     def wait(self) -> list[Ended[_SandboxAttempt]]:

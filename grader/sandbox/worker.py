@@ -116,6 +116,31 @@ class Channel:
             view = view[n:]
 
 
+def read_frame(fd: int) -> Any:
+    """One framed message from `fd` (its FRAME_HEADER, then the body), decoded; None at the end."""
+    def exactly(n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = os.read(fd, n - len(data))
+            if not chunk:
+                return b""
+            data += chunk
+        return data
+
+    head = exactly(FRAME_HEADER.size)
+    body = exactly(FRAME_HEADER.unpack(head)[0]) if head else b""
+    return wire.decode(body) if body else None
+
+
+def next_probes(fd: int) -> list[dict[str, Any]] | None:
+    """More probes for the files already loaded (`run_job`'s `more`): {"probes": [...]} read
+    from `fd`, which the runner writes only once it has sealed what this worker reported so
+    far; None when it closes `fd` instead (or sends something else)."""
+    job = read_frame(fd)
+    probes = job.get("probes") if isinstance(job, dict) else None
+    return probes if isinstance(probes, list) else None
+
+
 def _reseed() -> None:
     random.seed(0)
     np.random.seed(0)
@@ -219,11 +244,15 @@ def _load_notebook(code: StudentCode, name: str, channel: Channel, skip: set[str
     return msg
 
 
-def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
+def run_job(job: dict[str, Any], channel: Channel, workdir: Path,
+            more: Callable[[], list[dict[str, Any]] | None] | None = None) -> None:
     """Load the student's files, then run every probe, reporting as we go.
 
     `job` = {"files": {name: source}, "probes": [{"id", "driver", "args",
-    "exercise"}], "skip_files": [names]}.
+    "exercise"}], "skip_files": [names]}. Each batch of probes ends with a "done"
+    message; then `more()` may hand over another batch for the files already loaded
+    (the hidden probes, once the runner has sealed what the student sees: see
+    grader.runner.groups.follow_on), until it returns None.
     """
     from grader.sandbox.drivers import DRIVERS  # imported before fork in the zygote
 
@@ -280,28 +309,31 @@ def run_job(job: dict[str, Any], channel: Channel, workdir: Path) -> None:
         send(msg)
 
     shown: set[str] = set()
-    for probe in job["probes"]:
-        pid = probe["id"]
-        send({"kind": "start", "probe": pid})
-        tampered = verify()
-        if tampered is not None:  # nothing this worker observes can be trusted now
-            send({"kind": "observation", "probe": pid, "output": "", "duration": 0.0, "error": tampered})
-            continue
-        driver = table.get(probe["driver"])  # the table as bound, not as it is now
-        ctx = DriverContext(code, workdir, probe.get("exercise"))
-        _reseed()
-        started = time.perf_counter()
-        if driver is None:
-            value, exc, out = None, RuntimeError(f"unknown driver {probe['driver']}"), ""
-        else:
-            value, exc, out = _captured(lambda: driver(ctx, **probe.get("args", {})))  # noqa: B023
-        msg = {"kind": "observation", "probe": pid, "output": _with_load_output(probe.get("exercise"), out, shown, printed_by),
-               "duration": time.perf_counter() - started}
-        if exc is None:
-            msg["value"] = value
-        elif isinstance(exc, SystemExit):
-            msg["error"] = {"type": "SystemExit", "message": "your code called sys.exit()", "traceback": ""}
-        else:
-            msg["error"] = error_info(exc, names, code)
-        send(msg)
-    send({"kind": "done"})
+    batch: list[dict[str, Any]] | None = job["probes"]
+    while batch is not None:
+        for probe in batch:
+            pid = probe["id"]
+            send({"kind": "start", "probe": pid})
+            tampered = verify()
+            if tampered is not None:  # nothing this worker observes can be trusted now
+                send({"kind": "observation", "probe": pid, "output": "", "duration": 0.0, "error": tampered})
+                continue
+            driver = table.get(probe["driver"])  # the table as bound, not as it is now
+            ctx = DriverContext(code, workdir, probe.get("exercise"))
+            _reseed()
+            started = time.perf_counter()
+            if driver is None:
+                value, exc, out = None, RuntimeError(f"unknown driver {probe['driver']}"), ""
+            else:
+                value, exc, out = _captured(lambda: driver(ctx, **probe.get("args", {})))  # noqa: B023
+            msg = {"kind": "observation", "probe": pid, "output": _with_load_output(probe.get("exercise"), out, shown, printed_by),
+                   "duration": time.perf_counter() - started}
+            if exc is None:
+                msg["value"] = value
+            elif isinstance(exc, SystemExit):
+                msg["error"] = {"type": "SystemExit", "message": "your code called sys.exit()", "traceback": ""}
+            else:
+                msg["error"] = error_info(exc, names, code)
+            send(msg)
+        send({"kind": "done"})
+        batch = more() if more is not None else None

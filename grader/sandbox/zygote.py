@@ -1,4 +1,4 @@
-"""The fork server: pays for TensorFlow's import once, then forks one worker per job.
+"""The fork server: pays for TensorFlow's import once, then forks a worker per job.
 
 Started by `Runner.__enter__` as `python -m grader.sandbox.zygote <fd>` (PYTHONSAFEPATH=1), where fd
 is a SOCK_SEQPACKET control socket to the runner. The first message on it is
@@ -8,7 +8,7 @@ environment, which any process can read in /proc. It imports numpy,
 TensorFlow (TF1 mode), the worker and every driver (and the MNIST arrays when
 `grader.data` exists), builds one throw-away graph but creates no session, and then serves requests:
 
-    runner -> zygote   {"op": "spawn", "token": n, "config": {...}}  + fds [job, channel, output]
+    runner -> zygote   {"op": "spawn", "token": n, "config": {...}}  + fds [job, channel, output, next]
     zygote -> runner   {"op": "spawned", "token": n, "pid": p}
                        {"op": "exited", "pid": p, "status": s}
 
@@ -36,7 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FD_JOB, FD_CHANNEL, FD_OUTPUT = 3, 4, 5  # where a worker finds its descriptors
+FD_JOB, FD_CHANNEL, FD_OUTPUT, FD_NEXT = 3, 4, 5, 6  # where a worker finds its descriptors
+WORKER_FDS = (FD_JOB, FD_CHANNEL, FD_OUTPUT, FD_NEXT)
 # Folders a worker must still import from: this process's own sys.path (not the
 # runner's, which pytest extends with tests/) and the grader package.
 EXPOSED: list[str] = []
@@ -114,7 +115,7 @@ def worker_main(config_raw: dict[str, Any]) -> None:
         os.dup2(FD_OUTPUT, 2)
         import resource
 
-        os.closerange(FD_OUTPUT + 1, max(1 << 16, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
+        os.closerange(FD_NEXT + 1, max(1 << 16, resource.getrlimit(resource.RLIMIT_NOFILE)[0]))
         from grader.sandbox.confine import SandboxConfig, enter
 
         warnings = enter(SandboxConfig.from_dict(config_raw))
@@ -124,7 +125,7 @@ def worker_main(config_raw: dict[str, Any]) -> None:
             workdir = tempfile.mkdtemp(prefix="grader-worker-")
         os.chdir(workdir)
         from grader.sandbox import wire
-        from grader.sandbox.worker import Channel, run_job
+        from grader.sandbox.worker import Channel, next_probes, run_job
 
         with os.fdopen(FD_JOB, "rb") as f:
             job = wire.decode(f.read())
@@ -132,7 +133,7 @@ def worker_main(config_raw: dict[str, Any]) -> None:
         _say(f"worker setup failed: {type(exc).__name__}: {exc}")
         os._exit(70)
     try:
-        run_job(job, Channel(FD_CHANNEL), Path(workdir))
+        run_job(job, Channel(FD_CHANNEL), Path(workdir), more=lambda: next_probes(FD_NEXT))
     except BaseException as exc:  # noqa: BLE001 - e.g. student code raising KeyboardInterrupt
         _say(f"the worker stopped on {type(exc).__name__}")
         code = 71
@@ -272,7 +273,7 @@ def serve(control: socket.socket) -> None:
         if not data:
             return  # the runner went away
         msg = json.loads(data)
-        if msg.get("op") != "spawn" or len(fds) != 3:
+        if msg.get("op") != "spawn" or len(fds) != len(WORKER_FDS):
             for fd in fds:
                 os.close(fd)
             continue
@@ -283,11 +284,11 @@ def serve(control: socket.socket) -> None:
             # spawns workers as root), then put ours at fixed numbers.
             for fd in (wake_r, wake_w, control.detach()):
                 os.close(fd)
-            for target, fd in zip((FD_JOB, FD_CHANNEL, FD_OUTPUT), fds):
+            for target, fd in zip(WORKER_FDS, fds):
                 os.dup2(fd, target + 1000)  # out of the way first: fds may overlap targets
             for fd in fds:
                 os.close(fd)
-            for target in (FD_JOB, FD_CHANNEL, FD_OUTPUT):
+            for target in WORKER_FDS:
                 os.dup2(target + 1000, target)
                 os.close(target + 1000)
             config = dict(msg["config"])
@@ -315,6 +316,14 @@ def main(argv: list[str]) -> int:
         # first on sys.path, and workers would import from there (and expose it all).
         del sys.path[0]
     control = socket.socket(fileno=int(argv[1]))
+    # Python 3.12+ warns on every fork of a process with threads (TensorFlow's import starts
+    # some). Forking after the import is this process's whole point: a child makes its own
+    # session, and with it its own thread pools, and never waits on a lock of the parent's
+    # threads (the test suite's workers do it thousands of times). The warning would reach the
+    # instructor's terminal twice a run, so it is silenced here only.
+    import warnings as python_warnings
+
+    python_warnings.filterwarnings("ignore", r"This process \(pid=\d+\) is multi-threaded", DeprecationWarning)
     from grader.sandbox.confine import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
 
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -11,8 +11,8 @@ import pytest
 
 from grader.model import ErrorInfo, FileLoad, Observation, Probe
 from grader.runner import Limits, Runner
-from grader.runner.groups import (SubmissionRun, admit, cohort_clear, compose, is_hidden, next_ready, plan, release, settle,
-                                  unseal)
+from grader.runner.groups import (SubmissionRun, admit, cohort_clear, compose, follow_on, is_hidden, next_ready, plan,
+                                  release, settle, unseal)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,6 +89,57 @@ def test_a_final_release_gives_hidden_tasks_their_turn_first() -> None:
     tasks[0].state = "done"
     assert release(tasks, final=True) == [tasks[1], tasks[2]]
     assert [t.state for t in tasks] == ["done", "waiting", "ready"]  # not failed for want of an artifact
+
+
+def test_an_artifact_that_failed_lets_the_hidden_tasks_go_in_the_same_release() -> None:
+    """However the worker's messages were batched, the hidden task is ready as soon as the
+    rest is done, so the worker that finished the rest can go on with it (follow_on)."""
+    tasks = plan([Probe("m", "d"), Probe("v", "d", group="artifact", needs="m"), Probe("h", "d", group="hidden")],
+                 {"a.py": ""}, 100)
+    main, verify, hidden = tasks
+    main.collector.observations["m"] = Observation("m", error=ErrorInfo("ValueError", "boom"))
+    main.state = "done"
+    assert release(tasks) == [verify, hidden]
+    assert (verify.state, hidden.state) == ("done", "ready")
+
+
+def _finished_main(probes: list[Probe], files: dict[str, str] | None = None) -> SubmissionRun:
+    run = admit(None, {"a.py": "x = 1"} if files is None else files, probes, Limits(), 0.0)
+    run.tasks[0].state = "done"
+    release(run.tasks)
+    return run
+
+
+def test_the_worker_that_finished_the_visible_work_may_go_on_with_a_ready_hidden_task() -> None:
+    run = _finished_main([Probe("m", "d"), Probe("h", "d", group="hidden"), Probe("k", "d", group="hidden:k")])
+    main, hidden, other = run.tasks
+    assert follow_on(run, main) is hidden        # the first; "hidden:k" gets a worker of its own
+    hidden.attempts = 1
+    assert follow_on(run, main) is other         # a task tried before (and killed) never goes on
+    other.state = "running"
+    assert follow_on(run, main) is None
+
+
+def test_nothing_goes_on_before_the_hidden_task_is_let_go_or_in_a_worker_of_the_wrong_kind() -> None:
+    held = admit(None, {"a.py": ""}, [Probe("m", "d"), Probe("f", "d", group="fresh:x"),
+                                      Probe("h", "d", group="hidden")], Limits(), 0.0)
+    held.tasks[0].state = "done"
+    release(held.tasks)
+    assert held.tasks[2].state == "held" and follow_on(held, held.tasks[0]) is None  # fresh:x still runs
+    held.tasks[1].state = "done"
+    release(held.tasks)
+    assert follow_on(held, held.tasks[1]) is held.tasks[2]   # any worker that loaded the same files
+    run = _finished_main([Probe("m", "d"), Probe("v", "d", group="artifact", needs="m"),
+                          Probe("w", "d", group="hidden:artifact", needs="m")])
+    main, verify, hidden_verify = run.tasks
+    main.collector.observations["m"] = Observation("m", value=1)
+    release(run.tasks)
+    verify.state = "done"
+    release(run.tasks)
+    assert hidden_verify.state == "ready"
+    assert follow_on(run, verify) is None        # an artifact's worker loaded no student file
+    assert follow_on(run, main) is None          # a hidden task with an artifact runs in a clean worker
+    assert follow_on(run, hidden_verify) is None
 
 
 class _Key:
@@ -203,6 +254,7 @@ import sys
 import time
 
 print("LOADED")
+PROCESS = os.urandom(4).hex()   # one per loading of this file: which worker ran a call
 
 
 def relu_model(features, weights, biases):
@@ -213,7 +265,7 @@ def relu_model(features, weights, biases):
         if isinstance(job, dict):
             ids = [p["id"] for p in job["probes"]]
         frame = frame.f_back
-    os.write(1, ("FD " + " ".join(ids) + "\\n").encode())
+    os.write(1, ("FD " + PROCESS + " " + " ".join(ids) + "\\n").encode())
     if int(features.shape[0]) == 3:
         while True:
             pass
@@ -243,24 +295,35 @@ def times(text: str) -> tuple[float, float]:
     return float(words[i + 1]), float(words[i + 2])
 
 
+def fd_lines(text: str) -> list[tuple[str, str]]:
+    """(worker, what it held) for each call SNOOP made, from the fd-level output."""
+    return [(w[1], " ".join(w[2:])) for w in (line.split() for line in text.splitlines()) if w[:1] == ["FD"]]
+
+
 @pytest.mark.slow
-def test_hidden_probes_run_in_their_own_worker_after_the_public_one(two: Runner) -> None:
+def test_hidden_probes_reach_a_worker_only_after_the_public_results_are_sealed(two: Runner) -> None:
     probes = [relu_probe("public", 2), relu_probe("secret_a", 4, "hidden"), relu_probe("secret_b", 3, "hidden"),
               relu_probe("secret_c", 5, "hidden")]
     out = two.run({"relu_model.py": SNOOP}, probes)
     public = out.observations["public"]
-    assert public.ok and "JOB ['public']" in public.output   # the student's worker never held hidden inputs
-    # Everything student-facing came from that worker alone.
+    assert public.ok and "JOB ['public']" in public.output   # the student's worker held no hidden input then
+    # Everything student-facing was cut before the hidden probes were sent.
     student_text = out.output + "".join(load.output for load in out.loads) + "".join(out.problems)
     assert "secret" not in student_text and "LOADED" in out.loads[0].output
+    (seen,) = fd_lines(out.output)   # the public call, and nothing the hidden ones printed
     # The hidden group had a hang, a kill and a rerun of its own; the public probe never noticed.
     assert out.observations["secret_a"].ok and out.observations["secret_c"].ok
     err = out.observations["secret_b"].error
     assert err is not None and err.killed == "timeout" and err.message == "timed out after 4 s in secret_b"
     notes = "\n".join(out.instructor_notes)
-    assert "[hidden] timed out after 4 s in secret_b" in notes and "FD secret_a secret_b secret_c" in notes
-    # Never at once: the hidden worker started after the public one was done (and gone), so
-    # it had no way to signal hidden inputs to it through kernel state both could see.
+    assert "[hidden] timed out after 4 s in secret_b" in notes
+    # secret_a and secret_b went on in the worker that ran the public probe (its files loaded
+    # once, its job still the public one); after the kill, secret_c got a fresh worker.
+    hidden = fd_lines(notes)
+    assert hidden[:2] == [seen, seen] and hidden[2][0] != seen[0] and hidden[2][1] == "secret_c", hidden
+    assert notes.count("LOADED") == 1   # only the fresh worker loaded the file again
+    # Never at once: the hidden probes started after the public one was done and sealed, so
+    # nothing of the student's visible work ran while a worker held hidden inputs.
     public_start, public_end = times(public.output)
     hidden_start, _ = times(out.observations["secret_a"].output)
     assert hidden_start > public_end

@@ -128,8 +128,12 @@ def test_read_output_caps_and_says_so() -> None:
     fd = os.memfd_create("t")
     try:
         os.write(fd, b"x" * 1000)
-        assert read_output(fd, 100) == "x" * 100 + "\n[... truncated: 1000 bytes in all]"
-        assert read_output(fd, 5000) == "x" * 1000
+        assert read_output(fd, 100) == ("x" * 100 + "\n[... truncated: 1000 bytes in all]", 1000)
+        assert read_output(fd, 5000) == ("x" * 1000, 1000)
+        os.write(fd, b"y" * 300)   # a worker that goes on: the next task reads from where the last one ended
+        assert read_output(fd, 5000, 1000) == ("y" * 300, 1300)
+        assert read_output(fd, 100, 1000) == ("y" * 100 + "\n[... truncated: 300 bytes in all]", 1300)
+        assert read_output(fd, 100, 1300) == ("", 1300)
     finally:
         os.close(fd)
 
