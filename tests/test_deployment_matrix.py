@@ -222,14 +222,16 @@ def _leaked(out: Path) -> list[str]:
 
 # What `grade` hides from workers that a default container protects only by permissions: the
 # checkout's secrets (grader.runner.runner.default_hidden), the class and the output folder.
-COURSE = [ROOT / "grader" / "judging", ROOT / "solutions", ROOT / "tests", ROOT / ".git"]
+# What a checkout holds that workers must not read (grader.runner.runner.default_hidden), as far as
+# it exists when a row runs: reports/ appears once a test has written a report there.
+COURSE = [ROOT / "grader" / "judging", ROOT / "solutions", ROOT / "tests", ROOT / ".git", ROOT / "reports"]
 
 
 @contextlib.contextmanager
 def _closed(paths: list[Path]) -> Iterator[None]:
     """Other users lose every permission on `paths` (as an instructor would chmod o-rwx them)
     until the row ends: the `user` rows run the grader itself as another user, so it is put back."""
-    modes = {p: p.stat().st_mode & 0o7777 for p in paths}
+    modes = {p: p.stat().st_mode & 0o7777 for p in paths if p.exists()}
     try:
         for p, mode in modes.items():
             p.chmod(mode & ~0o007)
