@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes.util
+import functools
 import json
 import os
 import shutil
@@ -222,9 +223,19 @@ def _leaked(out: Path) -> list[str]:
 
 # What `grade` hides from workers that a default container protects only by permissions: the
 # checkout's secrets (grader.runner.runner.default_hidden), the class and the output folder.
-# What a checkout holds that workers must not read (grader.runner.runner.default_hidden), as far as
-# it exists when a row runs: reports/ appears once a test has written a report there.
-COURSE = [ROOT / "grader" / "judging", ROOT / "solutions", ROOT / "tests", ROOT / ".git", ROOT / "reports"]
+@functools.cache
+def _judging() -> Path:
+    """The hidden checks of the package the `grader` command imports: this checkout's in a
+    development venv, a copy in site-packages where tox installed one."""
+    code = "import grader, os; print(os.path.dirname(grader.__file__))"
+    found = subprocess.run([sys.executable, "-I", "-c", code], cwd="/", capture_output=True, text=True).stdout.strip()
+    return Path(found or ROOT / "grader") / "judging"
+
+
+def _course() -> list[Path]:
+    """What workers must not read (grader.runner.runner.default_hidden), as far as it exists when
+    a row runs: reports/ appears once a test has written a report there."""
+    return [_judging(), ROOT / "solutions", ROOT / "tests", ROOT / ".git", ROOT / "reports"]
 
 
 @contextlib.contextmanager
@@ -257,7 +268,7 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
     out = world.folder / "out" / row / "out"
     bystander_mark = world.daemon_mark + "9"
     out.parent.mkdir(parents=True, exist_ok=True)
-    closed = [*COURSE, world.submissions, out.parent] if row in ("container", "allowed") else []
+    closed = [*_course(), world.submissions, out.parent] if row in ("container", "allowed") else []
     bystander = _bystander(row, bystander_mark)
     try:
         with _closed(closed):
@@ -285,7 +296,7 @@ def test_deployment_is_contained_or_refused(world: World, row: str, level: str, 
         if row.startswith("container"):
             assert "the network" not in said and "the shared folders: workers can write" in said
         if row == "container-open":
-            assert f"readable by other users, so by the workers: {ROOT / 'grader' / 'judging'}" in said
+            assert f"readable by other users, so by the workers: {_judging()}" in said
             assert str(ROOT / "solutions") in said
         elif row == "container":
             assert "instructor's files" not in said
