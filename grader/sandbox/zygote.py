@@ -317,9 +317,10 @@ def main(argv: list[str]) -> int:
         del sys.path[0]
     control = socket.socket(fileno=int(argv[1]))
     # Python 3.12+ warns on every fork of a process with threads (TensorFlow's import starts
-    # some). Forking after the import is this process's whole point: a child makes its own
-    # session, and with it its own thread pools, and never waits on a lock of the parent's
-    # threads (the test suite's workers do it thousands of times). The warning would reach the
+    # some). Forking after the import is this process's whole point, and what makes it safe is
+    # done deliberately: the lazy one-time set-up a first graph needs happens here, before any
+    # fork (tfsupport.warm_graph_building), and each child makes its own session and thread
+    # pools (the test suite forks thousands of workers so). The warning would reach the
     # instructor's terminal twice a run, so it is silenced here only.
     import warnings as python_warnings
 
