@@ -37,9 +37,8 @@ ALLOW_FLAG = "--allow-weak-isolation"
 # Where to get the strongest level; the same words in the refusal and the README.
 HOW_TO_GET_FULL = (
     "run the grader as root on a Linux host that allows namespaces (sudo .venv/bin/grader grade ...), "
-    "or in a container started with --cap-add SYS_ADMIN --security-opt apparmor=unconfined (add "
-    "--security-opt seccomp=unconfined only if the engine's seccomp profile still refuses unshare; "
-    "see the README's 'Isolation levels')")
+    "or in a container started with --cap-add SYS_ADMIN --security-opt seccomp=unconfined "
+    "--security-opt apparmor=unconfined (see the README's 'Isolation levels')")
 # A normal user gets 'user', which protects all three, where user namespaces are allowed.
 HOW_TO_GET_USER = (
     "as a normal user, allow unprivileged user namespaces (on Ubuntu 23.10 and later: sudo sysctl "
