@@ -273,7 +273,7 @@ def release(tasks: Sequence[Task], *, final: bool = False, sealed: bool = True) 
     # A waiting task just made done may have been all the held ones waited for: let them go
     # now, in the same call, so that the worker which finished the rest can go on with them
     # (follow_on) however its messages were batched.
-    return changed + [t for t in unseal(tasks, sealed=sealed) if not any(t is c for c in changed)]
+    return changed + unseal(tasks, sealed=sealed)   # only tasks still held: none of `changed`
 
 
 def _note(group: str, text: str) -> str:

@@ -135,8 +135,12 @@ def read_frame(fd: int) -> Any:
 def next_probes(fd: int) -> list[dict[str, Any]] | None:
     """More probes for the files already loaded (`run_job`'s `more`): {"probes": [...]} read
     from `fd`, which the runner writes only once it has sealed what this worker reported so
-    far; None when it closes `fd` instead (or sends something else)."""
-    job = read_frame(fd)
+    far; None when it closes `fd` instead, or when it cannot be read (student code may have
+    closed or replaced it: then the worker just ends, and the runner starts a fresh one)."""
+    try:
+        job = read_frame(fd)
+    except (OSError, wire.WireError):
+        return None
     probes = job.get("probes") if isinstance(job, dict) else None
     return probes if isinstance(probes, list) else None
 
