@@ -137,3 +137,20 @@ def test_html_pages_are_utf8(r: StudentResult) -> None:
 def test_terminal_lines_carry_no_control_characters(text: str) -> None:
     shown = terminal_text(text)
     assert all(ch == " " or unicodedata.category(ch)[0] not in "CZ" for ch in shown)
+
+
+def test_misconceptions_csv_takes_any_student_id() -> None:
+    """A NUL in an id stopped the dashboard on Python 3.10 (its csv cannot write one); an id is
+    the student's own text, so it gets the class files' guard: control characters become spaces
+    and a formula gets its apostrophe."""
+    check = CheckResult(check_id="relu_model.c0", exercise="relu_model", title="", score=0.0, max_score=1.0,
+                        status="failed", message="", visibility="public", hint="", mistake=None)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        for i, sid in enumerate(("a\x00b", "=1+1")):
+            r = StudentResult(student_id=sid, score=0.0, max_score=1.0, exercises=(ExerciseResult(
+                name="relu_model", title="A ReLU hidden layer", score=0.0, max_score=1.0, checks=(check,)),))
+            write_result(r, out / "_instructor" / f"s{i}" / "results.json")
+        render.write_dashboard(out)
+        rows = list(csv.DictReader((out / "misconceptions.csv").read_text(encoding="utf-8").splitlines()))
+    assert [row["student_ids"] for row in rows] == ["'=1+1; a b"]

@@ -25,6 +25,7 @@ from grader.judging.mistakes import describe_mistake, is_misconception
 from grader.model import CheckResult, StudentResult
 from grader.reports.charts import histogram
 from grader.reports.text import percent
+from grader.storage.classfiles import csv_cell
 
 __all__ = ["describe_mistake", "analyse", "to_csv", "to_summary", "spreadsheet_cell", "classify", "item_analysis"]
 
@@ -233,7 +234,9 @@ def to_csv(insight: ClassInsight) -> str:
         for row in (*ex.mistakes, *ex.not_judged):
             w.writerow([spreadsheet_cell(ex.name), row.kind, spreadsheet_cell(row.id),
                         spreadsheet_cell(row.description), row.count,
-                        spreadsheet_cell("; ".join(s.student_id for s in row.students)),
+                        # Ids are the students' own text: any character (a NUL, which Python
+                        # 3.10's csv cannot write), so they go through the class files' guard.
+                        "; ".join(csv_cell(s.student_id) for s in row.students),
                         spreadsheet_cell(" ".join(row.checks))])
     return buf.getvalue()
 
